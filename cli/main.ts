@@ -1,0 +1,53 @@
+import { Command, CommanderError } from 'commander';
+import { isThreeTierError } from '../src/errors.js';
+import { ExitCode, exitCodeFor } from './exit-codes.js';
+import { commands } from './commands/index.js';
+import { packageVersion } from './version.js';
+
+/**
+ * The commander program. Commands are declared in cli/commands/index.ts and their modules are imported only when
+ * they run, so `--help` loads nothing else. This file holds the one top-level catch of the CLI.
+ */
+function buildProgram(): Command {
+  const program = new Command('three-tier')
+    .description('Provision, inspect and tear down a production-shaped 3-tier AWS stack with direct AWS SDK v3 calls.')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .option('--debug', 'show stack traces for errors')
+    .showHelpAfterError('(run three-tier --help for usage)')
+    .exitOverride();
+  for (const declare of commands) declare(program);
+  return program;
+}
+
+function debugWanted(argv: readonly string[]): boolean {
+  return argv.includes('--debug') || process.env['THREE_TIER_DEBUG'] === '1';
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv as string[]);
+    return ExitCode.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // commander already printed what it had to say (help, version, or the usage error).
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
+        return ExitCode.ok;
+      }
+      return ExitCode.usage;
+    }
+    if (isThreeTierError(err)) {
+      process.stderr.write(`Error [${err.code}]: ${err.message}\n`);
+      for (const hint of err.hints) process.stderr.write(`  Try: ${hint}\n`);
+      if (debugWanted(argv) && err.stack) process.stderr.write(`${err.stack}\n`);
+      return exitCodeFor(err.kind);
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`Error: ${message}\n`);
+    if (debugWanted(argv) && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+    else process.stderr.write('  (run again with --debug for the stack trace)\n');
+    return ExitCode.failure;
+  }
+}
+
+process.exitCode = await main(process.argv);
