@@ -1,0 +1,88 @@
+import { intToIp, network, parseCidr, size } from './cidr.js';
+import { ResourceType, type EniData, type SubnetData } from './model.js';
+import { awsDurations, type Resource, type World } from './world.js';
+import { AwsError } from './errors.js';
+
+/**
+ * Network interfaces that other services leave in a VPC: the ALB's nodes, RDS and ElastiCache endpoints, the NAT
+ * gateway, Fargate tasks. They are requester-managed (the caller cannot delete them) and, like on AWS, they linger
+ * after their owner is gone, which is what blocks subnet, security group and VPC deletion.
+ */
+export interface ManagedEniRequest {
+  subnetId: string;
+  groupIds: string[];
+  description: string;
+  interfaceType?: EniData['interfaceType'];
+  requesterId: string;
+  /** `type:id` of the owner. */
+  ownerRef: string;
+  /** Map a public address to it (internet-facing ALB nodes). */
+  publicIp?: string;
+  /** Use this exact private address (the NAT gateway keeps its own). */
+  privateIpAddress?: string;
+}
+
+/** Hand out the next free private address of a subnet (skipping the 4 addresses AWS reserves). */
+export function allocatePrivateIp(world: World, subnet: Resource<SubnetData>): string {
+  const cidr = parseCidr(subnet.data.cidrBlock);
+  if (!cidr) throw new AwsError('InternalError', `subnet ${subnet.id} has an invalid CIDR`, 500);
+  const host = Math.max(4, subnet.data.nextHost);
+  if (host >= size(cidr) - 1) {
+    throw new AwsError('InsufficientFreeAddressesInSubnet', `There are not enough free addresses in subnet '${subnet.id}' to satisfy the requested number of instances.`);
+  }
+  subnet.data.nextHost = host + 1;
+  return intToIp(network(cidr) + host);
+}
+
+export function createManagedEni(world: World, req: ManagedEniRequest): Resource<EniData> {
+  const subnet = world.get<SubnetData>(ResourceType.subnet, req.subnetId);
+  if (!subnet) throw new AwsError('InvalidSubnetID.NotFound', `The subnet ID '${req.subnetId}' does not exist`);
+  const id = world.newId('eni');
+  const data: EniData = {
+    subnetId: subnet.id,
+    vpcId: subnet.data.vpcId,
+    availabilityZone: subnet.data.availabilityZone,
+    description: req.description,
+    groupIds: [...req.groupIds],
+    privateIpAddress: req.privateIpAddress ?? allocatePrivateIp(world, subnet),
+    interfaceType: req.interfaceType ?? 'interface',
+    requesterManaged: true,
+    requesterId: req.requesterId,
+    ownerRef: req.ownerRef,
+    status: 'in-use',
+  };
+  if (req.publicIp !== undefined) data.publicIp = req.publicIp;
+  return world.create('ec2', ResourceType.networkInterface, id, { state: 'in-use', data });
+}
+
+/** Wall ms an interface lingers after its owner is gone. */
+export function lingerMs(world: World): number {
+  return world.config.faults.eniLingerMs ?? world.scaled(awsDurations.eniLinger);
+}
+
+/**
+ * The owner is gone: its interfaces turn `available`, lose their public address, and disappear after the linger
+ * time. With a linger of 0 they go at once.
+ */
+export function releaseManagedEnis(world: World, ownerRef: string): void {
+  const linger = lingerMs(world);
+  for (const eni of world.list<EniData>(ResourceType.networkInterface)) {
+    if (eni.data.ownerRef !== ownerRef || eni.data.status === 'available') continue;
+    if (linger <= 0) {
+      world.remove(ResourceType.networkInterface, eni.id);
+      continue;
+    }
+    eni.data.status = 'available';
+    delete eni.data.publicIp;
+    world.setState(eni, 'available');
+    world.scheduleAt(eni, world.now() + linger, 'deleted', 'eni-gone');
+  }
+}
+
+export function enisOf(world: World, ownerRef: string): Resource<EniData>[] {
+  return world.list<EniData>(ResourceType.networkInterface).filter((e) => e.data.ownerRef === ownerRef);
+}
+
+export function installEnis(world: World): void {
+  world.onTransition(ResourceType.networkInterface, 'eni-gone', (w, eni) => w.remove(ResourceType.networkInterface, eni.id));
+}

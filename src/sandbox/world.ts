@@ -1,0 +1,293 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { SeededRandom } from './rng.js';
+
+/** A state change the sandbox will apply when its time comes (lazily, on the next request or control call). */
+export interface Transition {
+  /** Wall-clock ms at which the change is due. */
+  at: number;
+  /** The state the resource enters. */
+  state: string;
+  /** A name listeners react to; defaults to the state. */
+  event?: string;
+}
+
+/** One simulated AWS resource. `data` must stay JSON-serializable: the world persists to a file. */
+export interface Resource<D = unknown> {
+  service: string;
+  type: string;
+  id: string;
+  state: string;
+  tags: Record<string, string>;
+  createdAt: number;
+  updatedAt: number;
+  transitions: Transition[];
+  data: D;
+}
+
+export interface FaultConfig {
+  /** Share of AWS calls answered with the service's throttling error, 0..1. */
+  throttleRate: number;
+  /** Share of AWS calls answered with a 5xx, 0..1. */
+  errorRate: number;
+  /** Wall ms after creation during which describing a resource by id answers NotFound (eventual consistency). */
+  consistencyWindowMs: number;
+  /** Wall ms that requester-managed network interfaces linger after their owner is gone; null: the scaled default. */
+  eniLingerMs: number | null;
+  /** Seed of the fault PRNG: the same seed and the same calls replay the same faults. */
+  seed: number;
+}
+
+export interface WorldConfig {
+  /** Multiplies every simulated AWS duration: 1 is real time, 0.01 makes a 5-minute RDS create take 3 s. */
+  timeScale: number;
+  region: string;
+  accountId: string;
+  faults: FaultConfig;
+}
+
+export const defaultFaults: FaultConfig = {
+  throttleRate: 0,
+  errorRate: 0,
+  consistencyWindowMs: 0,
+  eniLingerMs: null,
+  seed: 1,
+};
+
+export const defaultWorldConfig: WorldConfig = {
+  timeScale: 1,
+  region: 'us-east-1',
+  accountId: '123456789012',
+  faults: { ...defaultFaults },
+};
+
+/** Real AWS durations (ms) the latency model starts from, before the time scale. See docs/aws-facts.md. */
+export const awsDurations = {
+  natCreate: 90_000,
+  natDelete: 60_000,
+  natDeletedListed: 3_600_000,
+  albCreate: 120_000,
+  albDelete: 20_000,
+  rdsCreate: 300_000,
+  rdsDelete: 120_000,
+  cacheCreate: 360_000,
+  cacheDelete: 180_000,
+  taskToRunning: 40_000,
+  taskToHealthy: 60_000,
+  taskStop: 30_000,
+  healthCheckInterval: 30_000,
+  eniLinger: 300_000,
+  seconds: 2_000,
+} as const;
+
+export type TransitionListener = (world: World, resource: Resource, transition: Transition) => void;
+export type Reconciler = (world: World) => void;
+
+interface PersistedWorld {
+  version: 1;
+  config: WorldConfig;
+  resources: Resource[];
+  counters: Record<string, number>;
+}
+
+/**
+ * The simulated cloud: every resource of every service, the clock and time scale, the fault settings and the call
+ * counts. Everything is synchronous; time advances lazily through `tick()`, which applies due transitions in time
+ * order and then lets each service reconcile (ECS uses this to run deployments).
+ */
+export class World {
+  config: WorldConfig;
+  private resources = new Map<string, Resource>();
+  private listeners = new Map<string, TransitionListener[]>();
+  private reconcilers: Reconciler[] = [];
+  private counters: Record<string, number> = {};
+  calls = new Map<string, number>();
+  random: SeededRandom;
+  /** Set by the server while it applies a transition, so listeners can date follow-ups from when it was due. */
+  private clockOverride: number | undefined;
+
+  constructor(config: Partial<WorldConfig> = {}) {
+    this.config = {
+      ...defaultWorldConfig,
+      ...config,
+      faults: { ...defaultFaults, ...(config.faults ?? {}) },
+    };
+    this.random = new SeededRandom(this.config.faults.seed);
+  }
+
+  now(): number {
+    return this.clockOverride ?? Date.now();
+  }
+
+  /** A real AWS duration (ms) scaled to this world's time. */
+  scaled(awsMs: number): number {
+    return Math.max(0, Math.round(awsMs * this.config.timeScale));
+  }
+
+  key(type: string, id: string): string {
+    return `${type}\u0000${id}`;
+  }
+
+  create<D>(
+    service: string,
+    type: string,
+    id: string,
+    init: { state: string; data: D; tags?: Record<string, string> },
+  ): Resource<D> {
+    const now = this.now();
+    const resource: Resource<D> = {
+      service,
+      type,
+      id,
+      state: init.state,
+      tags: { ...(init.tags ?? {}) },
+      createdAt: now,
+      updatedAt: now,
+      transitions: [],
+      data: init.data,
+    };
+    this.resources.set(this.key(type, id), resource as Resource);
+    return resource;
+  }
+
+  get<D = unknown>(type: string, id: string): Resource<D> | undefined {
+    return this.resources.get(this.key(type, id)) as Resource<D> | undefined;
+  }
+
+  list<D = unknown>(type: string): Resource<D>[] {
+    const out: Resource<D>[] = [];
+    for (const r of this.resources.values()) if (r.type === type) out.push(r as Resource<D>);
+    return out;
+  }
+
+  all(): Resource[] {
+    return [...this.resources.values()];
+  }
+
+  remove(type: string, id: string): void {
+    this.resources.delete(this.key(type, id));
+  }
+
+  setState(resource: Resource<unknown>, state: string): void {
+    resource.state = state;
+    resource.updatedAt = this.now();
+  }
+
+  /** Schedule a state change `awsMs` (real AWS time, scaled here) from now; replaces nothing already scheduled. */
+  schedule(resource: Resource<unknown>, awsMs: number, state: string, event?: string): void {
+    this.scheduleAt(resource, this.now() + this.scaled(awsMs), state, event);
+  }
+
+  /** Schedule a state change at a wall-clock time. */
+  scheduleAt(resource: Resource<unknown>, at: number, state: string, event?: string): void {
+    const t: Transition = event === undefined ? { at, state } : { at, state, event };
+    resource.transitions.push(t);
+    resource.transitions.sort((a, b) => a.at - b.at);
+  }
+
+  /** Drop every pending transition (for example when a delete overtakes a create). */
+  clearTransitions(resource: Resource<unknown>): void {
+    resource.transitions = [];
+  }
+
+  onTransition(type: string, event: string, listener: TransitionListener): void {
+    const k = `${type}:${event}`;
+    const list = this.listeners.get(k) ?? [];
+    list.push(listener);
+    this.listeners.set(k, list);
+  }
+
+  addReconciler(reconciler: Reconciler): void {
+    this.reconcilers.push(reconciler);
+  }
+
+  /** Apply every due transition in time order, then run the reconcilers; repeat while anything was due. */
+  tick(): void {
+    const wall = Date.now();
+    for (let rounds = 0; rounds < 10_000; rounds++) {
+      let next: { resource: Resource; transition: Transition } | undefined;
+      for (const resource of this.resources.values()) {
+        const t = resource.transitions[0];
+        if (t && t.at <= wall && (!next || t.at < next.transition.at)) next = { resource, transition: t };
+      }
+      if (!next) break;
+      const { resource, transition } = next;
+      resource.transitions.shift();
+      this.clockOverride = transition.at;
+      try {
+        resource.state = transition.state;
+        resource.updatedAt = transition.at;
+        for (const l of this.listeners.get(`${resource.type}:${transition.event ?? transition.state}`) ?? []) {
+          l(this, resource, transition);
+        }
+      } finally {
+        this.clockOverride = undefined;
+      }
+    }
+    for (const r of this.reconcilers) r(this);
+  }
+
+  /** Whether a fresh resource is still inside the eventual-consistency window (describe-by-id answers NotFound). */
+  hiddenByConsistency(resource: Resource): boolean {
+    const window = this.config.faults.consistencyWindowMs;
+    return window > 0 && Date.now() - resource.createdAt < window;
+  }
+
+  /** An AWS-style id: prefix, hyphen, 17 hex digits (vpc-0a1b2c...). */
+  newId(prefix: string, hexDigits = 17): string {
+    const hex = randomBytes(Math.ceil(hexDigits / 2)).toString('hex').slice(0, hexDigits);
+    return `${prefix}-${hex}`;
+  }
+
+  uuid(): string {
+    return randomUUID();
+  }
+
+  /** A per-world increasing counter, e.g. task definition revisions or private IP allocation. */
+  nextCounter(name: string): number {
+    const n = (this.counters[name] ?? 0) + 1;
+    this.counters[name] = n;
+    return n;
+  }
+
+  arn(service: string, resource: string, opts: { region?: boolean } = {}): string {
+    const region = opts.region === false ? '' : this.config.region;
+    return `arn:aws:${service}:${region}:${this.config.accountId}:${resource}`;
+  }
+
+  countCall(service: string, operation: string): void {
+    const k = `${service}:${operation}`;
+    this.calls.set(k, (this.calls.get(k) ?? 0) + 1);
+  }
+
+  setFaults(faults: Partial<FaultConfig>): void {
+    this.config.faults = { ...this.config.faults, ...faults };
+    if (faults.seed !== undefined) this.random = new SeededRandom(faults.seed);
+  }
+
+  reset(): void {
+    this.resources.clear();
+    this.counters = {};
+    this.calls.clear();
+    this.config.faults = { ...defaultFaults };
+    this.random = new SeededRandom(this.config.faults.seed);
+  }
+
+  toJSON(): PersistedWorld {
+    return { version: 1, config: this.config, resources: this.all(), counters: this.counters };
+  }
+
+  /** Replace this world's state with a persisted one (the config's time scale and region are kept from the file). */
+  restore(data: PersistedWorld): void {
+    this.config = { ...data.config, faults: { ...defaultFaults, ...data.config.faults } };
+    this.resources.clear();
+    for (const r of data.resources) this.resources.set(this.key(r.type, r.id), r);
+    this.counters = { ...data.counters };
+    this.random = new SeededRandom(this.config.faults.seed);
+  }
+}
+
+export function isPersistedWorld(value: unknown): value is PersistedWorld {
+  if (!value || typeof value !== 'object') return false;
+  const v = value as Partial<PersistedWorld>;
+  return v.version === 1 && Array.isArray(v.resources) && !!v.config && typeof v.counters === 'object';
+}
