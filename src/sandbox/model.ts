@@ -53,6 +53,60 @@ export interface SubnetData {
   nextHost: number;
 }
 
+/** type 'internet-gateway', id igw-... */
+export interface InternetGatewayData {
+  attachments: { vpcId: string; state: 'attaching' | 'available' | 'detaching' }[];
+}
+
+/** type 'elastic-ip', id eipalloc-... */
+export interface ElasticIpData {
+  publicIp: string;
+  domain: 'vpc';
+  associationId?: string;
+  networkInterfaceId?: string;
+  privateIpAddress?: string;
+  /** Wall ms until which ReleaseAddress still fails after the NAT gateway using it was deleted (the AWS trap). */
+  releaseBlockedUntil?: number;
+}
+
+/** type 'nat-gateway', id nat-... (state pending | available | deleting | deleted | failed) */
+export interface NatGatewayData {
+  subnetId: string;
+  vpcId: string;
+  allocationId: string;
+  connectivityType: 'public' | 'private';
+  networkInterfaceId: string;
+  publicIp: string;
+  privateIp: string;
+  clientToken?: string;
+  failureCode?: string;
+  failureMessage?: string;
+  deleteTime?: number;
+}
+
+export interface RouteData {
+  destinationCidrBlock: string;
+  gatewayId?: string;
+  natGatewayId?: string;
+  /** `local` routes come with the table; `CreateRouteTable` / `CreateRoute` make the others. */
+  origin: 'CreateRouteTable' | 'CreateRoute';
+  state: 'active' | 'blackhole';
+}
+
+export interface RouteTableAssociationData {
+  associationId: string;
+  subnetId?: string;
+  main: boolean;
+}
+
+/** type 'route-table', id rtb-... */
+export interface RouteTableData {
+  vpcId: string;
+  routes: RouteData[];
+  associations: RouteTableAssociationData[];
+  clientToken?: string;
+}
+
 /** One ingress or egress rule, as stored. Exactly one of cidrIpv4 or referencedGroupId is set. */
 export interface SecurityGroupRule {
   ruleId: string;

@@ -204,7 +204,7 @@ export class SandboxServer {
     this.world.tick();
     let output: Record<string, unknown>;
     try {
-      output = ((await (handler as (i: unknown, c: unknown) => unknown)(input, { world: this.world, service: service.name, operation, requestId })) ?? {}) as Record<string, unknown>;
+      output = ((await (handler as (i: unknown, c: unknown) => unknown)(input, { world: this.world, service: service.name, operation, requestId, endpoint: this.endpoint })) ?? {}) as Record<string, unknown>;
     } finally {
       // A handler may have changed state before failing; persist what is true either way.
       this.state?.save(this.world);

@@ -6,6 +6,8 @@ export interface CallContext {
   service: string;
   operation: string;
   requestId: string;
+  /** The sandbox's own base URL (http://127.0.0.1:PORT), for answers that point back at it (ECR layer URLs). */
+  endpoint: string;
 }
 
 /**
