@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 
 /**
  * Every command, declared in one place. A declaration only describes the command's options; its module is imported
@@ -6,4 +6,35 @@ import type { Command } from 'commander';
  */
 export type CommandDeclaration = (program: Command) => void;
 
-export const commands: readonly CommandDeclaration[] = [];
+/** A commander parser for a number within bounds; the message names the bad value and what is allowed. */
+export function numberIn(min: number, max: number, integer = false): (value: string) => number {
+  return (value: string) => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
+      throw new InvalidArgumentError(`"${value}" is not ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}.`);
+    }
+    return n;
+  };
+}
+
+const sandbox: CommandDeclaration = (program) => {
+  program
+    .command('sandbox')
+    .description('run the local AWS simulator (loopback only) that three-tier can rehearse against, and print its endpoint')
+    .addOption(new Option('--port <n>', 'TCP port on 127.0.0.1 (0 picks a free one)').argParser(numberIn(0, 65535, true)).default(4566))
+    .addOption(new Option('--time-scale <x>', 'multiply simulated AWS durations (1 = real time, 0.01 = a 5-minute RDS create in 3 s)').argParser(numberIn(0, 100)).default(1))
+    .option('--state <file>', 'persist the simulated cloud to this file, so separate processes share it')
+    .option('--region <name>', 'the region the simulator answers for', 'us-east-1')
+    .addOption(new Option('--throttle-rate <r>', 'share of calls answered with throttling errors (0..1)').argParser(numberIn(0, 1)))
+    .addOption(new Option('--error-rate <r>', 'share of calls answered with 5xx errors (0..1)').argParser(numberIn(0, 1)))
+    .addOption(new Option('--consistency-window <ms>', 'wall ms during which a fresh resource answers NotFound').argParser(numberIn(0, 3_600_000, true)))
+    .addOption(new Option('--eni-linger <ms>', 'wall ms that network interfaces linger after their owner is deleted').argParser(numberIn(0, 3_600_000, true)))
+    .addOption(new Option('--seed <n>', 'seed of the fault generator (same seed, same faults)').argParser(numberIn(0, 2 ** 32 - 1, true)))
+    .option('--json', 'print the endpoint as JSON')
+    .action(async (opts: Record<string, unknown>) => {
+      const { runSandbox } = await import('./sandbox.js');
+      await runSandbox(opts);
+    });
+};
+
+export const commands: readonly CommandDeclaration[] = [sandbox];

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { SandboxServer } from '../../src/sandbox/server.js';
+import type { FaultConfig } from '../../src/sandbox/world.js';
+import { usageError } from '../../src/errors.js';
+
+const optionsSchema = z.object({
+  port: z.number().int().min(0).max(65535),
+  timeScale: z.number().min(0),
+  state: z.string().min(1).optional(),
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'a region name like us-east-1'),
+  throttleRate: z.number().min(0).max(1).optional(),
+  errorRate: z.number().min(0).max(1).optional(),
+  consistencyWindow: z.number().int().min(0).optional(),
+  eniLinger: z.number().int().min(0).optional(),
+  seed: z.number().int().min(0).optional(),
+  json: z.boolean().optional(),
+});
+
+/** `three-tier sandbox`: serve the simulator until SIGINT/SIGTERM. Prints the endpoint on stdout, the rest on stderr. */
+export async function runSandbox(raw: Record<string, unknown>): Promise<void> {
+  const parsed = optionsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue?.path[0] ?? 'option').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    throw usageError('BAD_OPTION', `--${name} ${JSON.stringify(raw[String(issue?.path[0])])}: ${issue?.message ?? 'invalid'}`);
+  }
+  const o = parsed.data;
+  const faults: Partial<FaultConfig> = {};
+  if (o.throttleRate !== undefined) faults.throttleRate = o.throttleRate;
+  if (o.errorRate !== undefined) faults.errorRate = o.errorRate;
+  if (o.consistencyWindow !== undefined) faults.consistencyWindowMs = o.consistencyWindow;
+  if (o.eniLinger !== undefined) faults.eniLingerMs = o.eniLinger;
+  if (o.seed !== undefined) faults.seed = o.seed;
+
+  const server = new SandboxServer({
+    world: { timeScale: o.timeScale, region: o.region },
+    ...(o.state === undefined ? {} : { stateFile: o.state }),
+  });
+  server.world.setFaults(faults);
+  let port: number;
+  try {
+    port = await server.listen(o.port);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      throw usageError('PORT_IN_USE', `port ${o.port} on 127.0.0.1 is already in use.`, ['pick another with --port N, or --port 0 for any free port']);
+    }
+    throw e;
+  }
+  const endpoint = `http://127.0.0.1:${port}`;
+  if (o.json) process.stdout.write(`${JSON.stringify({ endpoint, port, region: o.region, timeScale: o.timeScale })}\n`);
+  else {
+    process.stdout.write(`${endpoint}\n`);
+    process.stderr.write(
+      `three-tier sandbox listening on ${endpoint} (region ${o.region}, time scale ${o.timeScale}${o.state ? `, state in ${o.state}` : ''}).\n` +
+        `Point the AWS SDK or CLI at it with AWS_ENDPOINT_URL=${endpoint}; resources: ${endpoint}/_sandbox/resources. Ctrl-C stops it.\n`,
+    );
+  }
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      void server.close().then(resolve);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
