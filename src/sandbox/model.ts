@@ -116,6 +116,8 @@ export interface SecurityGroupRule {
   cidrIpv4?: string;
   referencedGroupId?: string;
   description?: string;
+  /** Tags of the rule (TagSpecifications `security-group-rule`, CreateTags on sgr-...). */
+  tags?: Record<string, string>;
 }
 
 /** type 'security-group', id sg-... */

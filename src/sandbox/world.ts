@@ -65,10 +65,16 @@ export const awsDurations = {
   natCreate: 90_000,
   natDelete: 60_000,
   natDeletedListed: 3_600_000,
+  /** ReleaseAddress answers AuthFailure this long after the NAT gateway using the address is deleted (aws-facts.md, Elastic IP). */
+  eipReleaseBlocked: 20_000,
   albCreate: 120_000,
   albDelete: 20_000,
   rdsCreate: 300_000,
   rdsDelete: 120_000,
+  /** StopDBInstance / StartDBInstance / an immediate class or storage change (unconfirmed: minutes, not in aws-facts.md). */
+  rdsStop: 60_000,
+  rdsStart: 120_000,
+  rdsModify: 120_000,
   cacheCreate: 360_000,
   cacheDelete: 180_000,
   taskToRunning: 40_000,
