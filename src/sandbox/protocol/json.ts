@@ -8,6 +8,7 @@ import type { Schema } from '@smithy/types';
 function revive(ns: NormalizedSchema, value: unknown): unknown {
   if (value === null || value === undefined) return value;
   if (ns.isTimestampSchema()) return typeof value === 'number' ? new Date(value * 1000) : new Date(String(value));
+  if (ns.isBlobSchema() && typeof value === 'string') return Buffer.from(value, 'base64');
   if (ns.isListSchema() && Array.isArray(value)) return value.map((v) => revive(ns.getValueSchema(), v));
   if (ns.isMapSchema() && typeof value === 'object') {
     const out: Record<string, unknown> = {};

@@ -1,9 +1,288 @@
-import type { SandboxService } from '../service.js';
+import type {
+  CreateLogGroupRequest,
+  DeleteLogGroupRequest,
+  DeleteRetentionPolicyRequest,
+  DescribeLogGroupsRequest,
+  DescribeLogGroupsResponse,
+  DescribeLogStreamsRequest,
+  DescribeLogStreamsResponse,
+  FilterLogEventsRequest,
+  FilterLogEventsResponse,
+  GetLogEventsRequest,
+  GetLogEventsResponse,
+  ListTagsForResourceRequest,
+  ListTagsForResourceResponse,
+  ListTagsLogGroupRequest,
+  ListTagsLogGroupResponse,
+  LogGroup,
+  PutRetentionPolicyRequest,
+  TagResourceRequest,
+  UntagResourceRequest,
+} from '@aws-sdk/client-cloudwatch-logs';
+import { op, type SandboxService } from '../service.js';
+import { AwsError } from '../errors.js';
+import { ResourceType } from '../model.js';
+import type { Resource, World } from '../world.js';
+import { createLogGroup, logGroup, logGroupArn, type LogGroupData } from './logs/store.js';
+
+/**
+ * CloudWatch Logs (JSON 1.1): log groups with retention and tags, and reading the events that simulated ECS tasks
+ * write with the awslogs driver (GetLogEvents, FilterLogEvents, DescribeLogStreams).
+ */
+const NAME = /^[.\-_/#A-Za-z0-9]+$/;
+export const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+const invalid = (message: string): AwsError => new AwsError('InvalidParameterException', message, 400);
+const groupNotFound = (): AwsError => new AwsError('ResourceNotFoundException', 'The specified log group does not exist.', 400);
+
+function checkGroupName(name: string | undefined): string {
+  if (name === undefined || name === '') throw invalid("1 validation error detected: Value null at 'logGroupName' failed to satisfy constraint: Member must not be null");
+  if (name.length > 512) throw invalid(`1 validation error detected: Value '${name}' at 'logGroupName' failed to satisfy constraint: Member must have length less than or equal to 512`);
+  if (!NAME.test(name)) throw invalid(`1 validation error detected: Value '${name}' at 'logGroupName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+`);
+  return name;
+}
+
+/** The group named directly, or by `logGroupIdentifier` (a name or an ARN). */
+function groupOf(world: World, name: string | undefined, identifier?: string): Resource<LogGroupData> {
+  let key = name;
+  if (key === undefined && identifier !== undefined) {
+    const m = /^arn:aws:logs:[^:]*:\d{12}:log-group:(.+?)(?::\*)?$/.exec(identifier);
+    key = m?.[1] ?? identifier;
+  }
+  const group = logGroup(world, checkGroupName(key));
+  if (!group) throw groupNotFound();
+  return group;
+}
+
+/** A log group from its ARN (with or without the trailing `:*`). */
+function groupByArn(world: World, arn: string | undefined): Resource<LogGroupData> {
+  const m = /^arn:aws:logs:([^:]*):(\d{12}):log-group:(.+?)(?::\*)?$/.exec(arn ?? '');
+  if (!m?.[3]) throw invalid(`Invalid resource arn: ${arn ?? ''}`);
+  const group = logGroup(world, m[3]);
+  if (!group || m[1] !== world.config.region || m[2] !== world.config.accountId) throw new AwsError('ResourceNotFoundException', 'The specified resource does not exist.', 400);
+  return group;
+}
+
+function checkTags(tags: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(tags ?? {})) {
+    if (k.length < 1 || k.length > 128 || k.startsWith('aws:')) throw invalid(`Invalid tag key: ${k}`);
+    if (v.length > 256) throw invalid(`Invalid tag value for key ${k}`);
+    out[k] = v;
+  }
+  return out;
+}
+
+function offsetToken(token: string | undefined): number {
+  if (token === undefined) return 0;
+  const n = Number(Buffer.from(token, 'base64').toString('utf8'));
+  if (!Number.isInteger(n) || n < 0) throw invalid('The specified nextToken is invalid.');
+  return n;
+}
+
+function nextTokenOf(offset: number): string {
+  return Buffer.from(String(offset)).toString('base64');
+}
+
+function limitOf(limit: number | undefined, max: number, field = 'limit'): number {
+  const n = limit ?? max;
+  if (!Number.isInteger(n) || n < 1 || n > max) throw invalid(`1 validation error detected: Value '${n}' at '${field}' failed to satisfy constraint: Member must have value less than or equal to ${max}`);
+  return n;
+}
+
+function toLogGroup(world: World, g: Resource<LogGroupData>): LogGroup {
+  const arn = logGroupArn(world, g.id);
+  const stored = Object.values(g.data.streams).reduce((n, s) => n + s.events.reduce((m, e) => m + e.message.length, 0), 0);
+  const out: LogGroup = {
+    logGroupName: g.id,
+    creationTime: g.data.creationTime,
+    metricFilterCount: 0,
+    arn: `${arn}:*`,
+    storedBytes: stored,
+    logGroupClass: g.data.logGroupClass as LogGroup['logGroupClass'],
+    logGroupArn: arn,
+  };
+  if (g.data.retentionInDays !== undefined) out.retentionInDays = g.data.retentionInDays;
+  if (g.data.kmsKeyId !== undefined) out.kmsKeyId = g.data.kmsKeyId;
+  return out;
+}
+
+/**
+ * The subset of the filter pattern syntax the sandbox understands: space-separated terms that must all occur,
+ * "quoted phrases" matched whole, and the empty pattern matching everything. Case-sensitive, as on AWS.
+ */
+function matchesPattern(pattern: string | undefined, message: string): boolean {
+  if (!pattern || pattern.trim() === '') return true;
+  const terms = [...pattern.matchAll(/"((?:[^"\\]|\\.)*)"|(\S+)/g)].map((m) => (m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : (m[2] ?? '')));
+  return terms.every((t) => message.includes(t));
+}
 
 export const logs: SandboxService = {
   name: 'logs',
   protocol: 'json',
   targetPrefix: 'Logs_20140328',
   loadClient: () => import('@aws-sdk/client-cloudwatch-logs') as Promise<Record<string, unknown>>,
-  handlers: {},
+  handlers: {
+    CreateLogGroup: op<CreateLogGroupRequest, Record<string, never>>((input, { world }) => {
+      const name = checkGroupName(input.logGroupName);
+      const tags = checkTags(input.tags);
+      if (Object.keys(tags).length > 50) throw invalid('Too many tags: a log group can have at most 50 tags.');
+      if (logGroup(world, name)) throw new AwsError('ResourceAlreadyExistsException', 'The specified log group already exists', 400);
+      const g = createLogGroup(world, name, tags);
+      if (input.logGroupClass !== undefined) g.data.logGroupClass = input.logGroupClass;
+      if (input.kmsKeyId !== undefined) g.data.kmsKeyId = input.kmsKeyId;
+      return {};
+    }),
+
+    DeleteLogGroup: op<DeleteLogGroupRequest, Record<string, never>>((input, { world }) => {
+      const g = groupOf(world, input.logGroupName);
+      world.remove(ResourceType.logGroup, g.id);
+      return {};
+    }),
+
+    PutRetentionPolicy: op<PutRetentionPolicyRequest, Record<string, never>>((input, { world }) => {
+      const days = input.retentionInDays;
+      if (days === undefined || !RETENTION_DAYS.includes(days)) {
+        throw invalid(`1 validation error detected: Value '${days ?? 'null'}' at 'retentionInDays' failed to satisfy constraint: Member must satisfy enum value set: [${RETENTION_DAYS.join(', ')}]`);
+      }
+      const g = groupOf(world, input.logGroupName);
+      g.data.retentionInDays = days;
+      return {};
+    }),
+
+    DeleteRetentionPolicy: op<DeleteRetentionPolicyRequest, Record<string, never>>((input, { world }) => {
+      const g = groupOf(world, input.logGroupName);
+      delete g.data.retentionInDays;
+      return {};
+    }),
+
+    DescribeLogGroups: op<DescribeLogGroupsRequest, DescribeLogGroupsResponse>((input, { world }) => {
+      if (input.logGroupNamePrefix !== undefined && input.logGroupNamePattern !== undefined) {
+        throw invalid('LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters.');
+      }
+      const limit = limitOf(input.limit, 50);
+      const start = offsetToken(input.nextToken);
+      const pattern = input.logGroupNamePattern?.toLowerCase();
+      const all = world
+        .list<LogGroupData>(ResourceType.logGroup)
+        .filter((g) => input.logGroupNamePrefix === undefined || g.id.startsWith(input.logGroupNamePrefix))
+        .filter((g) => pattern === undefined || g.id.toLowerCase().includes(pattern))
+        .filter((g) => input.logGroupClass === undefined || g.data.logGroupClass === input.logGroupClass)
+        .filter((g) => input.logGroupIdentifiers === undefined || input.logGroupIdentifiers.some((i) => i === g.id || i === logGroupArn(world, g.id)))
+        .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      const slice = all.slice(start, start + limit);
+      const out: DescribeLogGroupsResponse = { logGroups: slice.map((g) => toLogGroup(world, g)) };
+      if (start + limit < all.length) out.nextToken = nextTokenOf(start + limit);
+      return out;
+    }),
+
+    DescribeLogStreams: op<DescribeLogStreamsRequest, DescribeLogStreamsResponse>((input, { world }) => {
+      const g = groupOf(world, input.logGroupName, input.logGroupIdentifier);
+      const byTime = input.orderBy === 'LastEventTime';
+      if (byTime && input.logStreamNamePrefix !== undefined) throw invalid('Cannot order by LastEventTime with a logStreamNamePrefix.');
+      const limit = limitOf(input.limit, 50);
+      const start = offsetToken(input.nextToken);
+      const streams = Object.entries(g.data.streams)
+        .filter(([name]) => input.logStreamNamePrefix === undefined || name.startsWith(input.logStreamNamePrefix))
+        .map(([name, s]) => {
+          const first = s.events[0];
+          const last = s.events[s.events.length - 1];
+          return {
+            logStreamName: name,
+            creationTime: s.creationTime,
+            ...(first ? { firstEventTimestamp: first.timestamp } : {}),
+            ...(last ? { lastEventTimestamp: last.timestamp, lastIngestionTime: last.ingestionTime } : {}),
+            arn: `${logGroupArn(world, g.id)}:log-stream:${name}`,
+            storedBytes: 0,
+          };
+        })
+        .sort((a, b) => (byTime ? (a.lastEventTimestamp ?? 0) - (b.lastEventTimestamp ?? 0) : a.logStreamName < b.logStreamName ? -1 : 1));
+      if (input.descending) streams.reverse();
+      const out: DescribeLogStreamsResponse = { logStreams: streams.slice(start, start + limit) };
+      if (start + limit < streams.length) out.nextToken = nextTokenOf(start + limit);
+      return out;
+    }),
+
+    GetLogEvents: op<GetLogEventsRequest, GetLogEventsResponse>((input, { world }) => {
+      const g = groupOf(world, input.logGroupName, input.logGroupIdentifier);
+      const stream = g.data.streams[input.logStreamName ?? ''];
+      if (!stream) throw new AwsError('ResourceNotFoundException', 'The specified log stream does not exist.', 400);
+      const limit = limitOf(input.limit, 10_000);
+      const events = stream.events.filter(
+        (e) => (input.startTime === undefined || e.timestamp >= input.startTime) && (input.endTime === undefined || e.timestamp < input.endTime),
+      );
+      // Tokens are positions in the stream: f/N reads forward from N, b/N reads backward from N.
+      let from: number;
+      let to: number;
+      const token = input.nextToken === undefined ? undefined : /^([fb])\/(\d+)$/.exec(input.nextToken);
+      if (input.nextToken !== undefined && !token) throw invalid('The specified nextToken is invalid.');
+      if (token?.[1] === 'f') {
+        from = Math.min(Number(token[2]), events.length);
+        to = Math.min(events.length, from + limit);
+      } else if (token?.[1] === 'b') {
+        to = Math.min(Number(token[2]), events.length);
+        from = Math.max(0, to - limit);
+      } else if (input.startFromHead) {
+        from = 0;
+        to = Math.min(events.length, limit);
+      } else {
+        to = events.length;
+        from = Math.max(0, to - limit);
+      }
+      const pad = (n: number): string => String(n).padStart(20, '0');
+      return {
+        events: events.slice(from, to).map((e) => ({ timestamp: e.timestamp, message: e.message, ingestionTime: e.ingestionTime })),
+        nextForwardToken: `f/${pad(to)}`,
+        nextBackwardToken: `b/${pad(from)}`,
+      };
+    }),
+
+    FilterLogEvents: op<FilterLogEventsRequest, FilterLogEventsResponse>((input, { world }) => {
+      const g = groupOf(world, input.logGroupName, input.logGroupIdentifier);
+      if (input.logStreamNames !== undefined && input.logStreamNamePrefix !== undefined) {
+        throw invalid('logStreamNames and logStreamNamePrefix are mutually exclusive parameters.');
+      }
+      const limit = limitOf(input.limit, 10_000);
+      const start = offsetToken(input.nextToken);
+      const names = Object.keys(g.data.streams)
+        .filter((n) => input.logStreamNames === undefined || input.logStreamNames.includes(n))
+        .filter((n) => input.logStreamNamePrefix === undefined || n.startsWith(input.logStreamNamePrefix))
+        .sort();
+      const matched = names
+        .flatMap((name) => (g.data.streams[name]?.events ?? []).map((e, i) => ({ name, i, e })))
+        .filter(({ e }) => (input.startTime === undefined || e.timestamp >= input.startTime) && (input.endTime === undefined || e.timestamp <= input.endTime))
+        .filter(({ e }) => matchesPattern(input.filterPattern, e.message))
+        .sort((a, b) => a.e.timestamp - b.e.timestamp);
+      const out: FilterLogEventsResponse = {
+        events: matched.slice(start, start + limit).map(({ name, i, e }) => ({
+          logStreamName: name,
+          timestamp: e.timestamp,
+          message: e.message,
+          ingestionTime: e.ingestionTime,
+          eventId: `${String(e.timestamp).padStart(20, '0')}${String(i).padStart(16, '0')}`,
+        })),
+        searchedLogStreams: names.map((logStreamName) => ({ logStreamName, searchedCompletely: true })),
+      };
+      if (start + limit < matched.length) out.nextToken = nextTokenOf(start + limit);
+      return out;
+    }),
+
+    TagResource: op<TagResourceRequest, Record<string, never>>((input, { world }) => {
+      const g = groupByArn(world, input.resourceArn);
+      const tags = { ...g.tags, ...checkTags(input.tags) };
+      if (Object.keys(tags).length > 50) throw new AwsError('TooManyTagsException', 'A resource can have no more than 50 tags.', 400);
+      g.tags = tags;
+      return {};
+    }),
+
+    UntagResource: op<UntagResourceRequest, Record<string, never>>((input, { world }) => {
+      const g = groupByArn(world, input.resourceArn);
+      for (const k of input.tagKeys ?? []) delete g.tags[k];
+      return {};
+    }),
+
+    ListTagsForResource: op<ListTagsForResourceRequest, ListTagsForResourceResponse>((input, { world }) => ({ tags: { ...groupByArn(world, input.resourceArn).tags } })),
+
+    ListTagsLogGroup: op<ListTagsLogGroupRequest, ListTagsLogGroupResponse>((input, { world }) => ({ tags: { ...groupOf(world, input.logGroupName).tags } })),
+  },
 };

@@ -1,0 +1,187 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  AllocateAddressCommand,
+  AssociateRouteTableCommand,
+  AttachInternetGatewayCommand,
+  AuthorizeSecurityGroupIngressCommand,
+  CreateInternetGatewayCommand,
+  CreateNatGatewayCommand,
+  CreateRouteCommand,
+  CreateRouteTableCommand,
+  CreateSecurityGroupCommand,
+  CreateSubnetCommand,
+  CreateVpcCommand,
+  DeleteSubnetCommand,
+  DescribeNatGatewaysCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
+import {
+  CreateListenerCommand,
+  CreateLoadBalancerCommand,
+  CreateTargetGroupCommand,
+  DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client,
+  ModifyTargetGroupAttributesCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { AttachRolePolicyCommand, CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { CloudWatchLogsClient, CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  DeleteServiceCommand,
+  DescribeServicesCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+  waitUntilServicesInactive,
+  waitUntilServicesStable,
+} from '@aws-sdk/client-ecs';
+import type { Sandbox } from '../../src/sandbox/server.js';
+import { clientConfig, control, eventually, sandbox } from './helpers.js';
+import { stageImage } from './fixtures-ecs.js';
+
+/**
+ * ECS on a stack built only through the other simulated services' SDK clients (EC2, ELBv2, Secrets Manager, IAM,
+ * CloudWatch Logs, ECR), the way the provisioner builds it: the deployment completes, ELBv2 reports the tasks'
+ * targets healthy, and after the service is deleted its lingering interfaces block the subnet for a while.
+ */
+describe('sandbox ECS on a stack built through the SDK', () => {
+  let sb: Sandbox;
+  before(async () => {
+    sb = await sandbox({ world: { timeScale: 0.004 } });
+  });
+  after(async () => {
+    await sb.close();
+  });
+
+  it('deploys behind the ALB with healthy targets; a deleted service leaves interfaces that block its subnet until they go', async () => {
+    const cfg = clientConfig(sb, { maxAttempts: 1 });
+    const ec2 = new EC2Client(cfg);
+    const elb = new ElasticLoadBalancingV2Client(cfg);
+    const ecs = new ECSClient(cfg);
+
+    const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }))).Vpc?.VpcId ?? '';
+    const subnet = async (cidr: string, az: string) => (await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: cidr, AvailabilityZone: az }))).Subnet?.SubnetId ?? '';
+    const publicSubnets = [await subnet('10.0.0.0/20', 'us-east-1a'), await subnet('10.0.16.0/20', 'us-east-1b')];
+    const privateSubnets = [await subnet('10.0.32.0/20', 'us-east-1a'), await subnet('10.0.48.0/20', 'us-east-1b')];
+    const igw = (await ec2.send(new CreateInternetGatewayCommand({}))).InternetGateway?.InternetGatewayId ?? '';
+    await ec2.send(new AttachInternetGatewayCommand({ InternetGatewayId: igw, VpcId: vpcId }));
+    const eip = (await ec2.send(new AllocateAddressCommand({ Domain: 'vpc' }))).AllocationId ?? '';
+    const nat = (await ec2.send(new CreateNatGatewayCommand({ SubnetId: publicSubnets[0] ?? '', AllocationId: eip }))).NatGateway?.NatGatewayId ?? '';
+    const publicRt = (await ec2.send(new CreateRouteTableCommand({ VpcId: vpcId }))).RouteTable?.RouteTableId ?? '';
+    await ec2.send(new CreateRouteCommand({ RouteTableId: publicRt, DestinationCidrBlock: '0.0.0.0/0', GatewayId: igw }));
+    for (const s of publicSubnets) await ec2.send(new AssociateRouteTableCommand({ RouteTableId: publicRt, SubnetId: s }));
+    const privateRt = (await ec2.send(new CreateRouteTableCommand({ VpcId: vpcId }))).RouteTable?.RouteTableId ?? '';
+    for (const s of privateSubnets) await ec2.send(new AssociateRouteTableCommand({ RouteTableId: privateRt, SubnetId: s }));
+    const sg = async (name: string) => (await ec2.send(new CreateSecurityGroupCommand({ GroupName: name, Description: name, VpcId: vpcId }))).GroupId ?? '';
+    const albSg = await sg('alb');
+    const ecsSg = await sg('ecs');
+    await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: albSg, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }));
+    await ec2.send(
+      new AuthorizeSecurityGroupIngressCommand({ GroupId: ecsSg, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 3000, ToPort: 3000, UserIdGroupPairs: [{ GroupId: albSg }] }] }),
+    );
+
+    const lbArn = (await elb.send(new CreateLoadBalancerCommand({ Name: 'stack-alb', Subnets: publicSubnets, SecurityGroups: [albSg] }))).LoadBalancers?.[0]?.LoadBalancerArn ?? '';
+    const tgArn =
+      (await elb.send(new CreateTargetGroupCommand({ Name: 'stack-tg', Protocol: 'HTTP', Port: 3000, VpcId: vpcId, TargetType: 'ip', HealthCheckPath: '/health' }))).TargetGroups?.[0]
+        ?.TargetGroupArn ?? '';
+    await elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: tgArn, Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '30' }] }));
+    await elb.send(new CreateListenerCommand({ LoadBalancerArn: lbArn, Port: 80, Protocol: 'HTTP', DefaultActions: [{ Type: 'forward', TargetGroupArn: tgArn }] }));
+
+    const secretArn = (await new SecretsManagerClient(cfg).send(new CreateSecretCommand({ Name: 'stack-db', SecretString: JSON.stringify({ username: 'app', password: 'pw' }) }))).ARN ?? '';
+    const iam = new IAMClient(cfg);
+    const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+    const roleArn = (await iam.send(new CreateRoleCommand({ RoleName: 'stack-exec', AssumeRolePolicyDocument: trust }))).Role?.Arn ?? '';
+    await iam.send(new AttachRolePolicyCommand({ RoleName: 'stack-exec', PolicyArn: 'arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy' }));
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: 'stack-exec',
+        PolicyName: 'db-secret',
+        PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secretArn }] }),
+      }),
+    );
+    await new CloudWatchLogsClient(cfg).send(new CreateLogGroupCommand({ logGroupName: '/ecs/stack' }));
+    const image = await stageImage(sb, 'v1', 'amd64');
+
+    await ecs.send(new CreateClusterCommand({ clusterName: 'stack' }));
+    const td =
+      (
+        await ecs.send(
+          new RegisterTaskDefinitionCommand({
+            family: 'stack-api',
+            requiresCompatibilities: ['FARGATE'],
+            networkMode: 'awsvpc',
+            cpu: '256',
+            memory: '512',
+            executionRoleArn: roleArn,
+            containerDefinitions: [
+              {
+                name: 'api',
+                image,
+                portMappings: [{ containerPort: 3000 }],
+                environment: [{ name: 'DB_SSL', value: 'require' }],
+                secrets: [{ name: 'DB_PASSWORD', valueFrom: `${secretArn}:password::` }],
+                logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/ecs/stack', 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'api' } },
+              },
+            ],
+          }),
+        )
+      ).taskDefinition?.taskDefinitionArn ?? '';
+    const service = {
+      cluster: 'stack',
+      serviceName: 'api',
+      taskDefinition: td,
+      desiredCount: 2,
+      launchType: 'FARGATE' as const,
+      networkConfiguration: { awsvpcConfiguration: { subnets: privateSubnets, securityGroups: [ecsSg], assignPublicIp: 'DISABLED' as const } },
+      loadBalancers: [{ targetGroupArn: tgArn, containerName: 'api', containerPort: 3000 }],
+      deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
+    };
+    // The NAT gateway is still pending and the private table has no default route: the tasks cannot pull.
+    await ecs.send(new CreateServiceCommand(service));
+    const failed = await eventually(async () => {
+      const s = (await ecs.send(new DescribeServicesCommand({ cluster: 'stack', services: ['api'] }))).services?.[0];
+      return s?.deployments?.[0]?.rolloutState === 'FAILED' ? s : undefined;
+    }, 8_000, 'deployment FAILED without a NAT route');
+    assert.equal(failed.deployments?.[0]?.rolloutStateReason, 'ECS deployment circuit breaker: tasks failed to start.');
+
+    // Now the route out, and a redeploy.
+    await eventually(async () => {
+      const n = (await ec2.send(new DescribeNatGatewaysCommand({ NatGatewayIds: [nat] }))).NatGateways?.[0];
+      return n?.State === 'available' ? n : undefined;
+    }, 5_000, 'NAT available');
+    await ec2.send(new CreateRouteCommand({ RouteTableId: privateRt, DestinationCidrBlock: '0.0.0.0/0', NatGatewayId: nat }));
+    await ecs.send(new DeleteServiceCommand({ cluster: 'stack', service: 'api', force: true }));
+    await waitUntilServicesInactive({ client: ecs, maxWaitTime: 10, minDelay: 1, maxDelay: 1 }, { cluster: 'stack', services: ['api'] });
+    await ecs.send(new CreateServiceCommand(service));
+    const done = await eventually(async () => {
+      const s = (await ecs.send(new DescribeServicesCommand({ cluster: 'stack', services: ['api'] }))).services?.[0];
+      return s?.deployments?.[0]?.rolloutState === 'COMPLETED' ? s : undefined;
+    }, 8_000, 'deployment COMPLETED');
+    assert.equal(done.runningCount, 2);
+    const stable = await waitUntilServicesStable({ client: ecs, maxWaitTime: 10, minDelay: 1, maxDelay: 1 }, { cluster: 'stack', services: ['api'] });
+    assert.equal(stable.state, 'SUCCESS');
+    const health = await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tgArn }));
+    const serving = (health.TargetHealthDescriptions ?? []).filter((t) => t.TargetHealth?.State === 'healthy');
+    assert.equal(serving.length, 2);
+    assert.ok(serving.every((t) => t.Target?.Port === 3000 && (t.Target.Id ?? '').startsWith('10.0.')));
+
+    // Teardown: the service's interfaces linger after it is INACTIVE and block its subnets.
+    await control(sb, 'POST', '/_sandbox/faults', { eniLingerMs: 1500 });
+    await ecs.send(new DeleteServiceCommand({ cluster: 'stack', service: 'api', force: true }));
+    await waitUntilServicesInactive({ client: ecs, maxWaitTime: 10, minDelay: 1, maxDelay: 1 }, { cluster: 'stack', services: ['api'] });
+    const subnetsInUse = privateSubnets.filter((s) => sb.world.list('network-interface').some((e) => (e.data as { subnetId: string }).subnetId === s));
+    assert.ok(subnetsInUse.length > 0, 'task interfaces are still in the private subnets');
+    await assert.rejects(ec2.send(new DeleteSubnetCommand({ SubnetId: subnetsInUse[0] ?? '' })), (e: Error) => e.name === 'DependencyViolation');
+    await eventually(async () => {
+      try {
+        await ec2.send(new DeleteSubnetCommand({ SubnetId: subnetsInUse[0] ?? '' }));
+        return true;
+      } catch (e) {
+        if ((e as Error).name === 'DependencyViolation') return undefined;
+        throw e;
+      }
+    }, 6_000, 'subnet deletable once the interfaces are gone');
+  });
+});
