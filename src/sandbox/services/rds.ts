@@ -1,9 +1,21 @@
 import type { SandboxService } from '../service.js';
+import { installInstances, instanceHandlers, instancesUsing } from './rds/instances.js';
+import { subnetGroupHandlers } from './rds/subnet-groups.js';
+import { tagHandlers } from './rds/tags.js';
 
+/**
+ * RDS (awsQuery): DB subnet groups and PostgreSQL DB instances with their network interfaces and the master
+ * password RDS manages in Secrets Manager. The promises are in docs/sandbox/rds.md.
+ */
 export const rds: SandboxService = {
   name: 'rds',
   protocol: 'query',
   version: '2014-10-31', xmlns: 'http://rds.amazonaws.com/doc/2014-10-31/',
   loadClient: () => import('@aws-sdk/client-rds') as Promise<Record<string, unknown>>,
-  handlers: {},
+  handlers: {
+    ...subnetGroupHandlers(instancesUsing),
+    ...instanceHandlers,
+    ...tagHandlers,
+  },
+  install: installInstances,
 };
