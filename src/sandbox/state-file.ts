@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, writeSync, mkdirSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, renameSync, statSync, writeSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { isPersistedWorld, type World } from './world.js';
 import { AwsError } from './errors.js';
@@ -51,8 +51,9 @@ export class StateFile {
     const tmp = `${this.path}.${process.pid}.tmp`;
     const fd = openSync(tmp, 'w', 0o600);
     try {
+      // No fsync: the rename is atomic against a killed process, which is what sharing between processes needs;
+      // a simulated cloud need not survive a power cut, and an fsync per call would slow every call.
       writeSync(fd, JSON.stringify(world.toJSON()));
-      fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
