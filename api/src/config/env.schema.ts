@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { DB_SSL_MODES, LOG_LEVELS } from './app-config';
+
+// The environment as the ECS task definition (or a developer) sets it. Each variable is validated on its own here;
+// the rules that involve several variables (URL or split variables, TLS file) live in load-config.ts.
+// Error messages never echo a value: some of these variables carry credentials.
+
+function integer(min: number, max: number) {
+  const message = `must be an integer from ${min} to ${max}`;
+  return z
+    .string()
+    .trim()
+    .regex(/^\d+$/, { error: message })
+    .transform(Number)
+    .pipe(z.number().int().min(min, { error: message }).max(max, { error: message }));
+}
+
+const nonEmpty = z.string().trim().min(1, { error: 'must not be empty' });
+const port = integer(1, 65535);
+
+export const envSchema = z.object({
+  // 0 asks the OS for a free port (tests); the chosen one is logged.
+  PORT: integer(0, 65535).default(3000),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+
+  DATABASE_URL: nonEmpty.optional(),
+  DB_HOST: nonEmpty.optional(),
+  DB_PORT: port.optional(),
+  DB_NAME: nonEmpty.optional(),
+  DB_USER: nonEmpty.optional(),
+  DB_PASSWORD: z.string().optional(),
+  DB_SSL: z.enum(DB_SSL_MODES, { error: `must be one of ${DB_SSL_MODES.join(', ')}` }).optional(),
+  DB_SSL_CA_FILE: nonEmpty.default('/etc/ssl/certs/rds-global-bundle.pem'),
+  DB_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, {
+      error: 'must be a lower-case SQL identifier (a-z, 0-9, _; not starting with a digit; at most 63 characters)',
+    })
+    .default('public'),
+
+  REDIS_URL: nonEmpty.optional(),
+  REDIS_HOST: nonEmpty.optional(),
+  REDIS_PORT: port.optional(),
+  REDIS_TLS: z.enum(['true', 'false'], { error: 'must be true or false' }).optional(),
+
+  CACHE_TTL_SECONDS: integer(1, 86_400).default(30),
+  CACHE_KEY_PREFIX: z
+    .string()
+    .regex(/^\S{1,128}$/, { error: 'must be 1 to 128 characters without spaces' })
+    .default('three-tier:'),
+});
+
+export type Env = z.infer<typeof envSchema>;

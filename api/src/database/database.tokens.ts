@@ -1,0 +1,2 @@
+/** DI token for the pg Pool. Tests fetch it with app.get(PG_POOL) to observe the queries the API sends. */
+export const PG_POOL = Symbol('PG_POOL');

@@ -1,0 +1,210 @@
+// Benchmark of the API's cache-hit path: GET /items answered from Redis, NestJS (Fastify) against a bare node:http
+// + ioredis server sending the same cached bytes. Not a timed test: it prints figures.
+//
+//   npm run bench:api       (BENCH_SECONDS=10 BENCH_CONNECTIONS=50 BENCH_ROUNDS=2 by default)
+//
+// Each server runs in its own child process so autocannon (in this process) does not share its thread. The
+// servers are loaded in turn, for several rounds, so a burst of other work on the machine does not decide the
+// comparison alone; each round and the best of each are printed. On a shared machine throughput moves with the
+// neighbours' load, so the server's own CPU time per request (from /proc, Linux) is printed as well: it measures
+// the framework's overhead independently of how much CPU the server was given.
+// Needs the real PostgreSQL and Redis (the same ones as the API tests); leaves nothing behind.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import { measure, warmUp, type LoadFigures } from './api-load.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const PG = {
+  host: process.env['API_TEST_PG_HOST'] ?? '127.0.0.1',
+  port: Number(process.env['API_TEST_PG_PORT'] ?? 5432),
+  user: process.env['API_TEST_PG_USER'] ?? 'root',
+  database: process.env['API_TEST_PG_DATABASE'] ?? 'test',
+};
+const REDIS = { host: process.env['API_TEST_REDIS_HOST'] ?? '127.0.0.1', port: Number(process.env['API_TEST_REDIS_PORT'] ?? 6379) };
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
+const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 50);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 2);
+const WARM_UP_SECONDS = 3;
+const SEED_ITEMS = 100;
+
+const id = randomBytes(6).toString('hex');
+const schema = `tt_bench_${id}`;
+const keyPrefix = `tt-bench:${id}:`;
+const listKey = `${keyPrefix}items:list`;
+const logDir = mkdtempSync(join(tmpdir(), 'three-tier-bench-'));
+const children: ChildProcess[] = [];
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Starts a server script with its stdout in a file (the bench must not spend its CPU reading logs). */
+interface Server {
+  readonly url: string;
+  readonly logFile: string;
+  readonly pid: number;
+}
+
+async function startServer(script: string, env: Record<string, string>, logName: string): Promise<Server> {
+  const port = await freePort();
+  const logFile = join(logDir, logName);
+  const out = openSync(logFile, 'w');
+  const child = spawn(process.execPath, [script], {
+    cwd: root,
+    env: { PATH: process.env['PATH'] ?? '', ...env, PORT: String(port) },
+    stdio: ['ignore', out, out],
+  });
+  closeSync(out);
+  children.push(child);
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${script} exited: ${readFileSync(logFile, 'utf8')}`);
+    const ok = await fetch(`${url}/items`).then((r) => r.ok, () => false);
+    if (ok) return { url, logFile, pid: child.pid ?? -1 };
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${script} did not answer in time`);
+}
+
+function apiEnv(logLevel: string): Record<string, string> {
+  return {
+    DATABASE_URL: `postgres://${PG.user}@${PG.host}:${PG.port}/${PG.database}`,
+    DB_SSL: 'disable',
+    DB_SCHEMA: schema,
+    REDIS_URL: `redis://${REDIS.host}:${REDIS.port}`,
+    CACHE_KEY_PREFIX: keyPrefix,
+    // Long enough that the measured runs never miss.
+    CACHE_TTL_SECONDS: '3600',
+    LOG_LEVEL: logLevel,
+  };
+}
+
+/** Seeds the items through the API and leaves the list cached; checks a hit answers "cache". */
+async function seedAndWarm(url: string): Promise<number> {
+  for (let i = 1; i <= SEED_ITEMS; i += 1) {
+    const res = await fetch(`${url}/items`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: `item ${i}`, description: `the description of bench item number ${i}` }),
+    });
+    if (res.status !== 201) throw new Error(`seeding failed: ${res.status} ${await res.text()}`);
+  }
+  const first = (await (await fetch(`${url}/items`)).json()) as { source: string; items: unknown[] };
+  const second = await fetch(`${url}/items`);
+  const body = (await second.json()) as { source: string };
+  if (first.items.length !== SEED_ITEMS || body.source !== 'cache') throw new Error('the list is not cached');
+  return Number(second.headers.get('content-length'));
+}
+
+/** User + system CPU time of a process in milliseconds, from /proc; undefined where there is no /proc. */
+function cpuMs(pid: number): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    // utime and stime, fields 14 and 15 of stat, in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+interface Run extends LoadFigures {
+  /** Server CPU time per answered request, in microseconds. */
+  readonly cpuMicros: number | undefined;
+}
+
+async function run(server: Server): Promise<Run> {
+  await warmUp(`${server.url}/items`, CONNECTIONS, WARM_UP_SECONDS);
+  const before = cpuMs(server.pid);
+  const figures = await measure(`${server.url}/items`, CONNECTIONS, SECONDS);
+  const after = cpuMs(server.pid);
+  const cpuMicros = before === undefined || after === undefined ? undefined : ((after - before) * 1000) / figures.total;
+  return { ...figures, cpuMicros };
+}
+
+function row(name: string, f: Run): string {
+  const cpu = f.cpuMicros === undefined ? '' : `   CPU ${f.cpuMicros.toFixed(0).padStart(3)} µs/req`;
+  return (
+    `${name.padEnd(50)} ${f.requestsPerSecond.toFixed(0).padStart(6)} req/s   p50 ${String(f.p50Ms).padStart(3)} ms` +
+    `   p99 ${String(f.p99Ms).padStart(3)} ms${cpu}   (${f.total} requests, ${f.failures} failed)`
+  );
+}
+
+async function cleanup(): Promise<void> {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+  const pool = new pg.Pool({ ...PG, max: 1 });
+  await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await pool.end();
+  const redis = new Redis(REDIS);
+  const keys = await redis.keys(`${keyPrefix}*`);
+  if (keys.length > 0) await redis.del(...keys);
+  redis.disconnect();
+  rmSync(logDir, { recursive: true, force: true });
+}
+
+function best(runs: readonly Run[]): Run {
+  return runs.reduce((a, b) => (b.requestsPerSecond > a.requestsPerSecond ? b : a));
+}
+
+async function main(): Promise<void> {
+  const apiMain = join(root, 'api', 'dist', 'main.js');
+  const bareMain = join(root, 'dist', 'bench', 'api-bare-server.js');
+  const nest = await startServer(apiMain, apiEnv('info'), 'nest-info.log');
+  const bytes = await seedAndWarm(nest.url);
+  const quiet = await startServer(apiMain, apiEnv('warn'), 'nest-warn.log');
+  const bare = await startServer(bareMain, { REDIS_HOST: REDIS.host, REDIS_PORT: String(REDIS.port), CACHE_KEY: listKey }, 'bare.log');
+  console.log(
+    `GET /items cache hit: ${SEED_ITEMS} items, ${bytes} bytes; ${CONNECTIONS} connections, ` +
+      `${SECONDS} s per run after a ${WARM_UP_SECONDS} s warm-up, ${ROUNDS} round(s)`,
+  );
+
+  const targets = [
+    { name: 'bare node:http + ioredis', server: bare, runs: [] as Run[] },
+    { name: 'NestJS, LOG_LEVEL=info', server: nest, runs: [] as Run[] },
+    { name: 'NestJS, LOG_LEVEL=warn (no request log)', server: quiet, runs: [] as Run[] },
+  ] as const;
+  for (let round = 1; round <= ROUNDS; round += 1) {
+    for (const target of targets) {
+      const figures = await run(target.server);
+      target.runs.push(figures);
+      console.log(row(`round ${round}: ${target.name}`, figures));
+    }
+  }
+  const [bareBest, nestBest, quietBest] = targets.map((t) => best(t.runs)) as [Run, Run, Run];
+  console.log('best of each:');
+  for (const target of targets) console.log(row(`  ${target.name}`, best(target.runs)));
+  const logged = readFileSync(nest.logFile, 'utf8').split('\n').filter((l) => l.includes('"msg":"request"')).length;
+  const ratio = (f: Run): string => `${((f.requestsPerSecond / bareBest.requestsPerSecond) * 100).toFixed(1)}%`;
+  console.log(`ratio NestJS/bare: ${ratio(nestBest)} with request logging (${logged} request lines written), ${ratio(quietBest)} without`);
+  const minCpu = (runs: readonly Run[]): number | undefined => {
+    const values = runs.map((r) => r.cpuMicros).filter((v): v is number => v !== undefined);
+    return values.length > 0 ? Math.min(...values) : undefined;
+  };
+  const [bareCpu, nestCpu, quietCpu] = targets.map((t) => minCpu(t.runs));
+  if (bareCpu !== undefined && nestCpu !== undefined && quietCpu !== undefined) {
+    console.log(
+      `CPU-bound ratio (bare CPU per request / NestJS CPU per request): ${((bareCpu / nestCpu) * 100).toFixed(1)}% with ` +
+        `request logging, ${((bareCpu / quietCpu) * 100).toFixed(1)}% without`,
+    );
+  }
+  const met = nestBest.requestsPerSecond >= 0.7 * bareBest.requestsPerSecond && nestBest.p99Ms < 5;
+  console.log(`goal (>= 70% of bare and p99 < 5 ms, with request logging): ${met ? 'met' : 'not met'}`);
+}
+
+main()
+  .catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  })
+  .finally(() => cleanup());
