@@ -42,6 +42,8 @@ export const stackConfigSchema = z
     dbAllocatedStorage: z.number().int().min(20).max(1000),
     cacheNodeType: z.string(),
     logRetentionDays: z.number().int(),
+    /** The two availability zones of the subnets: chosen once from what the region offers, then kept in the manifest. */
+    availabilityZones: z.array(z.string().min(1)).length(2).optional(),
   })
   .strict();
 export type StackConfig = z.infer<typeof stackConfigSchema>;

@@ -36,13 +36,18 @@ export interface ClientOptions {
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   /** SDK attempts per call for throttling and transient errors (adaptive mode). */
   maxAttempts?: number;
+  /**
+   * `adaptive` (the default) also rate-limits the client after throttling, which suits AWS; against a simulator
+   * that throttles at random (the sandbox's fault injection) `standard` retries without slowing every later call.
+   */
+  retryMode?: 'standard' | 'adaptive';
 }
 
 export function createClients(options: ClientOptions): AwsClients {
   const config = {
     region: options.region,
     maxAttempts: options.maxAttempts ?? 8,
-    retryMode: 'adaptive',
+    retryMode: options.retryMode ?? 'adaptive',
     ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
     ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
   } as const;

@@ -1,0 +1,192 @@
+/**
+ * From what ECS and the load balancer say to what is wrong and how to fix it. Stopped-task reasons
+ * (DescribeTasks stoppedReason and containers[].reason) and target health (DescribeTargetHealth reason and
+ * description, plus any text the caller has, such as the task's log lines or the /health body) go in; a cause and
+ * a fix come out. Pure functions: the service wait, `status` and tests use them (test/provisioner/diagnose.test.ts
+ * holds the scenario table).
+ */
+export interface Diagnosis {
+  /** A stable code for the cause. */
+  code: string;
+  cause: string;
+  fix: string;
+}
+
+interface Rule {
+  test: (text: string) => boolean;
+  diagnosis: Diagnosis;
+}
+
+const has = (...patterns: RegExp[]) => (text: string) => patterns.every((p) => p.test(text));
+
+const STOPPED_RULES: Rule[] = [
+  {
+    test: has(/exec format error/i),
+    diagnosis: {
+      code: 'ARCH_MISMATCH',
+      cause: "the image was built for another CPU architecture than the task's runtimePlatform (exec format error)",
+      fix: 'rebuild the image for the task: docker buildx build --platform linux/amd64 (X86_64 tasks), or set the stack architecture to ARM64 for an arm64 image',
+    },
+  },
+  {
+    test: has(/CannotPullContainerError/i, /not found|manifest unknown|failed to resolve ref|does not exist/i),
+    diagnosis: {
+      code: 'IMAGE_NOT_FOUND',
+      cause: 'the image (its tag or digest) does not exist in the registry',
+      fix: 'push the image first, or pass --image with a tag or digest that exists (aws ecr describe-images shows them)',
+    },
+  },
+  {
+    test: has(/CannotPullContainerError/i, /timeout|timed out|dial tcp|context deadline|connection refused|no route/i),
+    diagnosis: {
+      code: 'NO_REGISTRY_ROUTE',
+      cause: 'the task could not reach the registry: its private subnets have no working route out',
+      fix: 'check that the private route table sends 0.0.0.0/0 to an available NAT gateway (or add VPC endpoints: ecr.api, ecr.dkr, logs, secretsmanager and the s3 gateway)',
+    },
+  },
+  {
+    test: has(/CannotPullContainerError/i),
+    diagnosis: {
+      code: 'IMAGE_PULL_FAILED',
+      cause: 'the task could not pull its image: it is missing, or the registry is unreachable from the private subnets',
+      fix: 'check the image reference exists, and that the private subnets route 0.0.0.0/0 through the NAT gateway',
+    },
+  },
+  {
+    test: has(/ResourceInitializationError/i, /secret/i),
+    diagnosis: {
+      code: 'SECRET_ACCESS',
+      cause: 'ECS could not read the database secret with the task execution role',
+      fix: "the execution role's policy must allow secretsmanager:GetSecretValue on the exact secret ARN (the instance's MasterUserSecret.SecretArn) and the task's valueFrom must be '<secret ARN>:password::'; run up again to repair the policy",
+    },
+  },
+  {
+    test: has(/ResourceInitializationError/i, /log/i),
+    diagnosis: {
+      code: 'LOGS_ACCESS',
+      cause: 'ECS could not set up the awslogs driver (log group missing or the execution role lacks logs permissions)',
+      fix: 'check the log group exists and the execution role has AmazonECSTaskExecutionRolePolicy attached; run up again to repair them',
+    },
+  },
+  {
+    test: has(/ResourceInitializationError/i),
+    diagnosis: {
+      code: 'TASK_INIT_FAILED',
+      cause: 'the task could not initialise: ECR, Secrets Manager or CloudWatch Logs were unreachable from the private subnets',
+      fix: 'check the NAT gateway route of the private subnets and the execution role',
+    },
+  },
+  {
+    test: has(/unable to assume|AssumeRole|not authorized to perform: sts/i),
+    diagnosis: {
+      code: 'ROLE_NOT_ASSUMABLE',
+      cause: 'ECS could not assume the task execution role (new roles take a moment to propagate, or its trust policy is wrong)',
+      fix: 'wait a minute and run up again; the role must trust ecs-tasks.amazonaws.com',
+    },
+  },
+  {
+    test: has(/OutOfMemory|exit code:? 137|OOM/i),
+    diagnosis: {
+      code: 'OUT_OF_MEMORY',
+      cause: 'the container ran out of memory',
+      fix: 'raise the task memory, or look for a leak in the API logs',
+    },
+  },
+  {
+    test: has(/failed (ELB|load balancer) health checks/i),
+    diagnosis: {
+      code: 'HEALTH_CHECKS_FAILED',
+      cause: 'the task was stopped because it failed the load balancer health checks on GET /health',
+      fix: 'see the target health reason: a timeout points at the security groups, a non-200 answer at the database or cache connection',
+    },
+  },
+  {
+    test: has(/Essential container in task exited/i),
+    diagnosis: {
+      code: 'CONTAINER_EXITED',
+      cause: 'the API process exited (a configuration error at boot, or a crash)',
+      fix: 'read the task logs in the log group /three-tier/<stack>/api (aws logs tail); the API names the bad variable at boot',
+    },
+  },
+];
+
+const TARGET_RULES: Rule[] = [
+  {
+    test: has(/Target\.ResponseCodeMismatch/i, /no pg_hba\.conf entry/i),
+    diagnosis: {
+      code: 'DB_SSL',
+      cause: 'the API connects to PostgreSQL without TLS and RDS refuses it (rds.force_ssl is on from PostgreSQL 15: "no pg_hba.conf entry ... no encryption")',
+      fix: 'set DB_SSL=verify-full and ship the RDS CA bundle in the image (the task definition three-tier registers sets DB_SSL=verify-full)',
+    },
+  },
+  {
+    test: has(/Target\.ResponseCodeMismatch/i, /self.signed certificate|unable to verify|certificate/i),
+    diagnosis: {
+      code: 'DB_CA',
+      cause: "the API does not trust the RDS certificate (the RDS CA is not in Node's trust store)",
+      fix: 'ship the RDS global CA bundle (global-bundle.pem) in the image and point DB_SSL_CA_FILE at it; do not turn verification off',
+    },
+  },
+  {
+    test: has(/Target\.ResponseCodeMismatch/i),
+    diagnosis: {
+      code: 'HEALTH_NOT_OK',
+      cause: '/health answers something other than 200: the API cannot reach PostgreSQL or Redis',
+      fix: 'check the rds and redis groups allow 5432 / 6379 from the ecs group, that REDIS_TLS=true, and the task logs',
+    },
+  },
+  {
+    test: has(/Target\.Timeout|Request timed out/i),
+    diagnosis: {
+      code: 'SG_CHAIN',
+      cause: "the load balancer's health checks time out: traffic from the alb group does not reach the task's port",
+      fix: 'the ecs group must allow TCP 3000 from the alb group (by group id), and the API must listen on 0.0.0.0:3000',
+    },
+  },
+  {
+    test: has(/Target\.FailedHealthChecks|connection refused/i),
+    diagnosis: {
+      code: 'NOT_LISTENING',
+      cause: 'the task does not accept connections on the container port',
+      fix: 'check the API listens on PORT=3000 and the container port mapping is 3000',
+    },
+  },
+];
+
+function firstMatch(rules: readonly Rule[], text: string): Diagnosis | undefined {
+  return rules.find((r) => r.test(text))?.diagnosis;
+}
+
+/** A stopped task's reason(s): stoppedReason and each container's reason. */
+export function diagnoseStoppedTask(...reasons: (string | undefined)[]): Diagnosis | undefined {
+  return firstMatch(STOPPED_RULES, reasons.filter(Boolean).join(' | '));
+}
+
+/** A target's health: reason code (Target.Timeout, ...), description, and any text the caller has (logs, body). */
+export function diagnoseTargetHealth(reason: string | undefined, description?: string, extra?: string): Diagnosis | undefined {
+  return firstMatch(TARGET_RULES, [reason, description, extra].filter(Boolean).join(' | '));
+}
+
+/** The target group itself: awsvpc tasks register only in `ip` target groups; `instance` registers nothing. */
+export function diagnoseTargetGroup(targetType: string | undefined, registeredTargets: number, runningTasks: number): Diagnosis | undefined {
+  if (targetType === 'instance' && registeredTargets === 0 && runningTasks > 0) {
+    return {
+      code: 'TARGET_TYPE_INSTANCE',
+      cause: 'the target group has target type instance: Fargate (awsvpc) tasks register nothing in it, silently',
+      fix: 'recreate the target group with TargetType ip (destroy and up again, or replace it and update the service)',
+    };
+  }
+  return undefined;
+}
+
+/** Hints for a ThreeTierError: "cause: fix", each once. */
+export function hintsFrom(diagnoses: readonly (Diagnosis | undefined)[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const d of diagnoses) {
+    if (!d || seen.has(d.code)) continue;
+    seen.add(d.code);
+    out.push(`${d.cause}: ${d.fix}`);
+  }
+  return out;
+}

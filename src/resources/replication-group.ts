@@ -1,0 +1,111 @@
+import { CreateReplicationGroupCommand, DeleteReplicationGroupCommand, DescribeReplicationGroupsCommand, type ReplicationGroup } from '@aws-sdk/client-elasticache';
+import { errorMessage, isAwsError } from '../aws/errors.js';
+import type { Identity, NodeContext, Outputs } from '../engine/kind.js';
+import { stackNames } from '../names.js';
+import { firstOf, type StackResourceKind } from './kind.js';
+import { failedState, keyValueTags, needOutput, orGone, retryOn, waitFor } from './common.js';
+
+/**
+ * ElastiCache Redis as a replication group of one node (transit encryption needs a replication group, not
+ * CreateCacheCluster), encrypted in transit and at rest, no failover. The endpoint is
+ * NodeGroups[0].PrimaryEndpoint; clients use TLS. waitUntilReplicationGroupAvailable does not notice
+ * `create-failed`, so the status is polled here.
+ */
+async function byId(ctx: NodeContext, id: string): Promise<ReplicationGroup | undefined> {
+  return orGone(async () => (await ctx.clients.elasticache.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: id }))).ReplicationGroups?.[0]);
+}
+
+function outputsOf(rg: ReplicationGroup): Outputs {
+  const ep = rg.NodeGroups?.[0]?.PrimaryEndpoint;
+  return { id: rg.ReplicationGroupId ?? '', arn: rg.ARN ?? '', host: ep?.Address ?? '', port: String(ep?.Port ?? 6379), tls: String(rg.TransitEncryptionEnabled ?? false) };
+}
+
+function usable(rg: ReplicationGroup): boolean {
+  return rg.Status === 'available' && !!rg.NodeGroups?.[0]?.PrimaryEndpoint?.Address;
+}
+
+export const replicationGroupKind: StackResourceKind = firstOf({
+  kind: 'replication-group',
+
+  async create(ctx) {
+    const id = stackNames(ctx.config.stack).replicationGroup;
+    try {
+      await ctx.clients.elasticache.send(
+        new CreateReplicationGroupCommand({
+          ReplicationGroupId: id,
+          ReplicationGroupDescription: `three-tier ${ctx.config.stack}: API cache`,
+          Engine: 'redis',
+          CacheNodeType: ctx.config.cacheNodeType,
+          NumCacheClusters: 1,
+          AutomaticFailoverEnabled: false,
+          MultiAZEnabled: false,
+          Port: 6379,
+          CacheSubnetGroupName: needOutput(ctx, 'cache-subnet-group', 'name'),
+          SecurityGroupIds: [needOutput(ctx, 'sg-redis', 'groupId')],
+          TransitEncryptionEnabled: true,
+          AtRestEncryptionEnabled: true,
+          Tags: keyValueTags(ctx),
+        }),
+      );
+    } catch (err) {
+      if (!isAwsError(err, 'ReplicationGroupAlreadyExistsFault', 'ReplicationGroupAlreadyExists')) throw err;
+    }
+    const identity: Identity = { id };
+    ctx.record({ identity });
+    return identity;
+  },
+
+  async read(ctx, identity) {
+    const rg = await byId(ctx, identity['id'] ?? '');
+    if (!rg) return undefined;
+    return { state: rg.Status ?? 'unknown', ready: usable(rg), outputs: outputsOf(rg) };
+  },
+
+  async findAll(ctx) {
+    const rg = await byId(ctx, stackNames(ctx.config.stack).replicationGroup);
+    return rg ? [{ id: rg.ReplicationGroupId ?? '' }] : [];
+  },
+
+  async waitReady(ctx, identity) {
+    const id = identity['id'] ?? '';
+    return waitFor(ctx, `Redis replication group ${id} to be available`, 'cacheReady', async () => {
+      const rg = await byId(ctx, id);
+      if (rg && usable(rg)) return { done: true, value: outputsOf(rg) };
+      const state = rg?.Status ?? 'not visible yet';
+      if (state === 'create-failed') throw failedState(`Redis replication group ${id}`, state, undefined, ['delete it (three-tier destroy), check the node type is offered in both zones, then run up again']);
+      if (state === 'deleting') throw failedState(`Redis replication group ${id}`, 'being deleted', undefined, ['wait for the deletion to finish (three-tier destroy waits for it), then run up again']);
+      return { done: false, state };
+    });
+  },
+
+  async delete(ctx, identity) {
+    const id = identity['id'] ?? '';
+    await retryOn(
+      ctx,
+      `delete Redis replication group ${id}`,
+      'cacheReady',
+      async () => {
+        try {
+          await ctx.clients.elasticache.send(new DeleteReplicationGroupCommand({ ReplicationGroupId: id }));
+        } catch (err) {
+          if (isAwsError(err, 'ReplicationGroupNotFoundFault', 'ReplicationGroupNotFound')) return;
+          // Already deleting: that is the deletion in progress. Other states (creating, modifying) refuse for now.
+          if (isAwsError(err, 'InvalidReplicationGroupStateFault', 'InvalidReplicationGroupState')) {
+            const rg = await byId(ctx, id);
+            if (!rg || rg.Status === 'deleting' || /deleting|being deleted/i.test(errorMessage(err))) return;
+          }
+          throw err;
+        }
+      },
+      { retryable: (err) => isAwsError(err, 'InvalidReplicationGroupStateFault', 'InvalidReplicationGroupState') },
+    );
+  },
+
+  async waitGone(ctx, identity) {
+    const id = identity['id'] ?? '';
+    await waitFor(ctx, `Redis replication group ${id} to be deleted`, 'cacheGone', async () => {
+      const rg = await byId(ctx, id);
+      return rg === undefined ? { done: true, value: undefined } : { done: false, state: rg.Status ?? 'exists' };
+    });
+  },
+});

@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import type { ListedResource } from '../sandbox/helpers.js';
+import { countByType } from './harness.js';
+
+/** The stack's tagged resources in the sandbox after a complete `up`, by type: exactly these, no duplicates. */
+export const EXPECTED_TAGGED: Record<string, number> = {
+  vpc: 1,
+  subnet: 4,
+  'internet-gateway': 1,
+  'elastic-ip': 1,
+  'nat-gateway': 1,
+  'route-table': 2,
+  'security-group': 4,
+  'load-balancer': 1,
+  'target-group': 1,
+  listener: 1,
+  'db-subnet-group': 1,
+  'db-instance': 1,
+  'cache-subnet-group': 1,
+  'replication-group': 1,
+  'ecr-repository': 1,
+  'log-group': 1,
+  'iam-role': 1,
+  'ecs-cluster': 1,
+  'task-definition': 1,
+  'ecs-service': 1,
+};
+
+/** States in which AWS still lists a resource that is gone (a deleted NAT gateway, an INACTIVE cluster, a STOPPED task). */
+const TERMINAL = new Set(['deleted', 'INACTIVE', 'STOPPED', 'scheduled-deletion']);
+
+export function live(list: readonly ListedResource[]): ListedResource[] {
+  return list.filter((r) => !TERMINAL.has(r.state));
+}
+
+/** Exactly the expected stack: tasks are counted apart (their number follows desiredCount). */
+export function assertCompleteStack(list: readonly ListedResource[], desiredTasks = 1): void {
+  const counts = countByType(live(list));
+  // Replaced tasks may still be stopping (draining, deprovisioning): count the running ones.
+  const tasks = list.filter((r) => r.type === 'ecs-task' && r.state === 'RUNNING').length;
+  delete counts['ecs-task'];
+  assert.deepEqual(counts, EXPECTED_TAGGED);
+  assert.equal(tasks, desiredTasks, 'running tasks');
+}
