@@ -1,12 +1,16 @@
 import net from 'node:net';
 
-/** A port nothing listens on: bound, read, released. */
+/**
+ * A port nothing listens on. Not one borrowed from the kernel's ephemeral range (32768-60999) and released: in a
+ * full test run other processes bind ephemeral ports all the time and one may take it. Ports 20000-29999 are outside
+ * that range and nothing in this repository binds them, so a port found refused there stays refused.
+ */
 export async function deadPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 10_000);
+    if (await isRefused(port)) return port;
+  }
+  throw new Error('no refused port found in 20000-29999');
 }
 
 /** A server that accepts TCP connections and never sends a byte: a dependency that hangs. */
