@@ -47,8 +47,9 @@ export async function profileRegion(): Promise<string | undefined> {
   }
 }
 
-export async function defaultRegion(flag: string | undefined): Promise<string | undefined> {
-  return flag ?? process.env['AWS_REGION'] ?? (await profileRegion());
+/** The region to use: the flag, AWS_REGION, the AWS profile's region; the sandbox falls back to us-east-1. */
+export async function defaultRegion(flag: string | undefined, sandbox = false): Promise<string | undefined> {
+  return flag ?? (process.env['AWS_REGION'] || undefined) ?? (await profileRegion()) ?? (sandbox ? 'us-east-1' : undefined);
 }
 
 export function manifestPathFor(stack: string, flag: string | undefined): string {
@@ -58,6 +59,10 @@ export function manifestPathFor(stack: string, flag: string | undefined): string
 /** The sandbox's state file lives next to the manifest: `<dir>/<stack>.sandbox.json`. */
 export function sandboxStatePath(manifestPath: string, stack: string): string {
   return join(dirname(manifestPath), `${stack}.sandbox.json`);
+}
+
+function scaledTiming(scale: number): Timing {
+  return { pollMs: Math.max(20, Math.round(awsTiming.pollMs * scale)), scale };
 }
 
 function checkEndpoint(url: string): string {
@@ -74,6 +79,9 @@ function checkEndpoint(url: string): string {
 }
 
 export async function connect(opts: CommonOptions & { stack: string; region: string; manifestPath: string }): Promise<AwsTarget> {
+  if (opts.timeScale !== undefined && !opts.sandbox && opts.endpointUrl === undefined && !process.env['AWS_ENDPOINT_URL']) {
+    throw usageError('BAD_OPTIONS', '--time-scale only applies to a sandbox: use it with --sandbox or with --endpoint-url pointing at `three-tier sandbox`.');
+  }
   if (opts.sandbox && opts.endpointUrl) {
     throw usageError('BAD_OPTIONS', '--sandbox and --endpoint-url cannot be used together: --sandbox runs its own endpoint.');
   }
@@ -85,10 +93,11 @@ export async function connect(opts: CommonOptions & { stack: string; region: str
       region: opts.region,
       endpoint: server.endpoint,
       credentials: { accessKeyId: 'SANDBOX', secretAccessKey: 'sandbox' },
+      retryMode: 'standard',
     });
     return {
       clients,
-      timing: { pollMs: Math.max(20, Math.round(awsTiming.pollMs * scale)), scale },
+      timing: scaledTiming(scale),
       endpoint: 'sandbox',
       sandbox: server,
       close: async () => {
@@ -98,8 +107,15 @@ export async function connect(opts: CommonOptions & { stack: string; region: str
   }
   const envEndpoint = process.env['AWS_ENDPOINT_URL'];
   const endpoint = opts.endpointUrl ?? (envEndpoint === undefined || envEndpoint === '' ? undefined : envEndpoint);
-  const clients = createClients({ region: opts.region, ...(endpoint === undefined ? {} : { endpoint: checkEndpoint(endpoint) }) });
-  return { clients, timing: awsTiming, endpoint, sandbox: undefined, close: async () => undefined };
+  // Real AWS: adaptive retries (they also slow down after throttling). A custom endpoint, usually a sandbox that
+  // throttles at random, gets standard retries.
+  const clients = createClients({
+    region: opts.region,
+    ...(endpoint === undefined ? {} : { endpoint: checkEndpoint(endpoint), retryMode: 'standard' as const }),
+  });
+  // An endpoint that is a sandbox running faster than real time: poll and budget at its pace.
+  const timing = opts.timeScale === undefined ? awsTiming : scaledTiming(opts.timeScale);
+  return { clients, timing, endpoint, sandbox: undefined, close: async () => undefined };
 }
 
 /** Fail early, before any change, when the credentials are missing or expired: name the profile and the fix. */
@@ -108,6 +124,18 @@ export async function checkCredentials(target: AwsTarget): Promise<string> {
     const who = await target.clients.sts.send(new GetCallerIdentityCommand({}));
     return who.Account ?? 'unknown';
   } catch (err) {
+    const where = target.sandbox ? 'the sandbox' : (target.endpoint ?? `AWS (${target.clients.region})`);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT' || code === 'ECONNRESET' || code === 'EAI_AGAIN') {
+      throw new ThreeTierError('ENDPOINT_UNREACHABLE', `cannot reach ${where}: ${code}`, {
+        hints: target.endpoint ? ['check --endpoint-url / AWS_ENDPOINT_URL; start the sandbox with `three-tier sandbox` if that is what it points at'] : ['check your network connection'],
+      });
+    }
+    if (/deserializ|parse error/i.test(errorMessage(err))) {
+      throw new ThreeTierError('ENDPOINT_NOT_AWS', `${where} did not answer like AWS STS (${errorMessage(err).split('\n')[0]})`, {
+        hints: ['check --endpoint-url / AWS_ENDPOINT_URL: it should be an AWS-compatible endpoint such as `three-tier sandbox`'],
+      });
+    }
     const profile = process.env['AWS_PROFILE'] ?? 'default';
     if (isCredentialsError(err) || /credential|token/i.test(errorMessage(err))) {
       throw new ThreeTierError('CREDENTIALS', `no valid AWS credentials for profile "${profile}": ${errorMessage(err)}`, {

@@ -1,21 +1,12 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Option, type Command } from 'commander';
+import { numberIn } from './options.js';
+import { addCommonOptions } from './common.js';
 
 /**
  * Every command, declared in one place. A declaration only describes the command's options; its module is imported
  * when the command runs (`await import(...)`), so `three-tier --help` loads nothing it does not show.
  */
 export type CommandDeclaration = (program: Command) => void;
-
-/** A commander parser for a number within bounds; the message names the bad value and what is allowed. */
-export function numberIn(min: number, max: number, integer = false): (value: string) => number {
-  return (value: string) => {
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
-      throw new InvalidArgumentError(`"${value}" is not ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}.`);
-    }
-    return n;
-  };
-}
 
 const sandbox: CommandDeclaration = (program) => {
   program
@@ -37,4 +28,28 @@ const sandbox: CommandDeclaration = (program) => {
     });
 };
 
-export const commands: readonly CommandDeclaration[] = [sandbox];
+const up: CommandDeclaration = (program) => {
+  addCommonOptions(
+    program
+      .command('up')
+      .description('create the stack, or continue it where it stopped, and print its URL')
+      .option('--image <uri>', 'deploy this existing image instead of building api/ with Docker')
+      .option('--vpc-cidr <cidr>', 'the VPC\'s address block, /16 to /24 in a private range (default 10.0.0.0/16)')
+      .addOption(new Option('--arch <arch>', 'CPU architecture of the tasks').choices(['X86_64', 'ARM64']))
+      .addOption(new Option('--tasks <n>', 'number of API tasks (default 1)').argParser(numberIn(1, 10, true))),
+  ).action(async (opts: Record<string, unknown>) => {
+    const { runUp } = await import('./up.js');
+    await runUp(opts);
+  });
+};
+
+const destroy: CommandDeclaration = (program) => {
+  addCommonOptions(
+    program.command('destroy').description('delete every resource of the stack (reverse order, waits out lingering interfaces), sweep by tag, remove the manifest'),
+  ).action(async (opts: Record<string, unknown>) => {
+    const { runDestroy } = await import('./destroy.js');
+    await runDestroy(opts);
+  });
+};
+
+export const commands: readonly CommandDeclaration[] = [up, destroy, sandbox];

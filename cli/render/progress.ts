@@ -55,7 +55,7 @@ function jsonView(write: (line: string) => void): ProgressView {
 
 /** One listr2 task per resource; each settles when its resource reaches a terminal phase. */
 function listrView(nodes: readonly ProgressNode[], title: string): ProgressView {
-  const waiters = new Map<string, { task?: ListrTaskWrapper<unknown, typeof DefaultRenderer, typeof SimpleRenderer>; resolve: () => void; reject: (e: Error) => void; last?: ResourceEvent }>();
+  const waiters = new Map<string, { task?: ListrTaskWrapper<unknown, typeof DefaultRenderer, typeof SimpleRenderer>; resolve: () => void; reject: (e: Error) => void; last?: ResourceEvent; done?: boolean }>();
   const settled = new Map<string, Promise<void>>();
   for (const n of nodes) {
     let resolve!: () => void;
@@ -116,6 +116,7 @@ function listrView(nodes: readonly ProgressNode[], title: string): ProgressView 
         w.task.title = `${e.id} (${e.kind}) ${e.awsId ?? ''}`.trimEnd();
       }
       if (terminal.has(e.phase)) {
+        w.done = true;
         if (e.phase === 'failed') w.reject(new Error(e.detail ?? 'failed'));
         else {
           if (w.task && e.phase !== 'ready') w.task.title = `${e.id} (${e.kind}) ${e.phase}${e.detail ? ` - ${e.detail}` : ''}`;
@@ -125,8 +126,9 @@ function listrView(nodes: readonly ProgressNode[], title: string): ProgressView 
     },
     stop: async () => {
       // Resources that never reached a terminal phase (the run stopped early) are settled as skipped.
-      for (const [id, w] of waiters) {
-        if (w.task) w.task.skip(`${id}: not reached`);
+      for (const w of waiters.values()) {
+        if (w.done) continue;
+        if (w.task) w.task.skip(w.last ? `stopped while ${w.last.phase}` : 'not reached');
         w.resolve();
       }
       await running;

@@ -1,0 +1,59 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Sandbox } from '../../src/sandbox/server.js';
+import { control, resources, sandbox } from '../sandbox/helpers.js';
+import { runCli, scratchDir, TIME_SCALE } from './cli.js';
+
+type Calls = { total: number };
+
+describe('bad input: a clear message, exit code 2, and nothing created', () => {
+  let sb: Sandbox;
+  const dir = scratchDir('bad-input');
+  before(async () => {
+    sb = await sandbox({ world: { timeScale: TIME_SCALE } });
+  });
+  after(async () => {
+    await sb.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const base = (sbx: Sandbox) => ['up', '--endpoint-url', sbx.endpoint, '--time-scale', String(TIME_SCALE), '--yes', '--image', 'public.ecr.aws/nginx/nginx:1.27'];
+  const cases: { name: string; args: string[]; message: RegExp; env?: Record<string, string> }[] = [
+    { name: 'a stack name with uppercase letters', args: ['--stack', 'MyStack'], message: /stack name "MyStack" does not start with a lowercase letter; use lowercase letters, digits and hyphens/ },
+    { name: 'a stack name too long for the derived names', args: ['--stack', 'a-very-long-stack-name-that-overflows'], message: /is 37 characters long; use .* at most 24 characters/ },
+    { name: 'a stack name with "--"', args: ['--stack', 'my--stack'], message: /contains "--"/ },
+    { name: 'a region that is not one', args: ['--stack', 'ok', '--region', 'moon-base-1x'], message: /region "moon-base-1x" is not an AWS region name/ },
+    { name: 'an image reference with spaces', args: ['--stack', 'ok', '--image', 'my image:latest'], message: /image "my image:latest" is not an image reference/ },
+    { name: 'a public VPC CIDR', args: ['--stack', 'ok', '--vpc-cidr', '54.0.0.0/16'], message: /--vpc-cidr "54\.0\.0\.0\/16" is not in a private range/ },
+    { name: 'a VPC CIDR too small for four subnets', args: ['--stack', 'ok', '--vpc-cidr', '10.0.0.0/27'], message: /--vpc-cidr "10\.0\.0\.0\/27" has prefix \/27/ },
+    { name: 'an unknown architecture', args: ['--stack', 'ok', '--arch', 'RISCV'], message: /argument 'RISCV' is invalid\. Allowed choices are X86_64, ARM64/ },
+    { name: 'a task count out of range', args: ['--stack', 'ok', '--tasks', '0'], message: /"0" is not a whole number from 1 to 10/ },
+    { name: 'a missing stack name without a terminal', args: [], message: /no stack name given: pass --stack NAME/ },
+    { name: 'an endpoint that is not a URL', args: ['--stack', 'ok', '--endpoint-url', 'not a url'], message: /--endpoint-url "not a url" is not a URL/ },
+    { name: '--sandbox together with --endpoint-url', args: ['--stack', 'ok', '--sandbox'], message: /--sandbox and --endpoint-url cannot be used together/ },
+  ];
+
+  for (const c of cases) {
+    it(`rejects ${c.name}`, async () => {
+      const before = (await control<Calls>(sb, 'GET', '/_sandbox/calls')).body.total;
+      const r = await runCli([...base(sb), ...c.args], { cwd: dir, ...(c.env ? { env: c.env } : {}) });
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, c.message);
+      assert.deepEqual(await resources(sb), [], 'the sandbox holds nothing');
+      assert.equal((await control<Calls>(sb, 'GET', '/_sandbox/calls')).body.total, before, 'no AWS call was made');
+      assert.equal(existsSync(join(dir, '.three-tier')), false, 'no manifest was written');
+    });
+  }
+
+  it('refuses to change a stack without a terminal to confirm and without --yes', async () => {
+    const r = await runCli(['up', '--stack', 'ok', '--endpoint-url', sb.endpoint, '--image', 'nginx:1.27'], { cwd: dir });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /there is no terminal to confirm it: add --yes/);
+    const d = await runCli(['destroy', '--stack', 'ok', '--endpoint-url', sb.endpoint], { cwd: dir });
+    assert.equal(d.code, 2);
+    assert.match(d.stderr, /add --yes/);
+    assert.deepEqual(await resources(sb), []);
+  });
+});

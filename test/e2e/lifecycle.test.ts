@@ -1,0 +1,126 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { EC2Client, DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
+import { ECSClient, DescribeServicesCommand, DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { ElasticLoadBalancingV2Client, DescribeTargetGroupsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { SecretsManagerClient, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import type { Sandbox } from '../../src/sandbox/server.js';
+import { clientConfig, control, sandbox } from '../sandbox/helpers.js';
+import { assertCompleteStack } from '../provisioner/expect.js';
+import { runCli, scratchDir, stackArgs, stackResources, taggedWith, TIME_SCALE } from './cli.js';
+
+const IMAGE = 'public.ecr.aws/nginx/nginx:1.27';
+type Calls = { total: number; operations: Record<string, number> };
+
+describe('three-tier up / destroy as a subprocess against the sandbox', () => {
+  let sb: Sandbox;
+  const dir = scratchDir('e2e');
+  const manifest = join(dir, 'shop.json');
+  before(async () => {
+    sb = await sandbox({ world: { timeScale: TIME_SCALE } });
+  });
+  after(async () => {
+    await sb.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('up creates the whole seed architecture, wired as designed, and prints the URL', async () => {
+    const r = await runCli(['up', ...stackArgs(sb, 'shop', manifest), '--image', IMAGE, '--json'], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr.slice(-2000));
+    const result = JSON.parse(r.stdout) as { url: string; created: string[] };
+    assert.match(result.url, /^http:\/\/shop-alb-.*\.elb\.amazonaws\.com$/);
+    assert.equal(result.created.length, 28);
+    assertCompleteStack(await taggedWith(sb, 'shop'));
+    assert.equal(statSync(manifest).mode & 0o777, 0o600);
+
+    const cfg = clientConfig(sb);
+    const groups = (await new EC2Client(cfg).send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'tag:three-tier:stack', Values: ['shop'] }] }))).SecurityGroups ?? [];
+    const byName = new Map(groups.map((g) => [g.GroupName, g]));
+    const alb = byName.get('shop-alb');
+    const ecs = byName.get('shop-ecs');
+    assert.deepEqual(alb?.IpPermissions?.map((p) => [p.FromPort, p.IpRanges?.map((x) => x.CidrIp)]), [[80, ['0.0.0.0/0']]]);
+    for (const [name, port, from] of [['shop-ecs', 3000, alb], ['shop-rds', 5432, ecs], ['shop-redis', 6379, ecs]] as const) {
+      const perms = byName.get(name)?.IpPermissions ?? [];
+      assert.equal(perms.length, 1, name);
+      assert.equal(perms[0]?.FromPort, port, name);
+      assert.deepEqual(perms[0]?.UserIdGroupPairs?.map((p) => p.GroupId), [from?.GroupId], `${name} admits only its upstream group`);
+      assert.equal(perms[0]?.IpRanges?.length ?? 0, 0, `${name} names no CIDR`);
+    }
+    const tg = (await new ElasticLoadBalancingV2Client(cfg).send(new DescribeTargetGroupsCommand({ Names: ['shop-tg'] }))).TargetGroups?.[0];
+    assert.equal(tg?.TargetType, 'ip');
+    assert.equal(tg?.HealthCheckPath, '/health');
+    const ecsClient = new ECSClient(cfg);
+    const service = (await ecsClient.send(new DescribeServicesCommand({ cluster: 'shop', services: ['shop-api'] }))).services?.[0];
+    assert.deepEqual(service?.deploymentConfiguration?.deploymentCircuitBreaker, { enable: true, rollback: true });
+    assert.equal(service?.networkConfiguration?.awsvpcConfiguration?.assignPublicIp, 'DISABLED');
+    assert.equal(service?.deployments?.[0]?.rolloutState, 'COMPLETED');
+    const td = (await ecsClient.send(new DescribeTaskDefinitionCommand({ taskDefinition: service?.taskDefinition ?? '' }))).taskDefinition;
+    const secretRef = td?.containerDefinitions?.[0]?.secrets?.find((s) => s.name === 'DB_PASSWORD')?.valueFrom ?? '';
+    assert.match(secretRef, /^arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-.+:password::$/);
+
+    // The password RDS manages is readable through Secrets Manager, and appears nowhere in the manifest or the output.
+    const secret = await new SecretsManagerClient(cfg).send(new GetSecretValueCommand({ SecretId: secretRef.replace(/:password::$/, '') }));
+    const password = (JSON.parse(secret.SecretString ?? '{}') as { password?: string }).password ?? '';
+    assert.ok(password.length >= 8);
+    assert.equal(readFileSync(manifest, 'utf8').includes(password), false);
+    assert.equal(r.stderr.includes(password) || r.stdout.includes(password), false);
+  });
+
+  it('up again on the complete stack changes nothing and says so', async () => {
+    const before = (await control<Calls>(sb, 'GET', '/_sandbox/calls')).body;
+    const r = await runCli(['up', ...stackArgs(sb, 'shop', manifest), '--image', IMAGE], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr.slice(-2000));
+    assert.match(r.stderr, /Stack "shop" is complete; nothing changed\./);
+    const afterCalls = (await control<Calls>(sb, 'GET', '/_sandbox/calls')).body;
+    const mutating = Object.entries(afterCalls.operations).filter(([op, n]) => n !== (before.operations[op] ?? 0) && !/:(Describe|Get|List|BatchGet)/.test(op));
+    assert.deepEqual(mutating, [], 'only reads on a no-op up');
+    assertCompleteStack(await taggedWith(sb, 'shop'));
+  });
+
+  it('destroy deletes everything tagged with the stack and removes the manifest', async () => {
+    const r = await runCli(['destroy', ...stackArgs(sb, 'shop', manifest), '--json'], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr.slice(-2000));
+    const result = JSON.parse(r.stdout) as { deleted: string[]; leftovers: string[] };
+    assert.deepEqual(result.leftovers, []);
+    assert.deepEqual((await stackResources(sb, 'shop')).map((x) => `${x.type} ${x.id}`), []);
+    assert.equal(existsSync(manifest), false);
+  });
+
+  it('up and destroy still succeed with throttling, 5xx errors, eventual consistency and lingering interfaces', async () => {
+    const faults = await control(sb, 'POST', '/_sandbox/faults', { throttleRate: 0.08, errorRate: 0.04, consistencyWindowMs: 150, eniLingerMs: 600, seed: 42 });
+    assert.equal(faults.status, 200);
+    try {
+      const m = join(dir, 'faulty.json');
+      const up = await runCli(['up', ...stackArgs(sb, 'faulty', m), '--image', IMAGE], { cwd: dir });
+      assert.equal(up.code, 0, up.stderr.slice(-3000));
+      assertCompleteStack(await taggedWith(sb, 'faulty'));
+      const down = await runCli(['destroy', ...stackArgs(sb, 'faulty', m)], { cwd: dir });
+      assert.equal(down.code, 0, down.stderr.slice(-3000));
+      assert.deepEqual((await stackResources(sb, 'faulty')).map((x) => `${x.type} ${x.id}`), []);
+      const calls = (await control<Calls>(sb, 'GET', '/_sandbox/calls')).body;
+      assert.ok(calls.total > 0);
+    } finally {
+      await control(sb, 'POST', '/_sandbox/faults', { throttleRate: 0, errorRate: 0, consistencyWindowMs: 0, eniLingerMs: null });
+    }
+  });
+});
+
+describe('three-tier up --sandbox on a fresh directory', () => {
+  const dir = scratchDir('rehearsal');
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('rehearses up and destroy with the built-in simulator and its simulated image push', async () => {
+    const args = ['--stack', 'demo', '--sandbox', '--time-scale', String(TIME_SCALE), '--yes'];
+    const up = await runCli(['up', ...args], { cwd: dir, env: { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_REGION: '' } });
+    assert.equal(up.code, 0, up.stderr.slice(-2000));
+    assert.match(up.stdout.trim(), /^http:\/\/demo-alb-.*\.elb\.amazonaws\.com$/);
+    assert.ok(existsSync(join(dir, '.three-tier', 'demo.json')));
+    assert.ok(existsSync(join(dir, '.three-tier', 'demo.sandbox.json')), 'the simulated cloud persists beside the manifest');
+    const down = await runCli(['destroy', ...args], { cwd: dir });
+    assert.equal(down.code, 0, down.stderr.slice(-2000));
+    assert.equal(existsSync(join(dir, '.three-tier', 'demo.json')), false);
+    assert.equal(existsSync(join(dir, '.three-tier', 'demo.sandbox.json')), false);
+  });
+});
