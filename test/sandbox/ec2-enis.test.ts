@@ -17,15 +17,8 @@ import {
 } from '@aws-sdk/client-ec2';
 import type { Sandbox } from '../../src/sandbox/server.js';
 import { createManagedEni, releaseManagedEnis } from '../../src/sandbox/enis.js';
-import { clientConfig, control, eventually, resources, sandbox } from './helpers.js';
+import { clientConfig, control, eventually, resources, sandbox, rejectsWith } from './helpers.js';
 
-async function fails(p: Promise<unknown>, name: string, message?: RegExp): Promise<void> {
-  await assert.rejects(p, (e: Error) => {
-    assert.equal(e.name, name, `expected ${name}, got ${e.name}: ${e.message}`);
-    if (message) assert.match(e.message, message);
-    return true;
-  });
-}
 
 describe('sandbox EC2: network interfaces other services leave behind', () => {
   let sb: Sandbox;
@@ -84,8 +77,8 @@ describe('sandbox EC2: network interfaces other services leave behind', () => {
     }
     const byId = await ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [rds.id] }));
     assert.equal(byId.NetworkInterfaces?.[0]?.Description, 'RDSNetworkInterface');
-    await fails(ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: ['eni-0123456789abcdef0'] })), 'InvalidNetworkInterfaceID.NotFound');
-    await fails(ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: ['nic-1'] })), 'InvalidNetworkInterfaceID.Malformed');
+    await rejectsWith(ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: ['eni-0123456789abcdef0'] })), 'InvalidNetworkInterfaceID.NotFound');
+    await rejectsWith(ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: ['nic-1'] })), 'InvalidNetworkInterfaceID.Malformed');
     const subnet = (await ec2.send(new DescribeSubnetsCommand({ SubnetIds: [subnetId] }))).Subnets?.[0];
     assert.equal(subnet?.AvailableIpAddressCount, 256 - 5 - 2);
   });
@@ -99,12 +92,12 @@ describe('sandbox EC2: network interfaces other services leave behind', () => {
       const eni = createManagedEni(sb.world, { subnetId, groupIds: [sgId], description: 'ELB app/demo-alb/1', requesterId: 'amazon-elb', ownerRef, publicIp: '203.0.113.201' });
 
       const blocked = async () => {
-        await fails(ec2.send(new DeleteSubnetCommand({ SubnetId: subnetId })), 'DependencyViolation', new RegExp(`The subnet '${subnetId}' has dependencies`));
-        await fails(ec2.send(new DeleteSecurityGroupCommand({ GroupId: sgId })), 'DependencyViolation', new RegExp(`resource ${sgId} has a dependent object`));
-        await fails(ec2.send(new DeleteVpcCommand({ VpcId: vpcId })), 'DependencyViolation');
+        await rejectsWith(ec2.send(new DeleteSubnetCommand({ SubnetId: subnetId })), 'DependencyViolation', new RegExp(`The subnet '${subnetId}' has dependencies`));
+        await rejectsWith(ec2.send(new DeleteSecurityGroupCommand({ GroupId: sgId })), 'DependencyViolation', new RegExp(`resource ${sgId} has a dependent object`));
+        await rejectsWith(ec2.send(new DeleteVpcCommand({ VpcId: vpcId })), 'DependencyViolation');
       };
       await blocked();
-      await fails(ec2.send(new DetachInternetGatewayCommand({ InternetGatewayId: igwId, VpcId: vpcId })), 'DependencyViolation', /mapped public address/);
+      await rejectsWith(ec2.send(new DetachInternetGatewayCommand({ InternetGatewayId: igwId, VpcId: vpcId })), 'DependencyViolation', /mapped public address/);
 
       // The owner is deleted: the interface turns available, loses its public address, and lingers.
       releaseManagedEnis(sb.world, ownerRef);

@@ -22,15 +22,8 @@ import {
   type NatGateway,
 } from '@aws-sdk/client-ec2';
 import type { Sandbox } from '../../src/sandbox/server.js';
-import { clientConfig, control, eventually, resources, sandbox } from './helpers.js';
+import { clientConfig, control, eventually, resources, sandbox, rejectsWith } from './helpers.js';
 
-async function fails(p: Promise<unknown>, name: string, message?: RegExp): Promise<void> {
-  await assert.rejects(p, (e: Error) => {
-    assert.equal(e.name, name, `expected ${name}, got ${e.name}: ${e.message}`);
-    if (message) assert.match(e.message, message);
-    return true;
-  });
-}
 
 // timeScale 0.02: NAT create 1.8 s, NAT delete 1.2 s, the EIP release trap 400 ms, VPC/subnet 40 ms.
 describe('sandbox EC2: internet gateways, Elastic IPs, NAT gateways', () => {
@@ -90,18 +83,18 @@ describe('sandbox EC2: internet gateways, Elastic IPs, NAT gateways', () => {
     const byTag = await ec2.send(new DescribeInternetGatewaysCommand({ Filters: [{ Name: 'tag:three-tier:stack', Values: ['demo'] }] }));
     assert.equal(byTag.InternetGateways?.length, 1);
 
-    await fails(ec2.send(new AttachInternetGatewayCommand({ InternetGatewayId: igwId, VpcId: otherVpc })), 'Resource.AlreadyAssociated', new RegExp(`already attached to network ${vpcId}`));
+    await rejectsWith(ec2.send(new AttachInternetGatewayCommand({ InternetGatewayId: igwId, VpcId: otherVpc })), 'Resource.AlreadyAssociated', new RegExp(`already attached to network ${vpcId}`));
     const second = (await ec2.send(new CreateInternetGatewayCommand({}))).InternetGateway?.InternetGatewayId as string;
-    await fails(ec2.send(new AttachInternetGatewayCommand({ InternetGatewayId: second, VpcId: vpcId })), 'Resource.AlreadyAssociated');
-    await fails(ec2.send(new DeleteInternetGatewayCommand({ InternetGatewayId: igwId })), 'DependencyViolation');
-    await fails(ec2.send(new DetachInternetGatewayCommand({ InternetGatewayId: igwId, VpcId: otherVpc })), 'Gateway.NotAttached');
-    await fails(ec2.send(new DetachInternetGatewayCommand({ InternetGatewayId: second, VpcId: vpcId })), 'Gateway.NotAttached');
-    await fails(ec2.send(new AttachInternetGatewayCommand({ InternetGatewayId: 'igw-0123456789abcdef0', VpcId: vpcId })), 'InvalidInternetGatewayID.NotFound');
+    await rejectsWith(ec2.send(new AttachInternetGatewayCommand({ InternetGatewayId: second, VpcId: vpcId })), 'Resource.AlreadyAssociated');
+    await rejectsWith(ec2.send(new DeleteInternetGatewayCommand({ InternetGatewayId: igwId })), 'DependencyViolation');
+    await rejectsWith(ec2.send(new DetachInternetGatewayCommand({ InternetGatewayId: igwId, VpcId: otherVpc })), 'Gateway.NotAttached');
+    await rejectsWith(ec2.send(new DetachInternetGatewayCommand({ InternetGatewayId: second, VpcId: vpcId })), 'Gateway.NotAttached');
+    await rejectsWith(ec2.send(new AttachInternetGatewayCommand({ InternetGatewayId: 'igw-0123456789abcdef0', VpcId: vpcId })), 'InvalidInternetGatewayID.NotFound');
 
     await ec2.send(new DetachInternetGatewayCommand({ InternetGatewayId: igwId, VpcId: vpcId }));
     await ec2.send(new DeleteInternetGatewayCommand({ InternetGatewayId: igwId }));
-    await fails(ec2.send(new DescribeInternetGatewaysCommand({ InternetGatewayIds: [igwId] })), 'InvalidInternetGatewayID.NotFound');
-    await fails(ec2.send(new DeleteInternetGatewayCommand({ InternetGatewayId: igwId })), 'InvalidInternetGatewayID.NotFound');
+    await rejectsWith(ec2.send(new DescribeInternetGatewaysCommand({ InternetGatewayIds: [igwId] })), 'InvalidInternetGatewayID.NotFound');
+    await rejectsWith(ec2.send(new DeleteInternetGatewayCommand({ InternetGatewayId: igwId })), 'InvalidInternetGatewayID.NotFound');
   });
 
   it('allocates Elastic IPs from a documentation range, describes them, and stops at the quota of 5', async () => {
@@ -117,16 +110,16 @@ describe('sandbox EC2: internet gateways, Elastic IPs, NAT gateways', () => {
     assert.equal(byIp.Addresses?.[0]?.AllocationId, out.AllocationId);
     const byTag = await ec2.send(new DescribeAddressesCommand({ Filters: [{ Name: 'tag:three-tier:stack', Values: ['demo'] }] }));
     assert.equal(byTag.Addresses?.length, 1);
-    await fails(ec2.send(new DescribeAddressesCommand({ AllocationIds: ['eipalloc-0123456789abcdef0'] })), 'InvalidAllocationID.NotFound');
-    await fails(ec2.send(new DescribeAddressesCommand({ PublicIps: ['192.0.2.250'] })), 'InvalidAddress.NotFound');
+    await rejectsWith(ec2.send(new DescribeAddressesCommand({ AllocationIds: ['eipalloc-0123456789abcdef0'] })), 'InvalidAllocationID.NotFound');
+    await rejectsWith(ec2.send(new DescribeAddressesCommand({ PublicIps: ['192.0.2.250'] })), 'InvalidAddress.NotFound');
 
     const more: string[] = [];
     for (let i = 0; i < 4; i++) more.push((await ec2.send(new AllocateAddressCommand({ Domain: 'vpc' }))).AllocationId as string);
-    await fails(ec2.send(new AllocateAddressCommand({ Domain: 'vpc' })), 'AddressLimitExceeded');
+    await rejectsWith(ec2.send(new AllocateAddressCommand({ Domain: 'vpc' })), 'AddressLimitExceeded');
     const ips = (await ec2.send(new DescribeAddressesCommand({}))).Addresses?.map((a) => a.PublicIp);
     assert.equal(new Set(ips).size, 5, 'every address is distinct');
     for (const id of [out.AllocationId as string, ...more]) await ec2.send(new ReleaseAddressCommand({ AllocationId: id }));
-    await fails(ec2.send(new ReleaseAddressCommand({ AllocationId: out.AllocationId })), 'InvalidAllocationID.NotFound');
+    await rejectsWith(ec2.send(new ReleaseAddressCommand({ AllocationId: out.AllocationId })), 'InvalidAllocationID.NotFound');
     assert.deepEqual(await resources(sb), []);
   });
 
@@ -151,7 +144,7 @@ describe('sandbox EC2: internet gateways, Elastic IPs, NAT gateways', () => {
     assert.equal(again.NatGateway?.NatGatewayId, natId, 'same token and parameters: the same gateway');
     const otherSubnet = (await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.0.16.0/20', AvailabilityZone: 'us-east-1b' }))).Subnet
       ?.SubnetId as string;
-    await fails(ec2.send(new CreateNatGatewayCommand({ ...request, SubnetId: otherSubnet })), 'IdempotentParameterMismatch');
+    await rejectsWith(ec2.send(new CreateNatGatewayCommand({ ...request, SubnetId: otherSubnet })), 'IdempotentParameterMismatch');
     assert.equal((await ec2.send(new DescribeNatGatewaysCommand({}))).NatGateways?.length, 1);
 
     // Its requester-managed interface carries the Elastic IP; the address is associated with it.
@@ -168,8 +161,8 @@ describe('sandbox EC2: internet gateways, Elastic IPs, NAT gateways', () => {
     const address = (await ec2.send(new DescribeAddressesCommand({ AllocationIds: [allocationId] }))).Addresses?.[0];
     assert.equal(address?.NetworkInterfaceId, eni?.NetworkInterfaceId);
     assert.match(address?.AssociationId ?? '', /^eipassoc-/);
-    await fails(ec2.send(new ReleaseAddressCommand({ AllocationId: allocationId })), 'InvalidIPAddress.InUse');
-    await fails(
+    await rejectsWith(ec2.send(new ReleaseAddressCommand({ AllocationId: allocationId })), 'InvalidIPAddress.InUse');
+    await rejectsWith(
       ec2.send(new DetachInternetGatewayCommand({ InternetGatewayId: igwId, VpcId: vpcId })),
       'DependencyViolation',
       new RegExp(`Network ${vpcId} has some mapped public address\\(es\\). Please unmap those public address\\(es\\) before detaching the gateway.`),
@@ -203,7 +196,7 @@ describe('sandbox EC2: internet gateways, Elastic IPs, NAT gateways', () => {
 
     await eventually(async () => ((await nat(natId)).State === 'deleted' ? true : undefined), 5_000, 'NAT deleted');
     // Right after the deletion the address cannot be released yet, with AWS's misleading text.
-    await fails(ec2.send(new ReleaseAddressCommand({ AllocationId: allocationId })), 'AuthFailure', /^You do not have permission to access the specified resource\.$/);
+    await rejectsWith(ec2.send(new ReleaseAddressCommand({ AllocationId: allocationId })), 'AuthFailure', /^You do not have permission to access the specified resource\.$/);
     const listed = await ec2.send(new DescribeNatGatewaysCommand({ Filter: [{ Name: 'state', Values: ['deleted'] }] }));
     assert.equal(listed.NatGateways?.[0]?.NatGatewayId, natId, 'a deleted gateway stays listed');
     assert.ok(listed.NatGateways?.[0]?.DeleteTime instanceof Date);
@@ -211,7 +204,7 @@ describe('sandbox EC2: internet gateways, Elastic IPs, NAT gateways', () => {
     assert.equal(live.NatGateways?.length, 0);
     const gone = await waitUntilNatGatewayDeleted({ client: ec2, ...wait }, { NatGatewayIds: [natId] });
     assert.equal(gone.state, 'SUCCESS');
-    await fails(ec2.send(new DeleteNatGatewayCommand({ NatGatewayId: natId })), 'NatGatewayNotFound');
+    await rejectsWith(ec2.send(new DeleteNatGatewayCommand({ NatGatewayId: natId })), 'NatGatewayNotFound');
 
     const afterDelete = (await ec2.send(new DescribeAddressesCommand({ AllocationIds: [allocationId] }))).Addresses?.[0];
     assert.equal(afterDelete?.AssociationId, undefined, 'the address was disassociated');
@@ -234,7 +227,7 @@ describe('sandbox EC2: internet gateways, Elastic IPs, NAT gateways', () => {
     await control(sb, 'POST', '/_sandbox/faults', { consistencyWindowMs: 500 });
     try {
       const natId = (await ec2.send(new CreateNatGatewayCommand({ SubnetId: subnetId, AllocationId: allocationId }))).NatGateway?.NatGatewayId as string;
-      await fails(ec2.send(new DescribeNatGatewaysCommand({ NatGatewayIds: [natId] })), 'NatGatewayNotFound', new RegExp(natId));
+      await rejectsWith(ec2.send(new DescribeNatGatewaysCommand({ NatGatewayIds: [natId] })), 'NatGatewayNotFound', new RegExp(natId));
       const waited = await waitUntilNatGatewayAvailable({ client: ec2, ...wait }, { NatGatewayIds: [natId] });
       assert.equal(waited.state, 'SUCCESS');
       assert.ok(Object.keys(waited.observedResponses ?? {}).some((m) => /was not found/.test(m)), JSON.stringify(waited.observedResponses));
@@ -284,29 +277,29 @@ describe('sandbox EC2: internet gateways, Elastic IPs, NAT gateways', () => {
   it('stops at the quotas: 5 internet gateways per region, 5 NAT gateways per zone', async () => {
     const { subnetId } = await network();
     for (let i = 0; i < 4; i++) await ec2.send(new CreateInternetGatewayCommand({}));
-    await fails(ec2.send(new CreateInternetGatewayCommand({})), 'InternetGatewayLimitExceeded');
+    await rejectsWith(ec2.send(new CreateInternetGatewayCommand({})), 'InternetGatewayLimitExceeded');
     // Private NAT gateways need no address, so the per-zone quota is reachable.
     for (let i = 0; i < 5; i++) {
       const out = await ec2.send(new CreateNatGatewayCommand({ SubnetId: subnetId, ConnectivityType: 'private' }));
       assert.equal(out.NatGateway?.ConnectivityType, 'private');
     }
-    await fails(ec2.send(new CreateNatGatewayCommand({ SubnetId: subnetId, ConnectivityType: 'private' })), 'NatGatewayLimitExceeded');
+    await rejectsWith(ec2.send(new CreateNatGatewayCommand({ SubnetId: subnetId, ConnectivityType: 'private' })), 'NatGatewayLimitExceeded');
   });
 
   it('validates CreateNatGateway and answers NatGatewayNotFound', async () => {
     const { subnetId } = await network();
     const allocationId = (await ec2.send(new AllocateAddressCommand({ Domain: 'vpc' }))).AllocationId as string;
-    await fails(ec2.send(new CreateNatGatewayCommand({ SubnetId: undefined, AllocationId: allocationId })), 'MissingParameter');
-    await fails(ec2.send(new CreateNatGatewayCommand({ SubnetId: subnetId })), 'MissingParameter');
-    await fails(ec2.send(new CreateNatGatewayCommand({ SubnetId: 'subnet-0123456789abcdef0', AllocationId: allocationId })), 'InvalidSubnetID.NotFound');
-    await fails(ec2.send(new CreateNatGatewayCommand({ SubnetId: subnetId, AllocationId: 'eipalloc-0123456789abcdef0' })), 'InvalidAllocationID.NotFound');
-    await fails(ec2.send(new CreateNatGatewayCommand({ SubnetId: subnetId, AllocationId: allocationId, ClientToken: 'x'.repeat(65) })), 'InvalidParameterValue');
-    await fails(
+    await rejectsWith(ec2.send(new CreateNatGatewayCommand({ SubnetId: undefined, AllocationId: allocationId })), 'MissingParameter');
+    await rejectsWith(ec2.send(new CreateNatGatewayCommand({ SubnetId: subnetId })), 'MissingParameter');
+    await rejectsWith(ec2.send(new CreateNatGatewayCommand({ SubnetId: 'subnet-0123456789abcdef0', AllocationId: allocationId })), 'InvalidSubnetID.NotFound');
+    await rejectsWith(ec2.send(new CreateNatGatewayCommand({ SubnetId: subnetId, AllocationId: 'eipalloc-0123456789abcdef0' })), 'InvalidAllocationID.NotFound');
+    await rejectsWith(ec2.send(new CreateNatGatewayCommand({ SubnetId: subnetId, AllocationId: allocationId, ClientToken: 'x'.repeat(65) })), 'InvalidParameterValue');
+    await rejectsWith(
       ec2.send(new CreateNatGatewayCommand({ SubnetId: subnetId, AllocationId: allocationId, TagSpecifications: [{ ResourceType: 'vpc', Tags: [{ Key: 'a', Value: 'b' }] }] })),
       'InvalidParameterValue',
     );
-    await fails(ec2.send(new DescribeNatGatewaysCommand({ NatGatewayIds: ['nat-0123456789abcdef0'] })), 'NatGatewayNotFound');
-    await fails(ec2.send(new DeleteNatGatewayCommand({ NatGatewayId: 'nat-0123456789abcdef0' })), 'NatGatewayNotFound');
+    await rejectsWith(ec2.send(new DescribeNatGatewaysCommand({ NatGatewayIds: ['nat-0123456789abcdef0'] })), 'NatGatewayNotFound');
+    await rejectsWith(ec2.send(new DeleteNatGatewayCommand({ NatGatewayId: 'nat-0123456789abcdef0' })), 'NatGatewayNotFound');
     assert.equal((await ec2.send(new DescribeNatGatewaysCommand({}))).NatGateways?.length, 0, 'no failed call left a gateway');
   });
 });

@@ -22,15 +22,8 @@ import {
   type RouteTable,
 } from '@aws-sdk/client-ec2';
 import type { Sandbox } from '../../src/sandbox/server.js';
-import { clientConfig, control, eventually, sandbox } from './helpers.js';
+import { clientConfig, control, eventually, sandbox, rejectsWith } from './helpers.js';
 
-async function fails(p: Promise<unknown>, name: string, message?: RegExp): Promise<void> {
-  await assert.rejects(p, (e: Error) => {
-    assert.equal(e.name, name, `expected ${name}, got ${e.name}: ${e.message}`);
-    if (message) assert.match(e.message, message);
-    return true;
-  });
-}
 
 // timeScale 0.01: NAT create 900 ms (long enough to see a route to a pending gateway), NAT delete 600 ms.
 describe('sandbox EC2: route tables', () => {
@@ -78,11 +71,11 @@ describe('sandbox EC2: route tables', () => {
     const again = await ec2.send(new CreateRouteTableCommand({ VpcId: vpcId, ClientToken: 'rtb-public-token' }));
     assert.equal(again.RouteTable?.RouteTableId, id);
     const otherVpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.1.0.0/16' }))).Vpc?.VpcId as string;
-    await fails(ec2.send(new CreateRouteTableCommand({ VpcId: otherVpc, ClientToken: 'rtb-public-token' })), 'IdempotentParameterMismatch');
+    await rejectsWith(ec2.send(new CreateRouteTableCommand({ VpcId: otherVpc, ClientToken: 'rtb-public-token' })), 'IdempotentParameterMismatch');
     const byTag = await ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'tag:three-tier:resource', Values: ['public-rt'] }] }));
     assert.deepEqual(byTag.RouteTables?.map((t) => t.RouteTableId), [id]);
-    await fails(ec2.send(new CreateRouteTableCommand({ VpcId: 'vpc-0123456789abcdef0' })), 'InvalidVpcID.NotFound');
-    await fails(ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: ['rtb-0123456789abcdef0'] })), 'InvalidRouteTableID.NotFound');
+    await rejectsWith(ec2.send(new CreateRouteTableCommand({ VpcId: 'vpc-0123456789abcdef0' })), 'InvalidVpcID.NotFound');
+    await rejectsWith(ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: ['rtb-0123456789abcdef0'] })), 'InvalidRouteTableID.NotFound');
   });
 
   it('adds a default route to the internet gateway, active while attached, and refuses a second one', async () => {
@@ -90,7 +83,7 @@ describe('sandbox EC2: route tables', () => {
     assert.deepEqual(await ec2.send(new CreateRouteCommand({ RouteTableId: id, DestinationCidrBlock: '0.0.0.0/0', GatewayId: igwId })).then((o) => o.Return), true);
     const routes = (await table(id)).Routes;
     assert.deepEqual(routes?.[1], { DestinationCidrBlock: '0.0.0.0/0', GatewayId: igwId, Origin: 'CreateRoute', State: 'active' });
-    await fails(
+    await rejectsWith(
       ec2.send(new CreateRouteCommand({ RouteTableId: id, DestinationCidrBlock: '0.0.0.0/0', GatewayId: igwId })),
       'RouteAlreadyExists',
       /The route identified by 0.0.0.0\/0 already exists/,
@@ -103,18 +96,18 @@ describe('sandbox EC2: route tables', () => {
 
   it('validates route targets and destinations', async () => {
     const id = await newTable();
-    await fails(ec2.send(new CreateRouteCommand({ RouteTableId: id, DestinationCidrBlock: '0.0.0.0/0', GatewayId: 'igw-0123456789abcdef0' })), 'InvalidGatewayID.NotFound');
+    await rejectsWith(ec2.send(new CreateRouteCommand({ RouteTableId: id, DestinationCidrBlock: '0.0.0.0/0', GatewayId: 'igw-0123456789abcdef0' })), 'InvalidGatewayID.NotFound');
     const loose = (await ec2.send(new CreateInternetGatewayCommand({}))).InternetGateway?.InternetGatewayId as string;
-    await fails(
+    await rejectsWith(
       ec2.send(new CreateRouteCommand({ RouteTableId: id, DestinationCidrBlock: '0.0.0.0/0', GatewayId: loose })),
       'InvalidParameterValue',
       /belong to different networks/,
     );
-    await fails(ec2.send(new CreateRouteCommand({ RouteTableId: id, DestinationCidrBlock: '10.0.1.0/24', GatewayId: igwId })), 'InvalidParameterValue', /more specific/);
-    await fails(ec2.send(new CreateRouteCommand({ RouteTableId: id, DestinationCidrBlock: '0.0.0.0/33', GatewayId: igwId })), 'InvalidParameterValue');
-    await fails(ec2.send(new CreateRouteCommand({ RouteTableId: id, DestinationCidrBlock: '0.0.0.0/0' })), 'MissingParameter');
-    await fails(ec2.send(new CreateRouteCommand({ RouteTableId: 'rtb-0123456789abcdef0', DestinationCidrBlock: '0.0.0.0/0', GatewayId: igwId })), 'InvalidRouteTableID.NotFound');
-    await fails(ec2.send(new CreateRouteCommand({ RouteTableId: id, DestinationCidrBlock: '0.0.0.0/0', NatGatewayId: 'nat-0123456789abcdef0' })), 'InvalidNatGatewayID.NotFound');
+    await rejectsWith(ec2.send(new CreateRouteCommand({ RouteTableId: id, DestinationCidrBlock: '10.0.1.0/24', GatewayId: igwId })), 'InvalidParameterValue', /more specific/);
+    await rejectsWith(ec2.send(new CreateRouteCommand({ RouteTableId: id, DestinationCidrBlock: '0.0.0.0/33', GatewayId: igwId })), 'InvalidParameterValue');
+    await rejectsWith(ec2.send(new CreateRouteCommand({ RouteTableId: id, DestinationCidrBlock: '0.0.0.0/0' })), 'MissingParameter');
+    await rejectsWith(ec2.send(new CreateRouteCommand({ RouteTableId: 'rtb-0123456789abcdef0', DestinationCidrBlock: '0.0.0.0/0', GatewayId: igwId })), 'InvalidRouteTableID.NotFound');
+    await rejectsWith(ec2.send(new CreateRouteCommand({ RouteTableId: id, DestinationCidrBlock: '0.0.0.0/0', NatGatewayId: 'nat-0123456789abcdef0' })), 'InvalidNatGatewayID.NotFound');
   });
 
   it('routes to a NAT gateway that is still pending (blackhole until available), and to no deleted one', async () => {
@@ -132,12 +125,12 @@ describe('sandbox EC2: route tables', () => {
     await ec2.send(new DeleteNatGatewayCommand({ NatGatewayId: natId }));
     await eventually(async () => ((await table(id)).Routes?.[1]?.State === 'blackhole' ? true : undefined), 3_000, 'NAT route blackhole');
     const other = await newTable();
-    await fails(ec2.send(new CreateRouteCommand({ RouteTableId: other, DestinationCidrBlock: '0.0.0.0/0', NatGatewayId: natId })), 'InvalidNatGatewayID.NotFound');
+    await rejectsWith(ec2.send(new CreateRouteCommand({ RouteTableId: other, DestinationCidrBlock: '0.0.0.0/0', NatGatewayId: natId })), 'InvalidNatGatewayID.NotFound');
 
     await ec2.send(new DeleteRouteCommand({ RouteTableId: id, DestinationCidrBlock: '0.0.0.0/0' }));
     assert.equal((await table(id)).Routes?.length, 1);
-    await fails(ec2.send(new DeleteRouteCommand({ RouteTableId: id, DestinationCidrBlock: '0.0.0.0/0' })), 'InvalidRoute.NotFound');
-    await fails(ec2.send(new DeleteRouteCommand({ RouteTableId: id, DestinationCidrBlock: '10.0.0.0/16' })), 'InvalidParameterValue', /cannot remove local route/);
+    await rejectsWith(ec2.send(new DeleteRouteCommand({ RouteTableId: id, DestinationCidrBlock: '0.0.0.0/0' })), 'InvalidRoute.NotFound');
+    await rejectsWith(ec2.send(new DeleteRouteCommand({ RouteTableId: id, DestinationCidrBlock: '10.0.0.0/16' })), 'InvalidParameterValue', /cannot remove local route/);
   });
 
   it('replaces an existing route with another target, and only an existing one', async () => {
@@ -149,7 +142,7 @@ describe('sandbox EC2: route tables', () => {
     const routes = (await table(id)).Routes;
     assert.equal(routes?.length, 2);
     assert.deepEqual([routes?.[1]?.NatGatewayId, routes?.[1]?.GatewayId], [natId, undefined]);
-    await fails(
+    await rejectsWith(
       ec2.send(new ReplaceRouteCommand({ RouteTableId: id, DestinationCidrBlock: '192.168.0.0/16', GatewayId: igwId })),
       'InvalidParameterValue',
       /Use CreateRoute instead/,
@@ -166,25 +159,25 @@ describe('sandbox EC2: route tables', () => {
     assert.deepEqual(bySubnet.RouteTables?.[0]?.Associations?.map((a) => [a.RouteTableAssociationId, a.SubnetId, a.Main]), [[assoc.AssociationId, subnetId, false]]);
 
     const second = await newTable();
-    await fails(ec2.send(new AssociateRouteTableCommand({ RouteTableId: second, SubnetId: subnetId })), 'Resource.AlreadyAssociated');
+    await rejectsWith(ec2.send(new AssociateRouteTableCommand({ RouteTableId: second, SubnetId: subnetId })), 'Resource.AlreadyAssociated');
     const otherVpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.1.0.0/16' }))).Vpc?.VpcId as string;
     const foreign = (await ec2.send(new CreateSubnetCommand({ VpcId: otherVpc, CidrBlock: '10.1.0.0/20' }))).Subnet?.SubnetId as string;
-    await fails(ec2.send(new AssociateRouteTableCommand({ RouteTableId: id, SubnetId: foreign })), 'InvalidParameterValue', /different networks/);
-    await fails(ec2.send(new AssociateRouteTableCommand({ RouteTableId: id, SubnetId: 'subnet-0123456789abcdef0' })), 'InvalidSubnetID.NotFound');
+    await rejectsWith(ec2.send(new AssociateRouteTableCommand({ RouteTableId: id, SubnetId: foreign })), 'InvalidParameterValue', /different networks/);
+    await rejectsWith(ec2.send(new AssociateRouteTableCommand({ RouteTableId: id, SubnetId: 'subnet-0123456789abcdef0' })), 'InvalidSubnetID.NotFound');
 
-    await fails(ec2.send(new DeleteRouteTableCommand({ RouteTableId: id })), 'DependencyViolation', new RegExp(`The routeTable '${id}' has dependencies`));
+    await rejectsWith(ec2.send(new DeleteRouteTableCommand({ RouteTableId: id })), 'DependencyViolation', new RegExp(`The routeTable '${id}' has dependencies`));
     const main = (await ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }, { Name: 'association.main', Values: ['true'] }] }))).RouteTables?.[0];
-    await fails(ec2.send(new DeleteRouteTableCommand({ RouteTableId: main?.RouteTableId })), 'DependencyViolation');
-    await fails(
+    await rejectsWith(ec2.send(new DeleteRouteTableCommand({ RouteTableId: main?.RouteTableId })), 'DependencyViolation');
+    await rejectsWith(
       ec2.send(new DisassociateRouteTableCommand({ AssociationId: main?.Associations?.[0]?.RouteTableAssociationId })),
       'InvalidParameterValue',
       /main route table association/,
     );
 
     await ec2.send(new DisassociateRouteTableCommand({ AssociationId: assoc.AssociationId }));
-    await fails(ec2.send(new DisassociateRouteTableCommand({ AssociationId: assoc.AssociationId })), 'InvalidAssociationID.NotFound');
+    await rejectsWith(ec2.send(new DisassociateRouteTableCommand({ AssociationId: assoc.AssociationId })), 'InvalidAssociationID.NotFound');
     await ec2.send(new DeleteRouteTableCommand({ RouteTableId: id }));
-    await fails(ec2.send(new DeleteRouteTableCommand({ RouteTableId: id })), 'InvalidRouteTableID.NotFound');
+    await rejectsWith(ec2.send(new DeleteRouteTableCommand({ RouteTableId: id })), 'InvalidRouteTableID.NotFound');
   });
 
   it('drops a subnet association when the subnet is deleted', async () => {
@@ -202,6 +195,6 @@ describe('sandbox EC2: route tables', () => {
     const second = await ec2.send(new DescribeRouteTablesCommand({ MaxResults: 5, NextToken: first.NextToken }));
     assert.equal(second.RouteTables?.length, 2, 'six new tables and the main one');
     assert.equal(second.NextToken, undefined);
-    await fails(ec2.send(new DescribeRouteTablesCommand({ MaxResults: 101 })), 'InvalidParameterValue');
+    await rejectsWith(ec2.send(new DescribeRouteTablesCommand({ MaxResults: 101 })), 'InvalidParameterValue');
   });
 });

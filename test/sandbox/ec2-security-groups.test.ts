@@ -16,15 +16,8 @@ import {
   type SecurityGroup,
 } from '@aws-sdk/client-ec2';
 import type { Sandbox } from '../../src/sandbox/server.js';
-import { clientConfig, control, sandbox } from './helpers.js';
+import { clientConfig, control, sandbox, rejectsWith } from './helpers.js';
 
-async function fails(p: Promise<unknown>, name: string, message?: RegExp): Promise<void> {
-  await assert.rejects(p, (e: Error) => {
-    assert.equal(e.name, name, `expected ${name}, got ${e.name}: ${e.message}`);
-    if (message) assert.match(e.message, message);
-    return true;
-  });
-}
 
 describe('sandbox EC2: security groups', () => {
   let sb: Sandbox;
@@ -67,7 +60,7 @@ describe('sandbox EC2: security groups', () => {
       id = out.GroupId as string;
       assert.match(id, /^sg-[0-9a-f]{17}$/);
       assert.deepEqual(out.Tags, [{ Key: 'three-tier:stack', Value: 'demo' }]);
-      await fails(ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [id] })), 'InvalidGroup.NotFound', new RegExp(`The security group '${id}' does not exist`));
+      await rejectsWith(ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [id] })), 'InvalidGroup.NotFound', new RegExp(`The security group '${id}' does not exist`));
       const waited = await waitUntilSecurityGroupExists({ client: ec2, maxWaitTime: 10, minDelay: 1, maxDelay: 1 }, { GroupIds: [id] });
       assert.equal(waited.state, 'SUCCESS');
       assert.ok(Object.keys(waited.observedResponses ?? {}).some((m) => /does not exist/.test(m)), JSON.stringify(waited.observedResponses));
@@ -83,17 +76,17 @@ describe('sandbox EC2: security groups', () => {
   });
 
   it('validates CreateSecurityGroup: required parameters, name rules, duplicates per VPC', async () => {
-    await fails(ec2.send(new CreateSecurityGroupCommand({ GroupName: undefined, Description: 'd', VpcId: vpcId })), 'MissingParameter', /groupName/);
-    await fails(ec2.send(new CreateSecurityGroupCommand({ GroupName: 'x', Description: undefined, VpcId: vpcId })), 'MissingParameter', /groupDescription/);
-    await fails(ec2.send(new CreateSecurityGroupCommand({ GroupName: 'a'.repeat(256), Description: 'd', VpcId: vpcId })), 'InvalidParameterValue');
-    await fails(ec2.send(new CreateSecurityGroupCommand({ GroupName: 'sg-web', Description: 'd', VpcId: vpcId })), 'InvalidParameterValue', /sg-\*/);
-    await fails(ec2.send(new CreateSecurityGroupCommand({ GroupName: 'default', Description: 'd', VpcId: vpcId })), 'InvalidParameterValue', /reserved/);
-    await fails(ec2.send(new CreateSecurityGroupCommand({ GroupName: 'ålb', Description: 'd', VpcId: vpcId })), 'InvalidParameterValue');
-    await fails(ec2.send(new CreateSecurityGroupCommand({ GroupName: 'x', Description: 'd' })), 'VPCIdNotSpecified');
-    await fails(ec2.send(new CreateSecurityGroupCommand({ GroupName: 'x', Description: 'd', VpcId: 'vpc-0123456789abcdef0' })), 'InvalidVpcID.NotFound');
+    await rejectsWith(ec2.send(new CreateSecurityGroupCommand({ GroupName: undefined, Description: 'd', VpcId: vpcId })), 'MissingParameter', /groupName/);
+    await rejectsWith(ec2.send(new CreateSecurityGroupCommand({ GroupName: 'x', Description: undefined, VpcId: vpcId })), 'MissingParameter', /groupDescription/);
+    await rejectsWith(ec2.send(new CreateSecurityGroupCommand({ GroupName: 'a'.repeat(256), Description: 'd', VpcId: vpcId })), 'InvalidParameterValue');
+    await rejectsWith(ec2.send(new CreateSecurityGroupCommand({ GroupName: 'sg-web', Description: 'd', VpcId: vpcId })), 'InvalidParameterValue', /sg-\*/);
+    await rejectsWith(ec2.send(new CreateSecurityGroupCommand({ GroupName: 'default', Description: 'd', VpcId: vpcId })), 'InvalidParameterValue', /reserved/);
+    await rejectsWith(ec2.send(new CreateSecurityGroupCommand({ GroupName: 'ålb', Description: 'd', VpcId: vpcId })), 'InvalidParameterValue');
+    await rejectsWith(ec2.send(new CreateSecurityGroupCommand({ GroupName: 'x', Description: 'd' })), 'VPCIdNotSpecified');
+    await rejectsWith(ec2.send(new CreateSecurityGroupCommand({ GroupName: 'x', Description: 'd', VpcId: 'vpc-0123456789abcdef0' })), 'InvalidVpcID.NotFound');
     await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'a'.repeat(255), Description: 'd'.repeat(255), VpcId: vpcId }));
     await group('app');
-    await fails(group('app'), 'InvalidGroup.Duplicate', new RegExp(`The security group 'app' already exists for VPC '${vpcId}'`));
+    await rejectsWith(group('app'), 'InvalidGroup.Duplicate', new RegExp(`The security group 'app' already exists for VPC '${vpcId}'`));
     const otherVpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.1.0.0/16' }))).Vpc?.VpcId as string;
     await group('app', otherVpc);
   });
@@ -117,35 +110,35 @@ describe('sandbox EC2: security groups', () => {
     );
     assert.deepEqual((await describe1(alb)).IpPermissions?.[0]?.IpRanges, [{ CidrIp: '0.0.0.0/0', Description: 'web' }]);
 
-    await fails(
+    await rejectsWith(
       ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: alb, IpPermissions: [{ ...tcp(80), IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] })),
       'InvalidPermission.Duplicate',
       /the specified rule "peer: 0.0.0.0\/0, TCP, from port: 80, to port: 80, ALLOW" already exists/,
     );
-    await fails(
+    await rejectsWith(
       ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: ecs, IpPermissions: [{ ...tcp(3000), UserIdGroupPairs: [{ GroupId: alb }] }] })),
       'InvalidPermission.Duplicate',
     );
-    await fails(
+    await rejectsWith(
       ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: ecs, IpPermissions: [{ ...tcp(3001), UserIdGroupPairs: [{ GroupId: 'sg-0123456789abcdef0' }] }] })),
       'InvalidGroup.NotFound',
     );
-    await fails(ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: 'sg-0123456789abcdef0', IpPermissions: [{ ...tcp(1), IpRanges: [{ CidrIp: '10.0.0.0/8' }] }] })), 'InvalidGroup.NotFound');
-    await fails(ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: 'alb', IpPermissions: [{ ...tcp(1), IpRanges: [{ CidrIp: '10.0.0.0/8' }] }] })), 'InvalidGroupId.Malformed');
-    await fails(ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: ['sg-zzz'] })), 'InvalidGroupId.Malformed');
-    await fails(ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: alb, IpPermissions: [{ IpProtocol: 'smtp', IpRanges: [{ CidrIp: '10.0.0.0/8' }] }] })), 'InvalidParameterValue');
-    await fails(
+    await rejectsWith(ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: 'sg-0123456789abcdef0', IpPermissions: [{ ...tcp(1), IpRanges: [{ CidrIp: '10.0.0.0/8' }] }] })), 'InvalidGroup.NotFound');
+    await rejectsWith(ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: 'alb', IpPermissions: [{ ...tcp(1), IpRanges: [{ CidrIp: '10.0.0.0/8' }] }] })), 'InvalidGroupId.Malformed');
+    await rejectsWith(ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: ['sg-zzz'] })), 'InvalidGroupId.Malformed');
+    await rejectsWith(ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: alb, IpPermissions: [{ IpProtocol: 'smtp', IpRanges: [{ CidrIp: '10.0.0.0/8' }] }] })), 'InvalidParameterValue');
+    await rejectsWith(
       ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: alb, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 90, ToPort: 80, IpRanges: [{ CidrIp: '10.0.0.0/8' }] }] })),
       'InvalidParameterValue',
     );
-    await fails(ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: alb, IpPermissions: [{ ...tcp(81), IpRanges: [{ CidrIp: '10.0.0/8' }] }] })), 'InvalidParameterValue', /malformed/);
-    await fails(
+    await rejectsWith(ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: alb, IpPermissions: [{ ...tcp(81), IpRanges: [{ CidrIp: '10.0.0/8' }] }] })), 'InvalidParameterValue', /malformed/);
+    await rejectsWith(
       ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: alb, IpPermissions: [{ ...tcp(443), IpRanges: [{ CidrIp: '10.0.0.0/8' }, { CidrIp: '10.0.0.0/8' }] }] })),
       'InvalidPermission.Duplicate',
     );
     const otherVpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.1.0.0/16' }))).Vpc?.VpcId as string;
     const foreign = await group('foreign', otherVpc);
-    await fails(ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: ecs, IpPermissions: [{ ...tcp(3002), UserIdGroupPairs: [{ GroupId: foreign }] }] })), 'InvalidGroup.NotFound');
+    await rejectsWith(ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: ecs, IpPermissions: [{ ...tcp(3002), UserIdGroupPairs: [{ GroupId: foreign }] }] })), 'InvalidGroup.NotFound');
     assert.equal((await describe1(alb)).IpPermissions?.length, 1, 'failed calls added nothing');
   });
 
@@ -168,7 +161,7 @@ describe('sandbox EC2: security groups', () => {
     assert.deepEqual(byTag.SecurityGroups?.map((g) => g.GroupId), [ecs]);
     const byRef = await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'ip-permission.group-id', Values: [alb] }] }));
     assert.deepEqual(byRef.SecurityGroups?.map((g) => g.GroupId), [ecs]);
-    await fails(ec2.send(new DescribeSecurityGroupsCommand({ GroupNames: ['alb'] })), 'VPCIdNotSpecified');
+    await rejectsWith(ec2.send(new DescribeSecurityGroupsCommand({ GroupNames: ['alb'] })), 'VPCIdNotSpecified');
 
     for (const n of ['a', 'b', 'c', 'd']) await group(n);
     const first = await ec2.send(new DescribeSecurityGroupsCommand({ MaxResults: 5 }));
@@ -202,7 +195,7 @@ describe('sandbox EC2: security groups', () => {
     assert.equal(tagged.Tags?.length, 2);
     assert.ok(tagged.Tags?.every((t) => t.Key === 'purpose' && t.ResourceId?.startsWith('sgr-')));
 
-    await fails(
+    await rejectsWith(
       ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: ecs, IpPermissions: [{ ...tcp(443), IpRanges: [{ CidrIp: '10.0.0.0/16' }] }] })),
       'InvalidPermission.NotFound',
     );
@@ -212,14 +205,14 @@ describe('sandbox EC2: security groups', () => {
     const sshRule = added.SecurityGroupRules?.find((r) => r.FromPort === 22)?.SecurityGroupRuleId as string;
     await ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: ecs, SecurityGroupRuleIds: [sshRule] }));
     assert.deepEqual((await describe1(ecs)).IpPermissions, []);
-    await fails(ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: ecs, SecurityGroupRuleIds: [sshRule] })), 'InvalidSecurityGroupRuleId.NotFound');
+    await rejectsWith(ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: ecs, SecurityGroupRuleIds: [sshRule] })), 'InvalidSecurityGroupRuleId.NotFound');
   });
 
   it('stops at 60 rules per direction', async () => {
     const app = await group('app');
     const ranges = Array.from({ length: 60 }, (_, i) => ({ CidrIp: `10.${i}.0.0/16` }));
     await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: app, IpPermissions: [{ ...tcp(443), IpRanges: ranges }] }));
-    await fails(
+    await rejectsWith(
       ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: app, IpPermissions: [{ ...tcp(443), IpRanges: [{ CidrIp: '10.200.0.0/16' }] }] })),
       'RulesPerSecurityGroupLimitExceeded',
     );
@@ -231,7 +224,7 @@ describe('sandbox EC2: security groups', () => {
     await ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: rds, IpPermissions: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }));
     assert.deepEqual((await describe1(rds)).IpPermissionsEgress, []);
     await ec2.send(new AuthorizeSecurityGroupEgressCommand({ GroupId: rds, IpPermissions: [{ ...tcp(443), IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }));
-    await fails(
+    await rejectsWith(
       ec2.send(new AuthorizeSecurityGroupEgressCommand({ GroupId: rds, IpPermissions: [{ ...tcp(443), IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] })),
       'InvalidPermission.Duplicate',
     );
@@ -244,17 +237,17 @@ describe('sandbox EC2: security groups', () => {
     const rds = await group('rds');
     await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: ecs, IpPermissions: [{ ...tcp(3000), UserIdGroupPairs: [{ GroupId: alb }] }] }));
     await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: rds, IpPermissions: [{ ...tcp(5432), UserIdGroupPairs: [{ GroupId: ecs }] }] }));
-    await fails(ec2.send(new DeleteSecurityGroupCommand({ GroupId: alb })), 'DependencyViolation', new RegExp(`resource ${alb} has a dependent object`));
-    await fails(ec2.send(new DeleteSecurityGroupCommand({ GroupId: ecs })), 'DependencyViolation');
+    await rejectsWith(ec2.send(new DeleteSecurityGroupCommand({ GroupId: alb })), 'DependencyViolation', new RegExp(`resource ${alb} has a dependent object`));
+    await rejectsWith(ec2.send(new DeleteSecurityGroupCommand({ GroupId: ecs })), 'DependencyViolation');
     const defaultGroup = (await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-name', Values: ['default'] }] }))).SecurityGroups?.[0];
-    await fails(ec2.send(new DeleteSecurityGroupCommand({ GroupId: defaultGroup?.GroupId })), 'CannotDelete');
-    await fails(ec2.send(new DeleteSecurityGroupCommand({ GroupName: 'alb' })), 'VPCIdNotSpecified');
+    await rejectsWith(ec2.send(new DeleteSecurityGroupCommand({ GroupId: defaultGroup?.GroupId })), 'CannotDelete');
+    await rejectsWith(ec2.send(new DeleteSecurityGroupCommand({ GroupName: 'alb' })), 'VPCIdNotSpecified');
 
     const out = await ec2.send(new DeleteSecurityGroupCommand({ GroupId: rds }));
     assert.equal(out.GroupId, rds);
     await ec2.send(new DeleteSecurityGroupCommand({ GroupId: ecs }));
     await ec2.send(new DeleteSecurityGroupCommand({ GroupId: alb }));
-    await fails(ec2.send(new DeleteSecurityGroupCommand({ GroupId: alb })), 'InvalidGroup.NotFound');
+    await rejectsWith(ec2.send(new DeleteSecurityGroupCommand({ GroupId: alb })), 'InvalidGroup.NotFound');
     const left = await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }));
     assert.deepEqual(left.SecurityGroups?.map((g) => g.GroupName), ['default']);
   });

@@ -31,15 +31,8 @@ import {
 } from '@aws-sdk/client-ec2';
 import type { Sandbox } from '../../src/sandbox/server.js';
 import { zonesOf } from '../../src/sandbox/services/ec2/zones.js';
-import { clientConfig, control, eventually, resources, sandbox } from './helpers.js';
+import { clientConfig, control, eventually, resources, sandbox, rejectsWith } from './helpers.js';
 
-async function fails(p: Promise<unknown>, name: string, message?: RegExp): Promise<void> {
-  await assert.rejects(p, (e: Error) => {
-    assert.equal(e.name, name, `expected ${name}, got ${e.name}: ${e.message}`);
-    if (message) assert.match(e.message, message);
-    return true;
-  });
-}
 
 const stackTag = (stack: string) => [{ ResourceType: 'vpc' as const, Tags: [{ Key: 'three-tier:stack', Value: stack }] }];
 
@@ -98,17 +91,17 @@ describe('sandbox EC2: VPCs, subnets, zones, tags', () => {
   });
 
   it('rejects bad VPC CIDRs the way AWS does', async () => {
-    await fails(ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/8' })), 'InvalidVpc.Range', /The CIDR '10.0.0.0\/8' is invalid/);
-    await fails(ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/29' })), 'InvalidVpc.Range');
-    await fails(ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.1/16' })), 'InvalidParameterValue', /not a valid CIDR block/);
-    await fails(ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.300.0/16' })), 'InvalidParameterValue');
-    await fails(ec2.send(new CreateVpcCommand({})), 'MissingParameter');
-    await fails(
+    await rejectsWith(ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/8' })), 'InvalidVpc.Range', /The CIDR '10.0.0.0\/8' is invalid/);
+    await rejectsWith(ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/29' })), 'InvalidVpc.Range');
+    await rejectsWith(ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.1/16' })), 'InvalidParameterValue', /not a valid CIDR block/);
+    await rejectsWith(ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.300.0/16' })), 'InvalidParameterValue');
+    await rejectsWith(ec2.send(new CreateVpcCommand({})), 'MissingParameter');
+    await rejectsWith(
       ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16', TagSpecifications: [{ ResourceType: 'subnet', Tags: [{ Key: 'a', Value: 'b' }] }] })),
       'InvalidParameterValue',
       /'subnet' is not a valid taggable resource type/,
     );
-    await fails(
+    await rejectsWith(
       ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16', TagSpecifications: [{ ResourceType: 'vpc', Tags: [{ Key: 'aws:x', Value: 'b' }] }] })),
       'InvalidParameterValue',
     );
@@ -117,13 +110,13 @@ describe('sandbox EC2: VPCs, subnets, zones, tags', () => {
 
   it('stops at the VPC quota of 5 per region', async () => {
     for (let i = 0; i < 5; i++) await vpc(`10.${i}.0.0/16`);
-    await fails(ec2.send(new CreateVpcCommand({ CidrBlock: '10.9.0.0/16' })), 'VpcLimitExceeded');
+    await rejectsWith(ec2.send(new CreateVpcCommand({ CidrBlock: '10.9.0.0/16' })), 'VpcLimitExceeded');
   });
 
   it('answers InvalidVpcID.NotFound and InvalidVpcID.Malformed', async () => {
-    await fails(ec2.send(new DescribeVpcsCommand({ VpcIds: ['vpc-0123456789abcdef0'] })), 'InvalidVpcID.NotFound', /vpc-0123456789abcdef0/);
-    await fails(ec2.send(new DeleteVpcCommand({ VpcId: 'vpc-0123456789abcdef0' })), 'InvalidVpcID.NotFound');
-    await fails(ec2.send(new DescribeVpcsCommand({ VpcIds: ['banana'] })), 'InvalidVpcID.Malformed');
+    await rejectsWith(ec2.send(new DescribeVpcsCommand({ VpcIds: ['vpc-0123456789abcdef0'] })), 'InvalidVpcID.NotFound', /vpc-0123456789abcdef0/);
+    await rejectsWith(ec2.send(new DeleteVpcCommand({ VpcId: 'vpc-0123456789abcdef0' })), 'InvalidVpcID.NotFound');
+    await rejectsWith(ec2.send(new DescribeVpcsCommand({ VpcIds: ['banana'] })), 'InvalidVpcID.Malformed');
   });
 
   it('modifies one VPC attribute per call and describes it', async () => {
@@ -135,11 +128,11 @@ describe('sandbox EC2: VPCs, subnets, zones, tags', () => {
     assert.equal(afterwards.EnableDnsHostnames?.Value, true);
     const support = await ec2.send(new DescribeVpcAttributeCommand({ VpcId: vpcId, Attribute: 'enableDnsSupport' }));
     assert.equal(support.EnableDnsSupport?.Value, true);
-    await fails(
+    await rejectsWith(
       ec2.send(new ModifyVpcAttributeCommand({ VpcId: vpcId, EnableDnsHostnames: { Value: true }, EnableDnsSupport: { Value: true } })),
       'InvalidParameterCombination',
     );
-    await fails(ec2.send(new ModifyVpcAttributeCommand({ VpcId: 'vpc-0123456789abcdef0', EnableDnsSupport: { Value: true } })), 'InvalidVpcID.NotFound');
+    await rejectsWith(ec2.send(new ModifyVpcAttributeCommand({ VpcId: 'vpc-0123456789abcdef0', EnableDnsSupport: { Value: true } })), 'InvalidVpcID.NotFound');
   });
 
   it('filters VPCs by tag, tag-key, cidr and state, with wildcards, and rejects unknown filters', async () => {
@@ -159,7 +152,7 @@ describe('sandbox EC2: VPCs, subnets, zones, tags', () => {
       const out = await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'state', Values: ['available'] }] }));
       return out.Vpcs?.length === 2 ? true : undefined;
     });
-    await fails(ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'colour', Values: ['red'] }] })), 'InvalidParameterValue', /filter 'colour' is invalid/);
+    await rejectsWith(ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'colour', Values: ['red'] }] })), 'InvalidParameterValue', /filter 'colour' is invalid/);
   });
 
   it('creates subnets pending then available (waitUntilSubnetAvailable), in the named zone', async () => {
@@ -189,21 +182,21 @@ describe('sandbox EC2: VPCs, subnets, zones, tags', () => {
   it('enforces subnet CIDR range, conflict and zone rules', async () => {
     const vpcId = await vpc();
     await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.0.0.0/20', AvailabilityZone: 'us-east-1a' }));
-    await fails(ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.1.0.0/24' })), 'InvalidSubnet.Range', /The CIDR '10.1.0.0\/24' is invalid/);
-    await fails(ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.0.64.0/29' })), 'InvalidSubnet.Range');
-    await fails(ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.0.0.0/15' })), 'InvalidSubnet.Range');
-    await fails(ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.0.8.0/24' })), 'InvalidSubnet.Conflict', /conflicts with another subnet/);
-    await fails(ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.0.0.0/16' })), 'InvalidSubnet.Conflict');
-    await fails(ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.0.16.5/20' })), 'InvalidParameterValue', /not a valid CIDR block/);
-    await fails(
+    await rejectsWith(ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.1.0.0/24' })), 'InvalidSubnet.Range', /The CIDR '10.1.0.0\/24' is invalid/);
+    await rejectsWith(ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.0.64.0/29' })), 'InvalidSubnet.Range');
+    await rejectsWith(ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.0.0.0/15' })), 'InvalidSubnet.Range');
+    await rejectsWith(ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.0.8.0/24' })), 'InvalidSubnet.Conflict', /conflicts with another subnet/);
+    await rejectsWith(ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.0.0.0/16' })), 'InvalidSubnet.Conflict');
+    await rejectsWith(ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.0.16.5/20' })), 'InvalidParameterValue', /not a valid CIDR block/);
+    await rejectsWith(
       ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.0.16.0/20', AvailabilityZone: 'us-east-1z' })),
       'InvalidParameterValue',
       /availabilityZone is invalid.*us-east-1a, us-east-1b/,
     );
-    await fails(ec2.send(new CreateSubnetCommand({ VpcId: 'vpc-0123456789abcdef0', CidrBlock: '10.0.16.0/20' })), 'InvalidVpcID.NotFound');
-    await fails(ec2.send(new CreateSubnetCommand({ VpcId: undefined, CidrBlock: '10.0.16.0/20' })), 'MissingParameter');
-    await fails(ec2.send(new DescribeSubnetsCommand({ SubnetIds: ['subnet-0123456789abcdef0'] })), 'InvalidSubnetID.NotFound');
-    await fails(ec2.send(new DeleteSubnetCommand({ SubnetId: 'subnet-0123456789abcdef0' })), 'InvalidSubnetID.NotFound');
+    await rejectsWith(ec2.send(new CreateSubnetCommand({ VpcId: 'vpc-0123456789abcdef0', CidrBlock: '10.0.16.0/20' })), 'InvalidVpcID.NotFound');
+    await rejectsWith(ec2.send(new CreateSubnetCommand({ VpcId: undefined, CidrBlock: '10.0.16.0/20' })), 'MissingParameter');
+    await rejectsWith(ec2.send(new DescribeSubnetsCommand({ SubnetIds: ['subnet-0123456789abcdef0'] })), 'InvalidSubnetID.NotFound');
+    await rejectsWith(ec2.send(new DeleteSubnetCommand({ SubnetId: 'subnet-0123456789abcdef0' })), 'InvalidSubnetID.NotFound');
   });
 
   it('modifies MapPublicIpOnLaunch, one attribute at a time', async () => {
@@ -212,11 +205,11 @@ describe('sandbox EC2: VPCs, subnets, zones, tags', () => {
     await ec2.send(new ModifySubnetAttributeCommand({ SubnetId: subnetId, MapPublicIpOnLaunch: { Value: true } }));
     const out = await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'map-public-ip-on-launch', Values: ['true'] }] }));
     assert.deepEqual(out.Subnets?.map((s) => s.SubnetId), [subnetId]);
-    await fails(
+    await rejectsWith(
       ec2.send(new ModifySubnetAttributeCommand({ SubnetId: subnetId, MapPublicIpOnLaunch: { Value: true }, MapCustomerOwnedIpOnLaunch: { Value: false } })),
       'InvalidParameterCombination',
     );
-    await fails(ec2.send(new ModifySubnetAttributeCommand({ SubnetId: subnetId, EnableResourceNameDnsARecordOnLaunch: { Value: true } })), 'InvalidParameterValue');
+    await rejectsWith(ec2.send(new ModifySubnetAttributeCommand({ SubnetId: subnetId, EnableResourceNameDnsARecordOnLaunch: { Value: true } })), 'InvalidParameterValue');
   });
 
   it('pages DescribeSubnets with MaxResults and NextToken, and validates both', async () => {
@@ -232,8 +225,8 @@ describe('sandbox EC2: VPCs, subnets, zones, tags', () => {
     assert.equal(second.Subnets?.length, 2);
     assert.equal(second.NextToken, undefined);
     assert.deepEqual([...(first.Subnets ?? []), ...(second.Subnets ?? [])].map((s) => s.SubnetId), created);
-    await fails(ec2.send(new DescribeSubnetsCommand({ MaxResults: 3 })), 'InvalidParameterValue', /between 5 and 1000/);
-    await fails(ec2.send(new DescribeSubnetsCommand({ MaxResults: 5, NextToken: 'not-a-token' })), 'InvalidPaginationToken');
+    await rejectsWith(ec2.send(new DescribeSubnetsCommand({ MaxResults: 3 })), 'InvalidParameterValue', /between 5 and 1000/);
+    await rejectsWith(ec2.send(new DescribeSubnetsCommand({ MaxResults: 5, NextToken: 'not-a-token' })), 'InvalidPaginationToken');
     // Zones are spread round-robin when none is named.
     const zones = new Set([...(first.Subnets ?? []), ...(second.Subnets ?? [])].map((s) => s.AvailabilityZone));
     assert.ok(zones.size > 1);
@@ -242,7 +235,7 @@ describe('sandbox EC2: VPCs, subnets, zones, tags', () => {
   it('refuses DeleteVpc while subnets, an attached gateway, groups or route tables remain; takes the default group and main table with it', async () => {
     const vpcId = await vpc();
     const subnetId = (await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.0.0.0/20' }))).Subnet?.SubnetId as string;
-    const blocked = () => fails(ec2.send(new DeleteVpcCommand({ VpcId: vpcId })), 'DependencyViolation', new RegExp(`The vpc '${vpcId}' has dependencies and cannot be deleted`));
+    const blocked = () => rejectsWith(ec2.send(new DeleteVpcCommand({ VpcId: vpcId })), 'DependencyViolation', new RegExp(`The vpc '${vpcId}' has dependencies and cannot be deleted`));
     await blocked();
     await ec2.send(new DeleteSubnetCommand({ SubnetId: subnetId }));
 
@@ -262,7 +255,7 @@ describe('sandbox EC2: VPCs, subnets, zones, tags', () => {
 
     await ec2.send(new DeleteVpcCommand({ VpcId: vpcId }));
     assert.deepEqual(await resources(sb), [], 'the default security group and the main route table went with the VPC');
-    await fails(ec2.send(new DescribeVpcsCommand({ VpcIds: [vpcId] })), 'InvalidVpcID.NotFound');
+    await rejectsWith(ec2.send(new DescribeVpcsCommand({ VpcIds: [vpcId] })), 'InvalidVpcID.NotFound');
   });
 
   it('describes the availability zones of the region, with filters', async () => {
@@ -276,7 +269,7 @@ describe('sandbox EC2: VPCs, subnets, zones, tags', () => {
     assert.deepEqual(some.AvailabilityZones?.map((z) => z.ZoneName), ['us-east-1a', 'us-east-1c']);
     const region = await ec2.send(new DescribeAvailabilityZonesCommand({ Filters: [{ Name: 'region-name', Values: ['eu-west-1'] }] }));
     assert.equal(region.AvailabilityZones?.length, 0);
-    await fails(ec2.send(new DescribeAvailabilityZonesCommand({ ZoneNames: ['us-east-1z'] })), 'InvalidParameterValue');
+    await rejectsWith(ec2.send(new DescribeAvailabilityZonesCommand({ ZoneNames: ['us-east-1z'] })), 'InvalidParameterValue');
     assert.deepEqual(zonesOf('eu-west-1'), [
       { name: 'eu-west-1a', id: 'euw1-az1' },
       { name: 'eu-west-1b', id: 'euw1-az2' },
@@ -308,20 +301,20 @@ describe('sandbox EC2: VPCs, subnets, zones, tags', () => {
     const listed = (await resources(sb)).find((r) => r.id === vpcId);
     assert.deepEqual(listed?.tags, { 'three-tier:stack': 'demo', env: 'test' });
 
-    await fails(ec2.send(new CreateTagsCommand({ Resources: ['vpc-0123456789abcdef0'], Tags: [{ Key: 'a', Value: 'b' }] })), 'InvalidVpcID.NotFound');
-    await fails(ec2.send(new CreateTagsCommand({ Resources: ['thing-123'], Tags: [{ Key: 'a', Value: 'b' }] })), 'InvalidID');
-    await fails(ec2.send(new CreateTagsCommand({ Resources: [vpcId], Tags: [{ Key: 'aws:cloudformation', Value: 'b' }] })), 'InvalidParameterValue');
-    await fails(ec2.send(new CreateTagsCommand({ Resources: [vpcId], Tags: [{ Key: 'k'.repeat(129), Value: 'b' }] })), 'InvalidParameterValue');
+    await rejectsWith(ec2.send(new CreateTagsCommand({ Resources: ['vpc-0123456789abcdef0'], Tags: [{ Key: 'a', Value: 'b' }] })), 'InvalidVpcID.NotFound');
+    await rejectsWith(ec2.send(new CreateTagsCommand({ Resources: ['thing-123'], Tags: [{ Key: 'a', Value: 'b' }] })), 'InvalidID');
+    await rejectsWith(ec2.send(new CreateTagsCommand({ Resources: [vpcId], Tags: [{ Key: 'aws:cloudformation', Value: 'b' }] })), 'InvalidParameterValue');
+    await rejectsWith(ec2.send(new CreateTagsCommand({ Resources: [vpcId], Tags: [{ Key: 'k'.repeat(129), Value: 'b' }] })), 'InvalidParameterValue');
     const many = Array.from({ length: 49 }, (_, i) => ({ Key: `k${i}`, Value: 'v' }));
-    await fails(ec2.send(new CreateTagsCommand({ Resources: [vpcId], Tags: many })), 'TagLimitExceeded');
+    await rejectsWith(ec2.send(new CreateTagsCommand({ Resources: [vpcId], Tags: many })), 'TagLimitExceeded');
   });
 
   it('answers NotFound for a fresh VPC inside the eventual-consistency window, then finds it', async () => {
     await control(sb, 'POST', '/_sandbox/faults', { consistencyWindowMs: 400 });
     try {
       const vpcId = await vpc();
-      await fails(ec2.send(new DescribeVpcsCommand({ VpcIds: [vpcId] })), 'InvalidVpcID.NotFound');
-      await fails(ec2.send(new CreateTagsCommand({ Resources: [vpcId], Tags: [{ Key: 'late', Value: 'tag' }] })), 'InvalidVpcID.NotFound');
+      await rejectsWith(ec2.send(new DescribeVpcsCommand({ VpcIds: [vpcId] })), 'InvalidVpcID.NotFound');
+      await rejectsWith(ec2.send(new CreateTagsCommand({ Resources: [vpcId], Tags: [{ Key: 'late', Value: 'tag' }] })), 'InvalidVpcID.NotFound');
       const listed = await ec2.send(new DescribeVpcsCommand({}));
       assert.equal(listed.Vpcs?.length, 0, 'a list without ids may omit it too');
       const found = await eventually(async () => {
@@ -339,8 +332,8 @@ describe('sandbox EC2: VPCs, subnets, zones, tags', () => {
   });
 
   it('answers DryRunOperation for DryRun without changing anything, and InvalidAction for an operation it does not serve', async () => {
-    await fails(ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16', DryRun: true })), 'DryRunOperation');
+    await rejectsWith(ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16', DryRun: true })), 'DryRunOperation');
     assert.equal((await resources(sb)).length, 0);
-    await fails(ec2.send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: 'eni-0123456789abcdef0' })), 'InvalidAction');
+    await rejectsWith(ec2.send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: 'eni-0123456789abcdef0' })), 'InvalidAction');
   });
 });

@@ -17,16 +17,9 @@ import {
 } from '@aws-sdk/client-elasticache';
 import { ResourceType, type EniData } from '../../src/sandbox/model.js';
 import type { Sandbox } from '../../src/sandbox/server.js';
-import { clientConfig, control, eventually, resources, sandbox } from './helpers.js';
+import { clientConfig, control, eventually, resources, sandbox, rejectsWith } from './helpers.js';
 import { buildNetwork, type Network } from './fixtures-network.js';
 
-async function rejectsWith(p: Promise<unknown>, name: string, message?: RegExp): Promise<void> {
-  await assert.rejects(p, (e: Error) => {
-    assert.equal(e.name, name, `expected ${name}, got ${e.name}: ${e.message}`);
-    if (message) assert.match(e.message, message);
-    return true;
-  });
-}
 
 describe('sandbox ElastiCache: cache subnet groups and replication groups', () => {
   let sb: Sandbox;

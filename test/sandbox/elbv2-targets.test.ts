@@ -20,16 +20,9 @@ import {
 import { ResourceType, type TargetGroupData } from '../../src/sandbox/model.js';
 import type { Sandbox } from '../../src/sandbox/server.js';
 import { setTargetHealth } from '../../src/sandbox/targets.js';
-import { clientConfig, eventually, sandbox } from './helpers.js';
+import { clientConfig, eventually, sandbox, rejectsWith } from './helpers.js';
 import { buildNetwork, type Network } from './fixtures-network.js';
 
-async function rejectsWith(p: Promise<unknown>, name: string, message?: RegExp): Promise<void> {
-  await assert.rejects(p, (e: Error) => {
-    assert.equal(e.name, name, `expected ${name}, got ${e.name}: ${e.message}`);
-    if (message) assert.match(e.message, message);
-    return true;
-  });
-}
 
 describe('sandbox ELBv2: target groups and targets', () => {
   let sb: Sandbox;

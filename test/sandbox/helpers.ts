@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
 
 /**
@@ -50,4 +51,13 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** Assert that an SDK call fails with the error name the SDK surfaces (and, optionally, a message). */
+export async function rejectsWith(p: Promise<unknown>, name: string, message?: RegExp): Promise<void> {
+  await assert.rejects(p, (e: Error) => {
+    assert.equal(e.name, name, `expected ${name}, got ${e.name}: ${e.message}`);
+    if (message) assert.match(e.message, message);
+    return true;
+  });
 }

@@ -9,15 +9,8 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import type { Sandbox } from '../../src/sandbox/server.js';
-import { clientConfig, control, eventually, resources, sandbox } from './helpers.js';
+import { clientConfig, control, eventually, resources, sandbox, rejectsWith } from './helpers.js';
 
-async function rejectsWith(p: Promise<unknown>, name: string, message?: RegExp): Promise<void> {
-  await assert.rejects(p, (e: Error) => {
-    assert.equal(e.name, name, `expected ${name}, got ${e.name}: ${e.message}`);
-    if (message) assert.match(e.message, message);
-    return true;
-  });
-}
 
 describe('sandbox Secrets Manager', () => {
   let sb: Sandbox;
