@@ -57,3 +57,23 @@ describe('bad input: a clear message, exit code 2, and nothing created', () => {
     assert.deepEqual(await resources(sb), []);
   });
 });
+
+describe('credentials', () => {
+  const dir = scratchDir('credentials');
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('stops before any change when there are none, naming the profile and how to log in', async () => {
+    const sb = await sandbox({ world: { timeScale: TIME_SCALE } });
+    try {
+      // An empty HOME: no ~/.aws files; no keys in the environment.
+      const env = { HOME: dir, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: 'work', AWS_EC2_METADATA_DISABLED: 'true' };
+      const r = await runCli(['up', '--stack', 'ok', '--endpoint-url', sb.endpoint, '--yes', '--image', 'nginx:1.27'], { cwd: dir, env });
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /no valid AWS credentials for profile "work"/);
+      assert.match(r.stderr, /aws sso login --profile work/);
+      assert.deepEqual(await resources(sb), []);
+    } finally {
+      await sb.close();
+    }
+  });
+});

@@ -29,10 +29,10 @@ export interface CliResult {
 }
 
 export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, AWS_ACCESS_KEY_ID: 'AKIAE2E', AWS_SECRET_ACCESS_KEY: 'e2e-secret', AWS_REGION: 'us-east-1', CI: '1', ...extra };
+  const env: NodeJS.ProcessEnv = { ...process.env };
   delete env['AWS_PROFILE'];
   delete env['AWS_ENDPOINT_URL'];
-  return env;
+  return { ...env, AWS_ACCESS_KEY_ID: 'AKIAE2E', AWS_SECRET_ACCESS_KEY: 'e2e-secret', AWS_REGION: 'us-east-1', CI: '1', ...extra };
 }
 
 export interface RunOptions {
