@@ -10,7 +10,7 @@ import { packageVersion } from './version.js';
  */
 function buildProgram(): Command {
   const program = new Command('three-tier')
-    .description('Provision, inspect and tear down a production-shaped 3-tier AWS stack with direct AWS SDK v3 calls.')
+    .description('Create, resume and tear down a production-shaped 3-tier AWS stack with direct AWS SDK v3 calls.')
     .version(packageVersion(), '-V, --version', 'print the version')
     .option('--debug', 'show stack traces for errors')
     .showHelpAfterError('(run three-tier --help for usage)')
