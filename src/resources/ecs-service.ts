@@ -115,7 +115,8 @@ function countFrom(deployment: Deployment, waitStarted: number, scale: number): 
 
 function reasonsOf(task: Task): string {
   const containers = (task.containers ?? []).map((c) => c.reason).filter(Boolean);
-  return [task.stoppedReason, ...containers].filter(Boolean).join('; ');
+  // ECS often repeats the task's reason on the container: say each once.
+  return [...new Set([task.stoppedReason, ...containers].filter(Boolean))].join('; ');
 }
 
 /**
