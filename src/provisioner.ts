@@ -10,6 +10,7 @@ import { RESOURCE_TAG, STACK_TAG, type Identity, type NodeContext, type Observed
 import { ManifestStore, readManifest, StackLock, type Manifest, type ManifestResource } from './engine/manifest.js';
 import type { ImageSource } from './image.js';
 import { budgetMs } from './resources/budgets.js';
+import { namesTaken } from './resources/ownership.js';
 import { buildStackGraph, stackCriticalPath, type StackGraphNode } from './stack.js';
 import { findStrays, sweepStackTagged } from './sweep.js';
 import { chooseAvailabilityZones } from './zones.js';
@@ -237,6 +238,37 @@ async function settleBeforeDelete(run: Run, node: StackGraphNode, ctx: NodeConte
 }
 
 /**
+ * Before anything is created: a resource that holds one of the stack's derived names but is not the stack's (no
+ * stack tag) would make `up` fail halfway, or worse, be adopted. Say so first, and create nothing.
+ */
+async function refuseTakenNames(opts: UpOptions, recorded: Manifest | undefined): Promise<void> {
+  const taken: { kind: string; identity: Identity }[] = [];
+  const unknown = buildStackGraph(opts.config, opts.image).filter((node) => node.kind.foreign && !hasIdentity(recorded?.resources[node.id]));
+  await Promise.all(
+    unknown.map(async (node) => {
+      const ctx: NodeContext = {
+        id: node.id,
+        config: opts.config,
+        clients: opts.clients,
+        timing: opts.timing,
+        signal: opts.signal,
+        outputsOf: () => ({}),
+        recorded: () => undefined,
+        record: () => undefined,
+        tags: () => [
+          { Key: STACK_TAG, Value: opts.config.stack },
+          { Key: RESOURCE_TAG, Value: node.id },
+        ],
+        progress: () => undefined,
+        events: opts.events,
+      };
+      for (const identity of (await node.kind.foreign?.(ctx)) ?? []) taken.push({ kind: node.kind.kind, identity });
+    }),
+  );
+  if (taken.length > 0) throw namesTaken(opts.config.stack, taken);
+}
+
+/**
  * Create the stack, or continue it: each resource the manifest knows is read and adopted if it still exists;
  * one it does not know is looked for by tags or derived name; only then is it created. Returns the URL.
  */
@@ -245,6 +277,7 @@ export async function up(opts: UpOptions): Promise<UpResult> {
   try {
     const recorded = readManifest(opts.manifestPath);
     checkCompatible(recorded, opts.config, opts.manifestPath);
+    await refuseTakenNames(opts, recorded);
     const store = ManifestStore.open(opts.manifestPath, opts.endpoint === undefined ? { config: opts.config } : { config: opts.config, endpoint: opts.endpoint });
     const zones =
       recorded?.config.availabilityZones ??

@@ -3,6 +3,7 @@ import { isAwsError } from '../aws/errors.js';
 import type { Identity, NodeContext, Outputs } from '../engine/kind.js';
 import { stackNames } from '../names.js';
 import { firstOf, type StackResourceKind } from './kind.js';
+import { assertOwned } from './ownership.js';
 import { ignoreNotFound, keyValueTags, needOutput, orGone, retryOn, waitFor } from './common.js';
 
 /** The cache subnet group over the two private subnets. */
@@ -32,6 +33,8 @@ export const cacheSubnetGroupKind: StackResourceKind = firstOf({
       if (!isAwsError(err, 'CacheSubnetGroupAlreadyExistsFault', 'CacheSubnetGroupAlreadyExists')) throw err;
     }
     const identity: Identity = { name: name.toLowerCase() };
+    // Adopted after "already exists", or just made: either way, only if it carries the stack's tag.
+    await assertOwned(ctx, 'cache-subnet-group', identity);
     ctx.record({ identity });
     return identity;
   },

@@ -3,6 +3,7 @@ import { errorMessage, isAwsError } from '../aws/errors.js';
 import type { Identity, NodeContext, Outputs } from '../engine/kind.js';
 import { DB_MASTER_USERNAME, DB_NAME, stackNames } from '../names.js';
 import { firstOf, type StackResourceKind } from './kind.js';
+import { assertOwned } from './ownership.js';
 import { failedState, keyValueTags, needOutput, orGone, retryOn, waitFor } from './common.js';
 
 /**
@@ -68,6 +69,8 @@ export const dbInstanceKind: StackResourceKind = firstOf({
       if (!isAwsError(err, 'DBInstanceAlreadyExistsFault', 'DBInstanceAlreadyExists')) throw err;
     }
     const identity: Identity = { identifier: id };
+    // Adopted after "already exists", or just made: either way, only if it carries the stack's tag.
+    await assertOwned(ctx, 'db-instance', identity);
     ctx.record({ identity });
     return identity;
   },

@@ -3,6 +3,7 @@ import { isAwsError } from '../aws/errors.js';
 import type { Identity, NodeContext, Outputs } from '../engine/kind.js';
 import { stackNames } from '../names.js';
 import { firstOf, type StackResourceKind } from './kind.js';
+import { assertOwned } from './ownership.js';
 import { ignoreNotFound, keyValueTags, orGone, waitFor } from './common.js';
 
 /** The stack's ECR repository for the API image: scan on push; deleted with its images (force). */
@@ -32,6 +33,8 @@ export const ecrRepositoryKind: StackResourceKind = firstOf({
       if (!isAwsError(err, 'RepositoryAlreadyExistsException')) throw err;
     }
     const identity: Identity = { name };
+    // Adopted after "already exists", or just made: either way, only if it carries the stack's tag.
+    await assertOwned(ctx, 'ecr-repository', identity);
     ctx.record({ identity });
     return identity;
   },

@@ -3,6 +3,7 @@ import { CreateServiceLinkedRoleCommand } from '@aws-sdk/client-iam';
 import { errorMessage, isAwsError } from '../aws/errors.js';
 import type { Identity, NodeContext, Outputs } from '../engine/kind.js';
 import { stackNames } from '../names.js';
+import { assertOwned } from './ownership.js';
 import { firstOf, type StackResourceKind } from './kind.js';
 import { ecsTags, retryOn, waitFor } from './common.js';
 
@@ -29,6 +30,9 @@ export const ecsClusterKind: StackResourceKind = firstOf({
 
   async create(ctx) {
     const name = stackNames(ctx.config.stack).cluster;
+    // CreateCluster hands back an ACTIVE cluster of that name, whoever made it: look first.
+    const existing = await byName(ctx, name);
+    if (existing?.status === 'ACTIVE') await assertOwned(ctx, 'ecs-cluster', { name, arn: existing.clusterArn ?? '' });
     const send = () => ctx.clients.ecs.send(new CreateClusterCommand({ clusterName: name, tags: ecsTags(ctx) }));
     let out;
     try {

@@ -15,6 +15,7 @@ import { isAwsError } from '../aws/errors.js';
 import type { Identity, NodeContext, Outputs } from '../engine/kind.js';
 import { stackNames } from '../names.js';
 import { firstOf, type StackResourceKind } from './kind.js';
+import { assertOwned } from './ownership.js';
 import { ignoreNotFound, keyValueTags, needOutput, orGone, retryOn, waitFor } from './common.js';
 
 /**
@@ -111,6 +112,8 @@ export const executionRoleKind: StackResourceKind = firstOf({
       role = await getRole(ctx, name);
     }
     const identity: Identity = { name, arn: role?.Arn ?? '' };
+    // Adopted after "already exists", or just made: either way, only if it carries the stack's tag.
+    await assertOwned(ctx, 'iam-role', identity);
     ctx.record({ identity });
     return identity;
   },

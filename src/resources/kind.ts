@@ -1,4 +1,5 @@
 import type { Identity, NodeContext, ResourceKind } from '../engine/kind.js';
+import { notOwned, ownedOnly } from './ownership.js';
 
 /**
  * The resource contract (src/engine/kind.ts) plus what destroy's sweep needs: every copy of this node's resource
@@ -7,9 +8,16 @@ import type { Identity, NodeContext, ResourceKind } from '../engine/kind.js';
  */
 export interface StackResourceKind extends ResourceKind {
   findAll(ctx: NodeContext): Promise<Identity[]>;
+  /** What holds this node's derived name without being the stack's (no stack tag): up would collide with it. */
+  foreign?(ctx: NodeContext): Promise<Identity[]>;
 }
 
-/** A kind whose find is "the first of findAll". */
+/**
+ * A kind whose find is "the first of findAll". What findAll finds by a derived name counts only when it carries
+ * the stack's tag (ownership.ts): up adopts, and destroy deletes, nothing of anyone else's.
+ */
 export function firstOf(kind: Omit<StackResourceKind, 'find'>): StackResourceKind {
-  return { ...kind, find: async (ctx) => (await kind.findAll(ctx))[0] };
+  const findAll = async (ctx: NodeContext): Promise<Identity[]> => ownedOnly(ctx, kind.kind, await kind.findAll(ctx));
+  const foreign = async (ctx: NodeContext): Promise<Identity[]> => notOwned(ctx, kind.kind, await kind.findAll(ctx));
+  return { ...kind, findAll, foreign, find: async (ctx) => (await findAll(ctx))[0] };
 }

@@ -8,6 +8,7 @@ import { isAwsError } from '../aws/errors.js';
 import type { Identity, NodeContext, Outputs } from '../engine/kind.js';
 import { stackNames } from '../names.js';
 import { firstOf, type StackResourceKind } from './kind.js';
+import { assertOwned } from './ownership.js';
 import { failedState, ignoreNotFound, keyValueTags, needOutput, orGone, waitFor } from './common.js';
 
 /** The internet-facing Application Load Balancer in both public subnets, behind the alb security group. */
@@ -51,6 +52,8 @@ export const loadBalancerKind: StackResourceKind = firstOf({
       lb = await loadBalancerByName(ctx);
     }
     const identity: Identity = { arn: lb?.LoadBalancerArn ?? '', name };
+    // Adopted after "already exists", or just made: either way, only if it carries the stack's tag.
+    await assertOwned(ctx, 'load-balancer', identity);
     ctx.record({ identity });
     return identity;
   },

@@ -3,6 +3,7 @@ import { isAwsError } from '../aws/errors.js';
 import type { Identity, NodeContext, Outputs } from '../engine/kind.js';
 import { stackNames } from '../names.js';
 import { firstOf, type StackResourceKind } from './kind.js';
+import { assertOwned } from './ownership.js';
 import { ignoreNotFound, orGone, tagMap, waitFor } from './common.js';
 
 /** The API's log group (the awslogs driver writes there), with a retention so logs do not pile up forever. */
@@ -26,6 +27,8 @@ export const logGroupKind: StackResourceKind = firstOf({
       if (!isAwsError(err, 'ResourceAlreadyExistsException')) throw err;
     }
     const identity: Identity = { name };
+    // Adopted after "already exists", or just made: either way, only if it carries the stack's tag.
+    await assertOwned(ctx, 'log-group', identity);
     ctx.record({ identity });
     return identity;
   },

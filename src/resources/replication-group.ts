@@ -3,6 +3,7 @@ import { errorMessage, isAwsError } from '../aws/errors.js';
 import type { Identity, NodeContext, Outputs } from '../engine/kind.js';
 import { stackNames } from '../names.js';
 import { firstOf, type StackResourceKind } from './kind.js';
+import { assertOwned } from './ownership.js';
 import { failedState, keyValueTags, needOutput, orGone, retryOn, waitFor } from './common.js';
 
 /**
@@ -51,6 +52,8 @@ export const replicationGroupKind: StackResourceKind = firstOf({
       if (!isAwsError(err, 'ReplicationGroupAlreadyExistsFault', 'ReplicationGroupAlreadyExists')) throw err;
     }
     const identity: Identity = { id };
+    // Adopted after "already exists", or just made: either way, only if it carries the stack's tag.
+    await assertOwned(ctx, 'replication-group', identity);
     ctx.record({ identity });
     return identity;
   },

@@ -10,6 +10,7 @@ import { isAwsError } from '../aws/errors.js';
 import type { Identity, NodeContext, Outputs } from '../engine/kind.js';
 import { stackNames } from '../names.js';
 import { firstOf, type StackResourceKind } from './kind.js';
+import { assertOwned } from './ownership.js';
 import { ignoreNotFound, keyValueTags, needOutput, orGone, retryOn, waitFor } from './common.js';
 
 /**
@@ -68,6 +69,8 @@ export const targetGroupKind: StackResourceKind = firstOf({
       tg = await byName(ctx);
     }
     const identity: Identity = { arn: tg?.TargetGroupArn ?? '', name };
+    // Adopted after "already exists", or just made: either way, only if it carries the stack's tag.
+    await assertOwned(ctx, 'target-group', identity);
     ctx.record({ identity });
     return identity;
   },

@@ -11,6 +11,7 @@ import { isAwsError } from '../aws/errors.js';
 import type { Identity, NodeContext, Outputs } from '../engine/kind.js';
 import type { StackConfig } from '../config.js';
 import { CONTAINER_NAME, stackNames } from '../names.js';
+import { ownedOnly } from './ownership.js';
 import { firstOf, type StackResourceKind } from './kind.js';
 import { ecsTags, needOutput, waitFor } from './common.js';
 
@@ -151,6 +152,11 @@ async function revisions(ctx: NodeContext, family: string, status: 'ACTIVE' | 'I
   return arns;
 }
 
+async function ownedRevisions(ctx: NodeContext, family: string, status: 'ACTIVE' | 'INACTIVE'): Promise<string[]> {
+  const owned = await ownedOnly(ctx, 'task-definition', (await revisions(ctx, family, status)).map((arn) => ({ arn })));
+  return owned.map((i) => i['arn'] ?? '');
+}
+
 export const taskDefinitionKind: StackResourceKind = firstOf({
   kind: 'task-definition',
 
@@ -189,14 +195,15 @@ export const taskDefinitionKind: StackResourceKind = firstOf({
   /** Deregister every ACTIVE revision of the family, then delete the INACTIVE ones. */
   async delete(ctx, identity) {
     const family = identity['family'] || stackNames(ctx.config.stack).taskFamily;
-    for (const arn of await revisions(ctx, family, 'ACTIVE')) {
+    // Only the revisions this stack registered (its tag): a family of the same name may hold someone else's.
+    for (const arn of await ownedRevisions(ctx, family, 'ACTIVE')) {
       try {
         await ctx.clients.ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn }));
       } catch (err) {
         if (!isAwsError(err, 'ClientException')) throw err;
       }
     }
-    const inactive = await revisions(ctx, family, 'INACTIVE');
+    const inactive = await ownedRevisions(ctx, family, 'INACTIVE');
     for (let i = 0; i < inactive.length; i += 10) {
       await ctx.clients.ecs.send(new DeleteTaskDefinitionsCommand({ taskDefinitions: inactive.slice(i, i + 10) }));
     }
@@ -205,7 +212,7 @@ export const taskDefinitionKind: StackResourceKind = firstOf({
   async waitGone(ctx, identity) {
     const family = identity['family'] || stackNames(ctx.config.stack).taskFamily;
     await waitFor(ctx, `task definition family ${family} to be deregistered`, 'quickGone', async () => {
-      const left = await revisions(ctx, family, 'ACTIVE');
+      const left = await ownedRevisions(ctx, family, 'ACTIVE');
       return left.length === 0 ? { done: true, value: undefined } : { done: false, state: `${left.length} active revision(s)` };
     });
   },
