@@ -3,13 +3,12 @@
  * what it made in the manifest and returns an "interrupted" error (exit 130, run again to continue). A second one
  * exits at once.
  */
-export function interruptOnSignals(onFirst?: () => void): { signal: AbortSignal; dispose(): void } {
+export function interruptOnSignals(): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
   let count = 0;
   const handler = (sig: NodeJS.Signals): void => {
     count++;
     if (count === 1) {
-      onFirst?.();
       process.stderr.write(`\n${sig}: stopping after the calls in flight; the manifest stays true. Press Ctrl-C again to quit at once.\n`);
       controller.abort();
       return;

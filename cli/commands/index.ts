@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { numberIn } from './options.js';
 import { addCommonOptions } from './common.js';
+import type { SandboxOptions } from './sandbox.js';
 
 /**
  * Every command, declared in one place. A declaration only describes the command's options; its module is imported
@@ -22,7 +23,7 @@ const sandbox: CommandDeclaration = (program) => {
     .addOption(new Option('--eni-linger <ms>', 'wall ms that network interfaces linger after their owner is deleted').argParser(numberIn(0, 3_600_000, true)))
     .addOption(new Option('--seed <n>', 'seed of the fault generator (same seed, same faults)').argParser(numberIn(0, 2 ** 32 - 1, true)))
     .option('--json', 'print the endpoint as JSON')
-    .action(async (opts: Record<string, unknown>) => {
+    .action(async (opts: SandboxOptions) => {
       const { runSandbox } = await import('./sandbox.js');
       await runSandbox(opts);
     });

@@ -1,30 +1,27 @@
-import { z } from 'zod';
 import { SandboxServer } from '../../src/sandbox/server.js';
 import type { FaultConfig } from '../../src/sandbox/world.js';
+import { REGION_PATTERN } from '../../src/config.js';
 import { usageError } from '../../src/errors.js';
 
-const optionsSchema = z.object({
-  port: z.number().int().min(0).max(65535),
-  timeScale: z.number().min(0),
-  state: z.string().min(1).optional(),
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'a region name like us-east-1'),
-  throttleRate: z.number().min(0).max(1).optional(),
-  errorRate: z.number().min(0).max(1).optional(),
-  consistencyWindow: z.number().int().min(0).optional(),
-  eniLinger: z.number().int().min(0).optional(),
-  seed: z.number().int().min(0).optional(),
-  json: z.boolean().optional(),
-});
+/** The options as commander parsed them: numbers are already range-checked by numberIn (cli/commands/options.ts). */
+export interface SandboxOptions {
+  port: number;
+  timeScale: number;
+  state?: string;
+  region: string;
+  throttleRate?: number;
+  errorRate?: number;
+  consistencyWindow?: number;
+  eniLinger?: number;
+  seed?: number;
+  json?: boolean;
+}
 
 /** `three-tier sandbox`: serve the simulator until SIGINT/SIGTERM. Prints the endpoint on stdout, the rest on stderr. */
-export async function runSandbox(raw: Record<string, unknown>): Promise<void> {
-  const parsed = optionsSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const name = String(issue?.path[0] ?? 'option').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-    throw usageError('BAD_OPTION', `--${name} ${JSON.stringify(raw[String(issue?.path[0])])}: ${issue?.message ?? 'invalid'}`);
+export async function runSandbox(o: SandboxOptions): Promise<void> {
+  if (!REGION_PATTERN.test(o.region)) {
+    throw usageError('BAD_REGION', `--region "${o.region}" is not an AWS region name; use one like us-east-1 or eu-west-1.`);
   }
-  const o = parsed.data;
   const faults: Partial<FaultConfig> = {};
   if (o.throttleRate !== undefined) faults.throttleRate = o.throttleRate;
   if (o.errorRate !== undefined) faults.errorRate = o.errorRate;

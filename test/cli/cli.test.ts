@@ -40,6 +40,9 @@ describe('three-tier executable', () => {
     const t = run('sandbox', '--throttle-rate', '1.5');
     assert.equal(t.status, 2);
     assert.match(t.stderr, /"1\.5" is not a number from 0 to 1/);
+    const r2 = run('sandbox', '--region', 'Mars');
+    assert.equal(r2.status, 2);
+    assert.match(r2.stderr, /--region "Mars" is not an AWS region name/);
   });
 
   it('runs the sandbox on loopback, prints its endpoint, and stops cleanly on SIGTERM', async () => {
