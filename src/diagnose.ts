@@ -2,8 +2,8 @@
  * From what ECS and the load balancer say to what is wrong and how to fix it. Stopped-task reasons
  * (DescribeTasks stoppedReason and containers[].reason) and target health (DescribeTargetHealth reason and
  * description, plus any text the caller has, such as the task's log lines or the /health body) go in; a cause and
- * a fix come out. Pure functions: the service wait, `status` and tests use them (test/provisioner/diagnose.test.ts
- * holds the scenario table).
+ * a fix come out. Pure functions: the service wait (src/resources/ecs-service.ts) uses them, and
+ * test/provisioner/diagnose.test.ts holds the scenario table.
  */
 export interface Diagnosis {
   /** A stable code for the cause. */

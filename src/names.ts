@@ -36,7 +36,7 @@ export interface StackNames {
 
 export type SecurityGroupRole = 'alb' | 'ecs' | 'rds' | 'redis';
 
-/** AWS limits of the derived names, used by the unit test and by `validateNames`. */
+/** AWS limits of the derived names; test/provisioner/names.test.ts proves every name fits for any valid stack name. */
 export const NAME_LIMITS = {
   loadBalancer: 32,
   targetGroup: 32,

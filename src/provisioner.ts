@@ -9,7 +9,7 @@ import { executeGraph } from './engine/executor.js';
 import { RESOURCE_TAG, STACK_TAG, type Identity, type NodeContext, type Observed, type Outputs } from './engine/kind.js';
 import { ManifestStore, readManifest, StackLock, type Manifest, type ManifestResource } from './engine/manifest.js';
 import type { ImageSource } from './image.js';
-import { budgetMs } from './resources/budgets.js';
+import { consistencyWindowWallMs } from './resources/budgets.js';
 import { namesTaken } from './resources/ownership.js';
 import { buildStackGraph, stackCriticalPath, type StackGraphNode } from './stack.js';
 import { findStrays, sweepStackTagged } from './sweep.js';
@@ -215,7 +215,7 @@ async function converge(run: Run, node: StackGraphNode, ctx: NodeContext, since:
  */
 async function readSettled(run: Run, node: StackGraphNode, ctx: NodeContext, rec: Readonly<ManifestResource> & { identity: Identity }): Promise<Observed | undefined> {
   const recordedAt = Date.parse(rec.updatedAt);
-  const windowMs = budgetMs('consistency', run.opts.timing.scale) * run.opts.timing.scale;
+  const windowMs = consistencyWindowWallMs(run.opts.timing.scale);
   for (;;) {
     const observed = await node.kind.read(ctx, rec.identity);
     if (observed || !(Date.now() - recordedAt < windowMs)) return observed;
@@ -230,7 +230,7 @@ async function readSettled(run: Run, node: StackGraphNode, ctx: NodeContext, rec
  * window since its record was made before deleting it.
  */
 async function settleBeforeDelete(run: Run, node: StackGraphNode, ctx: NodeContext, rec: Readonly<ManifestResource>): Promise<void> {
-  const windowMs = budgetMs('consistency', run.opts.timing.scale) * run.opts.timing.scale;
+  const windowMs = consistencyWindowWallMs(run.opts.timing.scale);
   const left = windowMs - (Date.now() - Date.parse(rec.createdAt));
   if (left <= 0) return;
   run.emit(node, 'waiting', { detail: 'created moments ago: waiting until AWS shows it everywhere before deleting it' });
@@ -433,8 +433,11 @@ export async function destroy(opts: ProvisionerOptions): Promise<DestroyResult> 
   }
 }
 
-/** A stand-in node for the sweep's context (its tags and outputs are not used). */
-const sweepNode = { id: 'sweep', dependsOn: [], estimateMs: 0, title: 'sweep by tag' } as unknown as StackGraphNode;
+/**
+ * A stand-in node for the sweep's context: its tags and outputs are not used, but the waits and retries of the
+ * kinds it calls report progress through it, so it needs a kind name.
+ */
+const sweepNode = { id: 'sweep', kind: { kind: 'sweep' }, dependsOn: [], estimateMs: 0, title: 'sweep by tag' } as unknown as StackGraphNode;
 
 // ---------------------------------------------------------------- plan
 

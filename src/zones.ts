@@ -3,9 +3,10 @@ import { ThreeTierError } from './errors.js';
 import type { AwsClients } from './aws/clients.js';
 
 /**
- * The two availability zones of the stack: the first two (by name) that the region really offers to this account
- * (state available, a standard zone, no opt-in needed). Chosen once; the manifest keeps them, so a later run never
- * moves a subnet.
+ * The two availability zones of the stack: the first two (by name) that the region offers to this account (state
+ * available, a standard zone, no opt-in needed). Whether the database and cache classes are offered in those two is
+ * not checked yet (aws-facts.md asks for it). Chosen once; the manifest keeps them, so a later run never moves a
+ * subnet.
  */
 export async function chooseAvailabilityZones(clients: AwsClients): Promise<[string, string]> {
   const out = await clients.ec2.send(
@@ -18,7 +19,7 @@ export async function chooseAvailabilityZones(clients: AwsClients): Promise<[str
     }),
   );
   const names = (out.AvailabilityZones ?? [])
-    .filter((z) => z.State === 'available' && z.ZoneName)
+    .filter((z) => z.ZoneName)
     .map((z) => z.ZoneName ?? '')
     .sort();
   const [a, b] = names;

@@ -56,6 +56,11 @@ export type Budget = keyof typeof budgets;
  */
 export const CONSISTENCY_FLOOR_WALL_MS = 3_000;
 
+/** The eventual-consistency window in wall-clock ms at this time scale (at least CONSISTENCY_FLOOR_WALL_MS). */
+export function consistencyWindowWallMs(scale: number): number {
+  return budgetMs('consistency', scale) * scale;
+}
+
 /** A budget in AWS ms for retryWithin / pollUntil (which multiply by the scale), with the consistency floor applied. */
 export function budgetMs(budget: Budget, scale: number): number {
   const ms = budgets[budget];

@@ -5,7 +5,7 @@ import { errorMessage, isDependencyError, isNotFound } from '../aws/errors.js';
 import { pollUntil, retryWithin } from '../aws/wait.js';
 import { RESOURCE_TAG, STACK_TAG, type NodeContext } from '../engine/kind.js';
 import { stackNames } from '../names.js';
-import { budgetMs, type Budget } from './budgets.js';
+import { budgetMs, consistencyWindowWallMs, type Budget } from './budgets.js';
 
 /** Helpers every resource module shares: tags in each service's shape, bounded waits and retries with progress. */
 
@@ -68,7 +68,7 @@ export async function waitFor<T>(ctx: NodeContext, what: string, budget: Budget,
       try {
         return await check();
       } catch (err) {
-        if (isNotFound(err) && Date.now() - started < budgetMs('consistency', ctx.timing.scale) * ctx.timing.scale) return { done: false, state: 'not visible yet' };
+        if (isNotFound(err) && Date.now() - started < consistencyWindowWallMs(ctx.timing.scale)) return { done: false, state: 'not visible yet' };
         throw err;
       }
     },

@@ -1,5 +1,5 @@
 import type { Identity, NodeContext, ResourceKind } from '../engine/kind.js';
-import { notOwned, ownedOnly } from './ownership.js';
+import { foundByName, notOwned, ownedOnly } from './ownership.js';
 
 /**
  * The resource contract (src/engine/kind.ts) plus what destroy's sweep needs: every copy of this node's resource
@@ -18,6 +18,9 @@ export interface StackResourceKind extends ResourceKind {
  */
 export function firstOf(kind: Omit<StackResourceKind, 'find'>): StackResourceKind {
   const findAll = async (ctx: NodeContext): Promise<Identity[]> => ownedOnly(ctx, kind.kind, await kind.findAll(ctx));
+  const find = async (ctx: NodeContext): Promise<Identity | undefined> => (await findAll(ctx))[0];
+  // EC2 kinds find by the stack's tag already: nothing of theirs can be foreign.
+  if (!foundByName(kind.kind)) return { ...kind, findAll, find };
   const foreign = async (ctx: NodeContext): Promise<Identity[]> => notOwned(ctx, kind.kind, await kind.findAll(ctx));
-  return { ...kind, findAll, foreign, find: async (ctx) => (await findAll(ctx))[0] };
+  return { ...kind, findAll, foreign, find };
 }

@@ -30,6 +30,7 @@ const ecs: TagReader = async (ctx, id) => orGone(async () => lowerPairs((await c
 const readers: Record<string, TagReader> = {
   'load-balancer': elbv2,
   'target-group': elbv2,
+  listener: elbv2,
   'db-instance': async (ctx, id) =>
     orGone(async () => {
       const db = (await ctx.clients.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id['identifier'] ?? '' }))).DBInstances?.[0];
@@ -73,8 +74,13 @@ function describe(kind: string, identity: Identity): string {
   return `${kind} ${identity['name'] ?? identity['identifier'] ?? identity['id'] ?? identity['arn'] ?? '?'}`;
 }
 
+/** Whether resources of this kind are found by a derived name, and so need their tag looked at. */
+export function foundByName(kind: string): boolean {
+  return kind in readers;
+}
+
 /** Whether the stack owns this resource (its stack tag). Undefined when the resource is gone. */
-export async function ownedByStack(ctx: NodeContext, kind: string, identity: Identity): Promise<boolean | undefined> {
+async function ownedByStack(ctx: NodeContext, kind: string, identity: Identity): Promise<boolean | undefined> {
   const read = readers[kind];
   if (!read) return true;
   const tags = await read(ctx, identity);

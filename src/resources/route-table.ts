@@ -103,7 +103,7 @@ export function routeTableKind(tier: Tier): StackResourceKind {
     async waitReady(ctx, identity) {
       const id = identity['routeTableId'] ?? '';
       const w = wanted(ctx, tier);
-      let rt = await waitFor(ctx, `route table ${id} to be visible`, 'quickReady', async () => {
+      const rt = await waitFor(ctx, `route table ${id} to be visible`, 'quickReady', async () => {
         const r = await describe(ctx, id);
         return r ? { done: true, value: r } : { done: false, state: 'not visible yet' };
       });
@@ -134,7 +134,7 @@ export function routeTableKind(tier: Tier): StackResourceKind {
         associations[key] = associationId;
         ctx.record({ identity: { [key]: associationId } });
       }
-      rt = (await describe(ctx, id)) ?? rt;
+      // The associations just made are known; no need to describe the table again.
       return { ...outputsOf(rt, w), ...associations };
     },
 
