@@ -23,7 +23,7 @@ export interface ManagedEniRequest {
 }
 
 /** Hand out the next free private address of a subnet (skipping the 4 addresses AWS reserves). */
-export function allocatePrivateIp(world: World, subnet: Resource<SubnetData>): string {
+export function allocatePrivateIp(subnet: Resource<SubnetData>): string {
   const cidr = parseCidr(subnet.data.cidrBlock);
   if (!cidr) throw new AwsError('InternalError', `subnet ${subnet.id} has an invalid CIDR`, 500);
   const host = Math.max(4, subnet.data.nextHost);
@@ -44,7 +44,7 @@ export function createManagedEni(world: World, req: ManagedEniRequest): Resource
     availabilityZone: subnet.data.availabilityZone,
     description: req.description,
     groupIds: [...req.groupIds],
-    privateIpAddress: req.privateIpAddress ?? allocatePrivateIp(world, subnet),
+    privateIpAddress: req.privateIpAddress ?? allocatePrivateIp(subnet),
     interfaceType: req.interfaceType ?? 'interface',
     requesterManaged: true,
     requesterId: req.requesterId,

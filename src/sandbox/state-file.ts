@@ -4,8 +4,8 @@ import { isPersistedWorld, type World } from './world.js';
 import { AwsError } from './errors.js';
 
 /**
- * The simulated cloud on disk, so that separate CLI processes (an `up`, then a `status`, then a `destroy`) see one
- * cloud. Writes are atomic (temp file, fsync, rename) and owner-only; a change made by another process is picked up
+ * The simulated cloud on disk, so that separate CLI processes (an `up`, then a `destroy`) see one
+ * cloud. Writes are atomic (temp file, rename) and owner-only; a change made by another process is picked up
  * before the next request.
  */
 export class StateFile {

@@ -482,14 +482,15 @@ export const ecs: SandboxService = {
       if (input.serviceName !== undefined && !findService(world, cluster.id, input.serviceName)) throw serviceNotFound();
       const desired = input.desiredStatus ?? 'RUNNING';
       const service = input.serviceName === undefined ? undefined : findService(world, cluster.id, input.serviceName);
+      const ofService = service ? new Set(serviceTasks(world, service)) : undefined;
+      if (input.launchType !== undefined && input.launchType !== 'FARGATE') return { taskArns: [] };
       const all = world
         .list<TaskData>(ResourceType.ecsTask)
         .filter((t) => t.data.clusterName === cluster.id)
         .filter((t) => (desired === 'PENDING' ? t.data.desiredStatus === 'RUNNING' && t.state !== 'RUNNING' : t.data.desiredStatus === desired))
-        .filter((t) => !service || (t.data.serviceName === service.data.serviceName && serviceTasks(world, service).includes(t)))
+        .filter((t) => !ofService || ofService.has(t))
         .filter((t) => input.family === undefined || t.data.taskDefinitionArn.includes(`:task-definition/${input.family}:`))
         .filter((t) => input.startedBy === undefined || t.data.startedBy === input.startedBy)
-        .filter((t) => input.launchType === undefined || input.launchType === 'FARGATE')
         .sort((a, b) => a.data.createdAt - b.data.createdAt);
       const p = pageOf(all.map((t) => t.data.taskArn), input.nextToken, input.maxResults, 100);
       const out: ListTasksResponse = { taskArns: p.items };
@@ -505,7 +506,7 @@ export const ecs: SandboxService = {
       const out: Required<Pick<DescribeTasksResponse, 'tasks' | 'failures'>> = { tasks: [], failures: [] };
       for (const ref of refs) {
         const task = findTask(world, cluster.id, ref);
-        if (task) out.tasks.push(toTask(world, task, tags));
+        if (task) out.tasks.push(toTask(task, tags));
         else out.failures.push({ arn: ref.startsWith('arn:') ? ref : world.arn('ecs', `task/${cluster.id}/${ref}`), reason: 'MISSING' });
       }
       return out;
@@ -517,7 +518,7 @@ export const ecs: SandboxService = {
       if (!task) throw invalid('The referenced task was not found.');
       if (input.reason !== undefined && input.reason.length > 255) throw invalid('The reason must be at most 255 characters.');
       stopTask(world, task, { reason: input.reason ?? 'Task stopped by user', stopCode: 'UserInitiated' });
-      return { task: toTask(world, task, false) };
+      return { task: toTask(task, false) };
     }),
 
     TagResource: op<TagResourceRequest, Record<string, never>>((input, { world }) => {

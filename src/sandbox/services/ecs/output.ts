@@ -112,7 +112,7 @@ export function toService(world: World, svc: Resource<ServiceData>, includeTags:
   return out;
 }
 
-export function toTask(world: World, task: Resource<TaskData>, includeTags: boolean): Task {
+export function toTask(task: Resource<TaskData>, includeTags: boolean): Task {
   const t = task.data;
   const date = (ms: number | undefined): Date | undefined => (ms === undefined ? undefined : new Date(ms));
   const containers: Container[] = t.containers.map((c) => {

@@ -6,7 +6,6 @@
  */
 import { AwsError } from '../../errors.js';
 import { ResourceType } from '../../model.js';
-import { expireDrainedTargets } from '../../targets.js';
 import { awsDurations, type Resource, type World } from '../../world.js';
 import { ecsDurations, newDeploymentId, type DeploymentData, type ServiceData, type TaskData, type TaskDefinitionData } from './model.js';
 import { addEvent, checkHealth, isReady, launchTask, stopTask, taskDefinitionOf } from './tasks.js';
@@ -59,7 +58,7 @@ export function serviceTasks(world: World, svc: Resource<ServiceData>): Resource
     .filter((t) => t.data.serviceName === svc.data.serviceName && t.data.clusterName === svc.data.clusterName && svc.data.deployments.some((d) => d.id === t.data.deploymentId));
 }
 
-function taskTags(world: World, svc: Resource<ServiceData>, td: Resource<TaskDefinitionData>): Record<string, string> {
+function taskTags(svc: Resource<ServiceData>, td: Resource<TaskDefinitionData>): Record<string, string> {
   const tags: Record<string, string> = {};
   if (svc.data.propagateTags === 'SERVICE') Object.assign(tags, svc.tags);
   if (svc.data.propagateTags === 'TASK_DEFINITION') Object.assign(tags, td.tags);
@@ -99,7 +98,7 @@ function launch(world: World, svc: Resource<ServiceData>, primary: DeploymentDat
   const started: Resource<TaskData>[] = [];
   for (let i = 0; i < count; i++) {
     try {
-      started.push(launchTask(world, svc, primary, td, taskTags(world, svc, td)));
+      started.push(launchTask(world, svc, primary, td, taskTags(svc, td)));
     } catch (e) {
       if (!(e instanceof AwsError)) throw e;
       addEvent(world, svc, `(service ${svc.data.serviceName}) failed to launch a task with (error ${e.message}).`);
@@ -218,7 +217,7 @@ function finishTaskDefinitionDeletes(world: World): void {
 }
 
 export function reconcileEcs(world: World): void {
-  expireDrainedTargets(world);
+  // Drained targets are expired by ELBv2's own reconciler, which runs before this one.
   const now = world.now();
   const recheck = world.scaled(awsDurations.healthCheckInterval * 2);
   for (const task of world.list<TaskData>(ResourceType.ecsTask)) {

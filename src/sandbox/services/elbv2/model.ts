@@ -43,10 +43,6 @@ export function listeners(world: World): Resource<ListenerData>[] {
   return world.list<ListenerData>(ResourceType.listener);
 }
 
-/** A load balancer the API still knows (a deleting one stays describable until its delete completes). */
-export function liveLoadBalancer(world: World, arn: string): Resource<LoadBalancerData> | undefined {
-  return world.get<LoadBalancerData>(ResourceType.loadBalancer, arn);
-}
 
 /** Target group ARNs a set of actions forwards to (plain TargetGroupArn and weighted ForwardConfig). */
 export function forwardedGroups(actions: Action[]): string[] {
