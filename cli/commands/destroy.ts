@@ -22,6 +22,13 @@ export async function runDestroy(opts: CommonOptions): Promise<void> {
   if (stack === undefined) throw usageError('MISSING_STACK', 'no stack name given: pass --stack NAME.');
   const manifestPath = manifestPathFor(stack, opts.manifest);
   const recorded = readManifest(manifestPath);
+  // The manifest names the stack it records: destroying it under another name would delete the wrong stack.
+  if (recorded && recorded.stack !== stack) {
+    throw usageError('MANIFEST_MISMATCH', `the manifest ${manifestPath} belongs to stack "${recorded.stack}", not "${stack}": nothing was deleted.`, [
+      `to destroy "${recorded.stack}": three-tier destroy --stack ${recorded.stack} --manifest ${manifestPath}`,
+      `to destroy "${stack}": pass the manifest of that stack with --manifest (or leave --manifest out to use .three-tier/${stack}.json)`,
+    ]);
+  }
   const sandbox = opts.sandbox === true || recorded?.endpoint === 'sandbox';
   const region = recorded?.region ?? (await defaultRegion(opts.region, sandbox));
   if (region === undefined) throw usageError('MISSING_REGION', 'no AWS region given and no manifest to read it from: pass --region.');

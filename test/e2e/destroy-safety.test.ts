@@ -1,0 +1,52 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Sandbox } from '../../src/sandbox/server.js';
+import { control, sandbox } from '../sandbox/helpers.js';
+import { runCli, scratchDir, stackArgs, stackResources, TIME_SCALE } from './cli.js';
+
+const IMAGE = 'public.ecr.aws/nginx/nginx:1.27';
+type Calls = { total: number; operations: Record<string, number> };
+
+/** Mutating calls: everything but reads (Describe/List/Get) and STS's identity check. */
+function mutating(calls: Calls): Record<string, number> {
+  return Object.fromEntries(Object.entries(calls.operations).filter(([op]) => !/:(Describe|List|Get)/.test(op)));
+}
+
+describe('destroy deletes only the stack the user typed', () => {
+  let sb: Sandbox;
+  const dir = scratchDir('destroy-safety');
+  const manifest = join(dir, 'a.json');
+  before(async () => {
+    sb = await sandbox({ world: { timeScale: TIME_SCALE } });
+    const r = await runCli(['up', ...stackArgs(sb, 'alpha', manifest), '--image', IMAGE], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr.slice(-2000));
+  });
+  after(async () => {
+    await sb.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses a manifest of another stack: exit 2, the two names, and not one call that changes anything', async () => {
+    const resourcesBefore = (await stackResources(sb, 'alpha')).length;
+    const manifestBefore = readFileSync(manifest, 'utf8');
+    const callsBefore = (await control<Calls>(sb, 'GET', '/_sandbox/calls')).body;
+    const r = await runCli(['destroy', ...stackArgs(sb, 'beta', manifest), '--json'], { cwd: dir });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /belongs to stack "alpha", not "beta"/);
+    assert.match(r.stderr, /destroy --stack alpha/);
+    assert.equal(r.stdout, '', 'no result claims a destroyed stack');
+    const callsAfter = (await control<Calls>(sb, 'GET', '/_sandbox/calls')).body;
+    assert.deepEqual(mutating(callsAfter), mutating(callsBefore), 'nothing was changed');
+    assert.equal((await stackResources(sb, 'alpha')).length, resourcesBefore, 'alpha is whole');
+    assert.equal(readFileSync(manifest, 'utf8'), manifestBefore, 'the manifest is untouched');
+  });
+
+  it('destroys the stack when the name matches', async () => {
+    const r = await runCli(['destroy', ...stackArgs(sb, 'alpha', manifest)], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr.slice(-2000));
+    assert.deepEqual(await stackResources(sb, 'alpha'), []);
+    assert.equal(existsSync(manifest), false);
+  });
+});
