@@ -18,6 +18,7 @@ export const ResourceType = {
   listener: 'listener',
   dbSubnetGroup: 'db-subnet-group',
   dbInstance: 'db-instance',
+  dbSnapshot: 'db-snapshot',
   cacheSubnetGroup: 'cache-subnet-group',
   replicationGroup: 'replication-group',
   ecrRepository: 'ecr-repository',

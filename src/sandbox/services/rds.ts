@@ -1,10 +1,11 @@
 import type { SandboxService } from '../service.js';
 import { installInstances, instanceHandlers, instancesUsing } from './rds/instances.js';
+import { snapshotHandlers } from './rds/snapshots.js';
 import { subnetGroupHandlers } from './rds/subnet-groups.js';
 import { tagHandlers } from './rds/tags.js';
 
 /**
- * RDS (awsQuery): DB subnet groups and PostgreSQL DB instances with their network interfaces and the master
+ * RDS (awsQuery): DB subnet groups, PostgreSQL DB instances, their manual snapshots, with their network interfaces and the master
  * password RDS manages in Secrets Manager. The promises are in docs/sandbox/rds.md.
  */
 export const rds: SandboxService = {
@@ -15,6 +16,7 @@ export const rds: SandboxService = {
   handlers: {
     ...subnetGroupHandlers(instancesUsing),
     ...instanceHandlers,
+    ...snapshotHandlers,
     ...tagHandlers,
   },
   install: installInstances,

@@ -31,6 +31,7 @@ import {
   required,
   tagList,
 } from './common.js';
+import { checkSnapshotIdentifier, SNAPSHOT_CREATE_MS, takeSnapshot } from './snapshots.js';
 import { RDS_SERVICE, describeSubnetGroup, findSubnetGroup, subnetGroupNotFound, type DbSubnetGroupData } from './subnet-groups.js';
 
 /**
@@ -205,7 +206,7 @@ export function instances(world: World): Resource<DbInstanceData>[] {
 }
 
 /** An instance by identifier (any case) or ARN. */
-function find(world: World, idOrArn: string): Resource<DbInstanceData> | undefined {
+export function findInstance(world: World, idOrArn: string): Resource<DbInstanceData> | undefined {
   const m = /^arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:db:(.+)$/.exec(idOrArn);
   const id = (m ? (m[1] as string) : idOrArn).toLowerCase();
   return world.get<DbInstanceData>(ResourceType.dbInstance, id);
@@ -213,20 +214,20 @@ function find(world: World, idOrArn: string): Resource<DbInstanceData> | undefin
 
 function existing(world: World, idOrArn: string | undefined): Resource<DbInstanceData> {
   const id = required(idOrArn, 'DBInstanceIdentifier');
-  const db = find(world, id);
+  const db = findInstance(world, id);
   if (!db) throw notFound(id);
   return db;
 }
 
 const kmsKey = (world: World): string => world.arn('kms', `key/${world.uuid()}`);
 
-const createDBInstance = op<CreateDBInstanceMessage, CreateDBInstanceResult>((input, { world }) => {
+export const createDBInstance = op<CreateDBInstanceMessage, CreateDBInstanceResult>((input, { world }) => {
   const raw = required(input.DBInstanceIdentifier, 'DBInstanceIdentifier');
   checkIdentifier(raw);
   const id = raw.toLowerCase();
   const instanceClass = required(input.DBInstanceClass, 'DBInstanceClass');
   const engine = required(input.Engine, 'Engine');
-  if (find(world, id)) throw new AwsError('DBInstanceAlreadyExists', 'DB instance already exists', 400);
+  if (findInstance(world, id)) throw new AwsError('DBInstanceAlreadyExists', 'DB instance already exists', 400);
   if (engine !== 'postgres') throw invalidValue(`Invalid DB engine: ${engine}. The sandbox simulates postgres only.`);
   const version = engineVersion(engine, input.EngineVersion);
   if (!INSTANCE_CLASSES.has(instanceClass)) {
@@ -358,7 +359,7 @@ const FILTERS = new Set(['db-instance-id', 'dbi-resource-id', 'engine', 'db-clus
 const describeDBInstances = op<DescribeDBInstancesMessage, DBInstanceMessage>((input, { world }) => {
   let found: Resource<DbInstanceData>[];
   if (input.DBInstanceIdentifier !== undefined) {
-    const db = find(world, input.DBInstanceIdentifier);
+    const db = findInstance(world, input.DBInstanceIdentifier);
     if (!db || world.hiddenByConsistency(db)) throw notFound(input.DBInstanceIdentifier);
     found = [db];
   } else {
@@ -388,7 +389,7 @@ const deleteDBInstance = op<DeleteDBInstanceMessage, DeleteDBInstanceResult>((in
   if (skip && input.FinalDBSnapshotIdentifier !== undefined) {
     throw invalidCombination('Cannot specify FinalDBSnapshotIdentifier when SkipFinalSnapshot is specified.');
   }
-  if (input.FinalDBSnapshotIdentifier !== undefined) checkIdentifier(input.FinalDBSnapshotIdentifier, 'FinalDBSnapshotIdentifier');
+  if (input.FinalDBSnapshotIdentifier !== undefined) checkSnapshotIdentifier(input.FinalDBSnapshotIdentifier, 'FinalDBSnapshotIdentifier');
   if (db.state === 'deleting') throw invalidState(`Instance ${db.id} is already being deleted.`);
   if (!skip && (db.state === 'creating' || db.state === 'backing-up')) {
     throw invalidState(`Instance ${db.id} is currently ${db.state} - a final snapshot cannot be taken.`);
@@ -396,10 +397,13 @@ const deleteDBInstance = op<DeleteDBInstanceMessage, DeleteDBInstanceResult>((in
   if (db.data.deletionProtection) {
     throw invalidCombination('Cannot delete protected DB Instance, please disable deletion protection and try again.');
   }
+  // The final snapshot is taken first (a name already used refuses the whole call); the instance stays
+  // `deleting` until it is made.
+  const snapshot = input.FinalDBSnapshotIdentifier === undefined ? undefined : takeSnapshot(world, db, input.FinalDBSnapshotIdentifier, {});
   world.clearTransitions(db);
   delete db.data.applying;
   world.setState(db, 'deleting');
-  world.schedule(db, awsDurations.rdsDelete, 'deleted', 'db-gone');
+  world.schedule(db, (snapshot ? SNAPSHOT_CREATE_MS : 0) + awsDurations.rdsDelete, 'deleted', 'db-gone');
   return { DBInstance: describe(world, db) };
 });
 

@@ -4,11 +4,12 @@ import { ResourceType } from '../../model.js';
 import { op, type Handler } from '../../service.js';
 import type { Resource, World } from '../../world.js';
 import { invalidValue, readTags, required, tagList } from './common.js';
+import { snapshotNotFound } from './snapshots.js';
 import { subnetGroupNotFound } from './subnet-groups.js';
 
-/** The DB instance (`db:`) or DB subnet group (`subgrp:`) an ARN of this account and region names. */
+/** The DB instance (`db:`), snapshot (`snapshot:`) or DB subnet group (`subgrp:`) an ARN of this account and region names. */
 function byArn(world: World, arn: string): Resource {
-  const m = /^arn:aws[a-z-]*:rds:([a-z0-9-]+):(\d{12}):(db|subgrp):(.+)$/.exec(arn);
+  const m = /^arn:aws[a-z-]*:rds:([a-z0-9-]+):(\d{12}):(db|subgrp|snapshot):(.+)$/.exec(arn);
   if (!m || m[1] !== world.config.region || m[2] !== world.config.accountId) {
     throw invalidValue('The specified resource name does not match an RDS resource in this region.');
   }
@@ -17,6 +18,11 @@ function byArn(world: World, arn: string): Resource {
     const db = world.get(ResourceType.dbInstance, name);
     if (!db) throw new AwsError('DBInstanceNotFound', `DBInstance ${name} not found.`, 404);
     return db;
+  }
+  if (m[3] === 'snapshot') {
+    const snap = world.get(ResourceType.dbSnapshot, name);
+    if (!snap) throw snapshotNotFound(name);
+    return snap;
   }
   const group = world.get(ResourceType.dbSubnetGroup, name);
   if (!group) throw subnetGroupNotFound(name);
