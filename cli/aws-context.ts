@@ -5,7 +5,7 @@ import { createClients, type AwsClients } from '../src/aws/clients.js';
 import { errorMessage, isCredentialsError } from '../src/aws/errors.js';
 import { awsTiming, type Timing } from '../src/aws/wait.js';
 import { ThreeTierError, usageError } from '../src/errors.js';
-import { defaultManifestPath } from '../src/engine/manifest.js';
+import { defaultManifestPath, type Manifest } from '../src/engine/manifest.js';
 import { SandboxServer } from '../src/sandbox/server.js';
 
 /**
@@ -78,12 +78,47 @@ function checkEndpoint(url: string): string {
   return url.replace(/\/$/, '');
 }
 
-export async function connect(opts: CommonOptions & { stack: string; region: string; manifestPath: string }): Promise<AwsTarget> {
-  if (opts.timeScale !== undefined && !opts.sandbox && opts.endpointUrl === undefined && !process.env['AWS_ENDPOINT_URL']) {
-    throw usageError('BAD_OPTIONS', '--time-scale only applies to a sandbox: use it with --sandbox or with --endpoint-url pointing at `three-tier sandbox`.');
+/**
+ * Where a stack lives: the flags, or else what its manifest recorded (a sandbox stack stays in its sandbox, a stack
+ * behind an endpoint stays there). A manifest of a stack on AWS is never used against a sandbox or an endpoint, nor
+ * the other way round: the run would find none of its resources and build a second stack there.
+ */
+export function stackLocation(opts: CommonOptions, recorded: Manifest | undefined, manifestPath: string): { sandbox: boolean; endpointUrl: string | undefined } {
+  const envEndpoint = process.env['AWS_ENDPOINT_URL'] || undefined;
+  const given = opts.endpointUrl ?? envEndpoint;
+  if (!recorded) return { sandbox: opts.sandbox === true, endpointUrl: opts.endpointUrl };
+  const where = recorded.endpoint === undefined ? 'on AWS' : recorded.endpoint === 'sandbox' ? 'in a sandbox (--sandbox)' : `behind ${recorded.endpoint}`;
+  const wrong = (what: string): never => {
+    throw usageError('STACK_ELSEWHERE', `the manifest ${manifestPath} records stack "${recorded.stack}" ${where}; ${what} would not reach it, and would make a second stack. Nothing was changed.`, [
+      recorded.endpoint === undefined ? 'leave out --sandbox, --endpoint-url and AWS_ENDPOINT_URL' : recorded.endpoint === 'sandbox' ? 'run it with --sandbox (or with no target option)' : `run it with --endpoint-url ${recorded.endpoint} (or with no target option)`,
+    ]);
+  };
+  if (recorded.endpoint === undefined) {
+    if (opts.sandbox) wrong('--sandbox');
+    if (given !== undefined) wrong(`the endpoint ${given}`);
+    return { sandbox: false, endpointUrl: undefined };
   }
+  if (recorded.endpoint === 'sandbox') {
+    if (opts.endpointUrl !== undefined) wrong(`--endpoint-url ${opts.endpointUrl}`);
+    return { sandbox: true, endpointUrl: undefined };
+  }
+  if (opts.sandbox) wrong('--sandbox');
+  // The same endpoint, or (a sandbox restarted on another port) the one given now.
+  return { sandbox: false, endpointUrl: opts.endpointUrl ?? recorded.endpoint };
+}
+
+/** The target options on their own, checked before anything is touched (no lock, no folder, no call). */
+export function checkTargetOptions(opts: CommonOptions): void {
   if (opts.sandbox && opts.endpointUrl) {
     throw usageError('BAD_OPTIONS', '--sandbox and --endpoint-url cannot be used together: --sandbox runs its own endpoint.');
+  }
+  if (opts.endpointUrl !== undefined) checkEndpoint(opts.endpointUrl);
+}
+
+export async function connect(opts: CommonOptions & { stack: string; region: string; manifestPath: string }): Promise<AwsTarget> {
+  checkTargetOptions(opts);
+  if (opts.timeScale !== undefined && !opts.sandbox && opts.endpointUrl === undefined && !process.env['AWS_ENDPOINT_URL']) {
+    throw usageError('BAD_OPTIONS', '--time-scale only applies to a sandbox: use it with --sandbox or with --endpoint-url pointing at `three-tier sandbox`.');
   }
   if (opts.sandbox) {
     const scale = opts.timeScale ?? SANDBOX_TIME_SCALE;

@@ -14,6 +14,7 @@ function buildProgram(): Command {
     .version(packageVersion(), '-V, --version', 'print the version')
     .option('--debug', 'show stack traces for errors')
     .showHelpAfterError('(run three-tier --help for usage)')
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride();
   for (const declare of commands) declare(program);
   return program;
@@ -37,12 +38,15 @@ async function main(argv: readonly string[]): Promise<number> {
       return ExitCode.usage;
     }
     if (isThreeTierError(err)) {
+      const exitCode = exitCodeFor(err.kind);
+      if (argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: { code: err.code, message: err.message, hints: err.hints, exitCode } })}\n`);
       process.stderr.write(`Error [${err.code}]: ${err.message}\n`);
       for (const hint of err.hints) process.stderr.write(`  Try: ${hint}\n`);
       if (debugWanted(argv) && err.stack) process.stderr.write(`${err.stack}\n`);
-      return exitCodeFor(err.kind);
+      return exitCode;
     }
     const message = err instanceof Error ? err.message : String(err);
+    if (argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: { code: 'UNEXPECTED', message, hints: [], exitCode: ExitCode.failure } })}\n`);
     process.stderr.write(`Error: ${message}\n`);
     if (debugWanted(argv) && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
     else process.stderr.write('  (run again with --debug for the stack trace)\n');

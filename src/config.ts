@@ -44,6 +44,8 @@ export const stackConfigSchema = z
     logRetentionDays: z.number().int(),
     /** The two availability zones of the subnets: chosen once from what the region offers, then kept in the manifest. */
     availabilityZones: z.array(z.string().min(1)).length(2).optional(),
+    /** The DB snapshot the database was restored from when it was created (`up --from-snapshot`). */
+    dbSnapshot: z.string().optional(),
   })
   .strict();
 export type StackConfig = z.infer<typeof stackConfigSchema>;
@@ -62,7 +64,7 @@ export const defaults = {
   logRetentionDays: 14,
 } as const satisfies Partial<StackConfig>;
 
-/** What a user may give; everything else takes its default. */
+/** What a user may give; everything else is kept from the stack's manifest, or takes its default. */
 export interface StackInput {
   stack?: string | undefined;
   region?: string | undefined;
@@ -70,6 +72,32 @@ export interface StackInput {
   vpcCidr?: string | undefined;
   cpuArchitecture?: string | undefined;
   desiredCount?: number | undefined;
+  taskCpu?: number | undefined;
+  taskMemory?: number | undefined;
+  dbInstanceClass?: string | undefined;
+  cacheNodeType?: string | undefined;
+  dbSnapshot?: string | undefined;
+}
+
+/** Fargate's task sizes (Linux): CPU units and the memory (MiB) each allows (ECS developer guide, "Task size"). */
+export const FARGATE_SIZES: Record<number, number[]> = {
+  256: [512, 1024, 2048],
+  512: [1024, 2048, 3072, 4096],
+  1024: [2048, 3072, 4096, 5120, 6144, 7168, 8192],
+  2048: Array.from({ length: 13 }, (_, i) => 4096 + i * 1024),
+  4096: Array.from({ length: 23 }, (_, i) => 8192 + i * 1024),
+};
+
+/** Small PostgreSQL classes RDS offers for a dev stack (the price table knows them). */
+export const DB_CLASSES = ['db.t4g.micro', 'db.t4g.small', 'db.t4g.medium', 'db.t4g.large', 'db.t3.micro', 'db.t3.small', 'db.t3.medium', 'db.t3.large', 'db.m7g.large', 'db.m6g.large', 'db.m6i.large'] as const;
+/** Small Redis node types ElastiCache offers (the price table knows them). */
+export const CACHE_NODE_TYPES = ['cache.t4g.micro', 'cache.t4g.small', 'cache.t4g.medium', 'cache.t3.micro', 'cache.t3.small', 'cache.t3.medium', 'cache.m7g.large', 'cache.m6g.large'] as const;
+
+/** RDS snapshot identifiers: 1-255 letters, digits and hyphens, a letter first, no "--", no trailing hyphen. */
+export function snapshotIdProblem(id: string): string | undefined {
+  if (!/^[A-Za-z][A-Za-z0-9-]{0,254}$/.test(id)) return 'is not 1-255 letters, digits and hyphens starting with a letter';
+  if (id.includes('--') || id.endsWith('-')) return 'contains "--" or ends with a hyphen';
+  return undefined;
 }
 
 function parseIpv4Cidr(text: string): { base: number; prefix: number } | undefined {
@@ -109,8 +137,11 @@ export function subnetCidrs(vpcCidr: string): { public: [string, string]; privat
   return { public: [at(0), at(1)], private: [at(2), at(3)] };
 }
 
-/** Validate user input and fill defaults. Throws a usage error (exit 2) naming the bad value. */
-export function resolveConfig(input: StackInput & { stack: string; region: string }): StackConfig {
+/**
+ * Validate user input and fill in the rest: from `base` (the stack's recorded settings: a flag left out keeps
+ * the setting) or the defaults. Throws a usage error (exit 2) naming the bad value and what is allowed.
+ */
+export function resolveConfig(input: StackInput & { stack: string; region: string }, base?: StackConfig): StackConfig {
   const nameProblem = stackNameProblem(input.stack);
   if (nameProblem) {
     throw usageError('BAD_STACK_NAME', `stack name "${input.stack}" ${nameProblem}; use ${STACK_NAME_RULE}.`, ['for example: --stack demo']);
@@ -125,25 +156,82 @@ export function resolveConfig(input: StackInput & { stack: string; region: strin
       ]);
     }
   }
-  const vpcCidr = input.vpcCidr ?? defaults.vpcCidr;
+  const vpcCidr = input.vpcCidr ?? base?.vpcCidr ?? defaults.vpcCidr;
   const cidrProblem = vpcCidrProblem(vpcCidr);
   if (cidrProblem) throw usageError('BAD_CIDR', `--vpc-cidr "${vpcCidr}" ${cidrProblem}.`, ['for example: --vpc-cidr 10.0.0.0/16']);
-  const arch = input.cpuArchitecture ?? defaults.cpuArchitecture;
+  const arch = input.cpuArchitecture ?? base?.cpuArchitecture ?? defaults.cpuArchitecture;
   if (arch !== 'X86_64' && arch !== 'ARM64') {
     throw usageError('BAD_ARCHITECTURE', `--arch "${arch}" is not X86_64 or ARM64.`);
   }
-  const desired = input.desiredCount ?? defaults.desiredCount;
+  const desired = input.desiredCount ?? base?.desiredCount ?? defaults.desiredCount;
   if (!Number.isInteger(desired) || desired < 1 || desired > 10) {
     throw usageError('BAD_COUNT', `--tasks "${desired}" is not a whole number from 1 to 10.`);
   }
+  const taskCpu = input.taskCpu ?? base?.taskCpu ?? defaults.taskCpu;
+  const memories = FARGATE_SIZES[taskCpu];
+  if (!memories) throw usageError('BAD_TASK_SIZE', `--cpu "${taskCpu}" is not a Fargate task size; use one of ${Object.keys(FARGATE_SIZES).join(', ')} (CPU units, 1024 = 1 vCPU).`);
+  // A new CPU size without a memory size takes the smallest memory it allows when the old one does not fit.
+  const keptMemory = base?.taskMemory !== undefined && memories.includes(base.taskMemory) ? base.taskMemory : undefined;
+  const taskMemory = input.taskMemory ?? keptMemory ?? (memories.includes(defaults.taskMemory) ? defaults.taskMemory : (memories[0] as number));
+  if (!memories.includes(taskMemory)) {
+    throw usageError('BAD_TASK_SIZE', `--memory "${taskMemory}" does not go with --cpu ${taskCpu}; Fargate allows ${memories[0]} to ${memories[memories.length - 1]} MiB for it (${memories.length > 4 ? 'in steps of 1024' : memories.join(', ')}).`);
+  }
+  const dbInstanceClass = input.dbInstanceClass ?? base?.dbInstanceClass ?? defaults.dbInstanceClass;
+  if (!(DB_CLASSES as readonly string[]).includes(dbInstanceClass)) {
+    throw usageError('BAD_DB_CLASS', `--db-class "${dbInstanceClass}" is not one three-tier offers; use one of ${DB_CLASSES.join(', ')}.`);
+  }
+  const cacheNodeType = input.cacheNodeType ?? base?.cacheNodeType ?? defaults.cacheNodeType;
+  if (!(CACHE_NODE_TYPES as readonly string[]).includes(cacheNodeType)) {
+    throw usageError('BAD_CACHE_NODE_TYPE', `--cache-node-type "${cacheNodeType}" is not one three-tier offers; use one of ${CACHE_NODE_TYPES.join(', ')}.`);
+  }
+  if (input.dbSnapshot !== undefined) {
+    const p = snapshotIdProblem(input.dbSnapshot);
+    if (p) throw usageError('BAD_SNAPSHOT', `--from-snapshot "${input.dbSnapshot}" ${p}.`, ['the destroy that kept it printed its name; aws rds describe-db-snapshots lists them']);
+  }
   const config: StackConfig = {
     ...defaults,
+    ...(base ?? {}),
     stack: input.stack,
     region: input.region,
     vpcCidr,
     cpuArchitecture: arch,
     desiredCount: desired,
+    taskCpu,
+    taskMemory,
+    dbInstanceClass,
+    cacheNodeType,
   };
-  if (input.image !== undefined) config.image = input.image;
+  const image = input.image ?? base?.image;
+  if (image !== undefined) config.image = image;
+  const snapshot = input.dbSnapshot ?? base?.dbSnapshot;
+  if (snapshot !== undefined) config.dbSnapshot = snapshot;
   return config;
+}
+
+/** A setting of the stack that a run changes: what it was, what it becomes, and whether AWS can change it in place. */
+export interface SettingChange {
+  setting: keyof StackConfig;
+  /** How the user names it (the flag). */
+  flag: string;
+  from: string;
+  to: string;
+  inPlace: boolean;
+}
+
+const SETTINGS: { setting: keyof StackConfig; flag: string; inPlace: boolean }[] = [
+  { setting: 'region', flag: '--region', inPlace: false },
+  { setting: 'vpcCidr', flag: '--vpc-cidr', inPlace: false },
+  { setting: 'desiredCount', flag: '--tasks', inPlace: true },
+  { setting: 'image', flag: '--image', inPlace: true },
+  { setting: 'cpuArchitecture', flag: '--arch', inPlace: true },
+  { setting: 'taskCpu', flag: '--cpu', inPlace: true },
+  { setting: 'taskMemory', flag: '--memory', inPlace: true },
+  { setting: 'dbInstanceClass', flag: '--db-class', inPlace: true },
+  { setting: 'cacheNodeType', flag: '--cache-node-type', inPlace: true },
+];
+
+/** The settings that differ between a stack's recorded config and the wanted one. */
+export function settingChanges(before: StackConfig, after: StackConfig): SettingChange[] {
+  const text = (v: unknown): string => (v === undefined ? '(built from api/)' : String(v));
+  return SETTINGS.filter((s) => before[s.setting] !== after[s.setting]).map((s) => ({ ...s, from: text(before[s.setting]), to: text(after[s.setting]) }));
 }

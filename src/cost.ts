@@ -25,6 +25,8 @@ export const prices = {
   cacheHour: { 'cache.t3.micro': 0.017, 'cache.t4g.micro': 0.016 } as Record<string, number>,
   publicIpv4Hour: 0.005,
   secretMonth: 0.4,
+  /** RDS backup storage beyond the free allowance (a kept snapshot once its instance is gone), per GB-month. */
+  rdsSnapshotGbMonth: 0.095,
 } as const;
 
 export interface CostLine {
@@ -87,4 +89,10 @@ export function estimateMonthlyCost(config: StackConfig): CostEstimate {
     pricesRegion: PRICES_REGION,
     excludes: ['ALB LCUs', 'NAT data processing', 'data transfer', 'CloudWatch Logs ingestion and storage', 'ECR storage', 'backup storage beyond the free allowance'],
   };
+}
+
+/** What a kept DB snapshot costs per month: RDS bills backup storage beyond the instance's free allowance, and a
+ * deleted instance has none. The snapshot's size is at most its allocated storage (RDS bills the data held). */
+export function snapshotMonthlyCost(allocatedGb: number): number {
+  return round(allocatedGb * prices.rdsSnapshotGbMonth, 2);
 }

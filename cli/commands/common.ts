@@ -10,6 +10,6 @@ export function addCommonOptions(cmd: Command): Command {
     .option('--endpoint-url <url>', 'send every AWS call to this endpoint (also AWS_ENDPOINT_URL)')
     .option('--sandbox', 'rehearse against the built-in AWS simulator (no account, no cost); its state is kept beside the manifest')
     .addOption(new Option('--time-scale <x>', 'with a sandbox (--sandbox, or --endpoint-url of `three-tier sandbox`): its time scale (default 0.02 with --sandbox)').argParser(numberIn(0, 10)))
-    .option('-y, --yes', 'do not prompt; take the defaults and confirm')
+    .option('-y, --yes', 'do not prompt: take the defaults (the stack "demo" when --stack is left out) and confirm')
     .option('--json', 'print the result as JSON on stdout, and progress as JSON lines on stderr');
 }

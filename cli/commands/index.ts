@@ -33,11 +33,16 @@ const up: CommandDeclaration = (program) => {
   addCommonOptions(
     program
       .command('up')
-      .description('create the stack, or continue it where it stopped, and print its URL')
-      .option('--image <uri>', 'deploy this existing image instead of building api/ with Docker')
-      .option('--vpc-cidr <cidr>', 'the VPC\'s address block, /16 to /24 in a private range (default 10.0.0.0/16)')
-      .addOption(new Option('--arch <arch>', 'CPU architecture of the tasks').choices(['X86_64', 'ARM64']))
-      .addOption(new Option('--tasks <n>', 'number of API tasks (default 1)').argParser(numberIn(1, 10, true))),
+      .description('create the stack, continue it where it stopped, or change its settings; print its URL')
+      .option('--image <uri>', 'deploy this existing image instead of building api/ with Docker (kept for later runs)')
+      .option('--vpc-cidr <cidr>', "the VPC's address block, /16 to /24 in a private range (default 10.0.0.0/16; fixed once created)")
+      .addOption(new Option('--arch <arch>', 'CPU architecture of the tasks (default X86_64)').choices(['X86_64', 'ARM64']))
+      .addOption(new Option('--tasks <n>', 'number of API tasks, 1 to 10 (default 1)').argParser(numberIn(1, 10, true)))
+      .addOption(new Option('--cpu <units>', "each task's CPU units: 256, 512, 1024, 2048 or 4096 (default 256)").argParser(numberIn(256, 4096, true)))
+      .addOption(new Option('--memory <mib>', "each task's memory in MiB, as Fargate allows it for the CPU (default 512)").argParser(numberIn(512, 30720, true)))
+      .option('--db-class <class>', 'RDS instance class (default db.t4g.micro)')
+      .option('--cache-node-type <type>', 'ElastiCache node type (default cache.t4g.micro)')
+      .option('--from-snapshot <id>', 'create the database from this DB snapshot (e.g. the one destroy kept)'),
   ).action(async (opts: Record<string, unknown>) => {
     const { runUp } = await import('./up.js');
     await runUp(opts);
@@ -46,7 +51,10 @@ const up: CommandDeclaration = (program) => {
 
 const destroy: CommandDeclaration = (program) => {
   addCommonOptions(
-    program.command('destroy').description('delete every resource of the stack (reverse order, waits out lingering interfaces), sweep by tag, remove the manifest'),
+    program
+      .command('destroy')
+      .description('delete every resource of the stack (reverse order, waits out lingering interfaces), sweep by tag, remove the manifest; the database is kept as a final snapshot')
+      .option('--skip-final-snapshot', 'delete the database for good, without a final snapshot'),
   ).action(async (opts: Record<string, unknown>) => {
     const { runDestroy } = await import('./destroy.js');
     await runDestroy(opts);

@@ -1,14 +1,13 @@
 import { fileURLToPath } from 'node:url';
-import { resolveConfig, stackNameProblem, STACK_NAME_RULE } from '../../src/config.js';
+import { resolveConfig, stackNameProblem, STACK_NAME_RULE, type StackInput } from '../../src/config.js';
 import { usageError } from '../../src/errors.js';
 import { ensureDocker, type ImageSource } from '../../src/image.js';
-import { plan, up } from '../../src/provisioner.js';
-import { readManifest } from '../../src/engine/manifest.js';
+import { applyUp, openStack, planChangesSomething, planUp, type UpPlan } from '../../src/provisioner.js';
 import { buildStackGraph } from '../../src/stack.js';
-import { checkCredentials, connect, defaultRegion, manifestPathFor, type CommonOptions } from '../aws-context.js';
+import { checkCredentials, checkTargetOptions, connect, defaultRegion, manifestPathFor, stackLocation, type CommonOptions } from '../aws-context.js';
 import { interruptOnSignals } from '../interrupt.js';
 import { askChoice, askConfirm, askText, isInteractive } from '../prompts.js';
-import { formatPlan } from '../render/plan.js';
+import { formatPlan, planSummary } from '../render/plan.js';
 import { outputMode, progressView } from '../render/progress.js';
 
 export interface UpOptions extends CommonOptions {
@@ -16,114 +15,194 @@ export interface UpOptions extends CommonOptions {
   vpcCidr?: string;
   arch?: string;
   tasks?: number;
+  cpu?: number;
+  memory?: number;
+  dbClass?: string;
+  cacheNodeType?: string;
+  fromSnapshot?: string;
 }
+
+/** The stack name `--yes` takes when none is given. */
+export const DEFAULT_STACK = 'demo';
 
 /** The API's build context: api/ of this package (a clone or an installed package). */
 function apiContextDir(): string {
   return fileURLToPath(new URL('../../../api', import.meta.url));
 }
 
-async function gather(opts: UpOptions, interactive: boolean): Promise<{ stack: string; region: string; image: string | undefined }> {
-  let stack = opts.stack;
-  if (stack === undefined && interactive) {
-    stack = await askText('Stack name', {
-      default: 'demo',
+async function askStack(opts: UpOptions, interactive: boolean): Promise<string> {
+  if (opts.stack !== undefined) return opts.stack;
+  if (interactive) {
+    return askText('Stack name', {
+      default: DEFAULT_STACK,
       validate: (v) => {
         const p = stackNameProblem(v);
         return p ? `"${v}" ${p}; use ${STACK_NAME_RULE}` : true;
       },
     });
   }
-  if (stack === undefined) throw usageError('MISSING_STACK', 'no stack name given: pass --stack NAME.', [`a name of ${STACK_NAME_RULE}, e.g. --stack demo`]);
-  // A stack that exists keeps its region; otherwise the usual defaults.
-  const recorded = readManifest(manifestPathFor(stack, opts.manifest));
-  let region = opts.region ?? recorded?.region ?? (await defaultRegion(undefined, opts.sandbox === true));
-  if (interactive && opts.region === undefined && recorded === undefined) region = await askText('AWS region', region === undefined ? {} : { default: region });
-  if (region === undefined) {
-    throw usageError('MISSING_REGION', 'no AWS region given: pass --region, set AWS_REGION, or set a region in your AWS profile.', ['e.g. --region us-east-1']);
-  }
-  let image = opts.image;
-  if (image === undefined && interactive && !opts.sandbox) {
-    const how = await askChoice('Which image should the service run?', [
-      { name: 'Build api/ with Docker and push it to the stack\'s ECR repository', value: 'build' },
-      { name: 'An image that already exists (URI)', value: 'existing' },
-    ]);
-    if (how === 'existing') image = await askText('Image URI (REGISTRY/REPOSITORY:TAG or @sha256:DIGEST)');
-  }
-  return { stack, region, image };
+  if (opts.yes) return DEFAULT_STACK;
+  throw usageError('MISSING_STACK', 'no stack name given: pass --stack NAME (or --yes for the default stack "demo").', [`a name of ${STACK_NAME_RULE}, e.g. --stack demo`]);
+}
+
+function inputOf(opts: UpOptions): Omit<StackInput, 'stack' | 'region'> {
+  return {
+    image: opts.image,
+    vpcCidr: opts.vpcCidr,
+    cpuArchitecture: opts.arch,
+    desiredCount: opts.tasks,
+    taskCpu: opts.cpu,
+    taskMemory: opts.memory,
+    dbInstanceClass: opts.dbClass,
+    cacheNodeType: opts.cacheNodeType,
+    dbSnapshot: opts.fromSnapshot,
+  };
+}
+
+/** The flags a later command on this stack needs to reach it. */
+export function stackFlags(stack: string, opts: CommonOptions, where: { sandbox: boolean; endpoint: string | undefined; region: string }): string {
+  const parts = [`--stack ${stack}`];
+  if (opts.manifest) parts.push(`--manifest ${opts.manifest}`);
+  if (where.sandbox) parts.push('--sandbox');
+  else if (where.endpoint) parts.push(`--endpoint-url ${where.endpoint}`);
+  else parts.push(`--region ${where.region}`);
+  if (opts.timeScale !== undefined) parts.push(`--time-scale ${opts.timeScale}`);
+  return parts.join(' ');
 }
 
 export async function runUp(opts: UpOptions): Promise<void> {
   const interactive = isInteractive(opts);
   const mode = outputMode(opts);
-  const { stack, region, image } = await gather(opts, interactive);
-  const config = resolveConfig({ stack, region, image, vpcCidr: opts.vpcCidr, cpuArchitecture: opts.arch, desiredCount: opts.tasks });
+  const stack = await askStack(opts, interactive);
+  // Every flag is checked on its own before anything is touched (no lock, no folder, no AWS call).
+  resolveConfig({ stack, region: opts.region ?? 'us-east-1', ...inputOf(opts) });
+  checkTargetOptions(opts);
   const manifestPath = manifestPathFor(stack, opts.manifest);
 
-  const contextDir = apiContextDir();
-  const planned = plan({ config, manifestPath, ...(image === undefined ? {} : { image: { kind: 'existing', uri: image } }) });
-  if (mode !== 'json') process.stderr.write(formatPlan(planned));
-  if (!opts.yes) {
-    if (!interactive) {
-      throw usageError(
-        'CONFIRMATION_NEEDED',
-        opts.sandbox
-          ? 'up needs a confirmation and there is no terminal to ask: add --yes.'
-          : `up creates billed AWS resources (about $${planned.cost.monthly.toFixed(0)}/month) and there is no terminal to confirm it: add --yes.`,
-        opts.sandbox ? [] : ['or rehearse for free with --sandbox'],
-      );
-    }
-    if (!(await askConfirm(opts.sandbox ? `Create stack "${stack}" in the sandbox (simulated, free)?` : `Create stack "${stack}" in ${region}? It is billed from now on.`))) {
-      process.stderr.write('Nothing was changed.\n');
-      return;
-    }
-  }
-
-  // Building needs Docker: find out before anything is created, not halfway.
-  if (image === undefined && !opts.sandbox) await ensureDocker();
-  const target = await connect({ ...opts, stack, region, manifestPath });
-  const interrupt = interruptOnSignals();
+  // One command at a time: the lock is taken before anything is planned or asked.
+  const session = openStack(manifestPath, 'up');
+  let closeTarget = async (): Promise<void> => undefined;
   try {
+    const recorded = session.recorded;
+    const location = stackLocation(opts, recorded, manifestPath);
+    // A stack that exists keeps its region; otherwise the usual defaults, then the prompt.
+    let region = opts.region ?? recorded?.region ?? (await defaultRegion(undefined, location.sandbox));
+    if (interactive && opts.region === undefined && recorded === undefined) region = await askText('AWS region', region === undefined ? {} : { default: region });
+    if (region === undefined) {
+      throw usageError('MISSING_REGION', 'no AWS region given: pass --region, set AWS_REGION, or set a region in your AWS profile.', ['e.g. --region us-east-1']);
+    }
+    let image = opts.image;
+    if (image === undefined && recorded === undefined && interactive && !location.sandbox) {
+      const how = await askChoice('Which image should the service run?', [
+        { name: "Build api/ with Docker and push it to the stack's ECR repository", value: 'build' },
+        { name: 'An image that already exists (URI)', value: 'existing' },
+      ]);
+      if (how === 'existing') image = await askText('Image URI (REGISTRY/REPOSITORY:TAG or @sha256:DIGEST)');
+    }
+    const config = resolveConfig({ stack, region, ...inputOf({ ...opts, ...(image === undefined ? {} : { image }) }) }, recorded?.config);
+
+    const target = await connect({ ...opts, sandbox: location.sandbox, ...(location.endpointUrl === undefined ? {} : { endpointUrl: location.endpointUrl }), stack, region, manifestPath });
+    closeTarget = () => target.close();
+    // Credentials first: a plan is only shown when it can be carried out.
     await checkCredentials(target);
     let source: ImageSource;
-    if (image !== undefined) source = { kind: 'existing', uri: image };
+    if (config.image !== undefined) source = { kind: 'existing', uri: config.image };
     else if (target.sandbox) source = { kind: 'sandbox-push', endpoint: target.sandbox.endpoint };
-    else source = { kind: 'build', contextDir };
+    else source = { kind: 'build', contextDir: apiContextDir() };
 
-    const nodes = buildStackGraph(config, source);
-    const view = progressView(mode, nodes.map((n) => ({ id: n.id, kind: n.kind.kind })), `three-tier up: ${stack} (${region}${target.sandbox ? ', sandbox' : ''})`);
-    let result;
+    const interrupt = interruptOnSignals();
     try {
-      result = await up({
+      const base = {
         config,
         clients: target.clients,
         manifestPath,
-        events: view.sink,
         signal: interrupt.signal,
         timing: target.timing,
         image: source,
         ...(target.endpoint === undefined ? {} : { endpoint: target.endpoint }),
-      });
+      };
+      const plan = await planUp(session, { ...base, events: () => undefined });
+      const changes = planChangesSomething(plan);
+      if (mode === 'json') process.stderr.write(`${JSON.stringify({ type: 'plan', at: Date.now(), plan: planSummary(plan) })}\n`);
+      else process.stderr.write(formatPlan(plan));
+      if (!changes) {
+        finish(opts, plan, { stack, region, manifestPath, sandbox: Boolean(target.sandbox), endpoint: target.endpoint, url: plan.observations['load-balancer']?.observed?.outputs['url'] ?? '', nothing: true });
+        return;
+      }
+      if (!opts.yes && !(await confirm(plan, interactive, Boolean(target.sandbox)))) return;
+      // Building needs Docker: find out before anything is created, not halfway.
+      if (source.kind === 'build' && plan.steps.some((s) => s.id === 'image' && s.action !== 'none')) await ensureDocker();
+
+      const nodes = buildStackGraph(plan.config, source);
+      const view = progressView(mode, nodes.map((n) => ({ id: n.id, kind: n.kind.kind })), `three-tier up: ${stack} (${region}${target.sandbox ? ', sandbox' : ''})`, plan.criticalPath.totalMs * target.timing.scale);
+      let result;
+      try {
+        result = await applyUp(session, plan, { ...base, events: view.sink });
+      } finally {
+        await view.stop();
+      }
+      if (opts.json) {
+        process.stdout.write(
+          `${JSON.stringify({ stack: result.stack, region, url: result.url, sandbox: Boolean(target.sandbox), manifest: manifestPath, created: result.created, adopted: result.adopted, updated: result.updated, unchanged: result.unchanged, elapsedMs: result.elapsedMs })}\n`,
+        );
+        return;
+      }
+      finish(opts, plan, { stack, region, manifestPath, sandbox: Boolean(target.sandbox), endpoint: target.endpoint, url: result.url, nothing: false, elapsedMs: result.elapsedMs });
     } finally {
-      await view.stop();
+      interrupt.dispose();
     }
-    if (opts.json) {
-      process.stdout.write(`${JSON.stringify({ stack: result.stack, region, url: result.url, sandbox: Boolean(target.sandbox), manifest: manifestPath, created: result.created, adopted: result.adopted, unchanged: result.unchanged, elapsedMs: result.elapsedMs })}\n`);
-      return;
-    }
-    const nothing = result.created.length === 0 && result.adopted.length === 0;
-    const flags = `--stack ${stack}${opts.manifest ? ` --manifest ${opts.manifest}` : ''}${target.sandbox ? ' --sandbox' : ` --region ${region}`}`;
-    process.stderr.write(
-      `${nothing ? `Stack "${stack}" is complete; nothing changed.` : `Stack "${stack}" is up (${(result.elapsedMs / 1000).toFixed(1)} s).`}\n` +
-        `Manifest: ${manifestPath}\n` +
-        (target.sandbox || target.endpoint !== undefined
-          ? `The URL is simulated (${target.sandbox ? 'sandbox' : target.endpoint}); on AWS you would try: curl ${result.url}/items\n`
-          : `Try it:       curl ${result.url}/items\n`) +
-        `Tear it down: npx three-tier destroy ${flags}\n`,
-    );
-    process.stdout.write(`${result.url}\n`);
   } finally {
-    interrupt.dispose();
-    await target.close();
+    session.close();
+    await closeTarget();
   }
+}
+
+/** Ask before a plan that changes something; without a terminal, say that --yes is needed. */
+async function confirm(plan: UpPlan, interactive: boolean, sandbox: boolean): Promise<boolean> {
+  const creating = plan.steps.some((s) => s.action === 'create');
+  const verb = plan.existing ? (plan.changes.length > 0 ? 'Change' : 'Continue') : 'Create';
+  if (!interactive) {
+    throw usageError(
+      'CONFIRMATION_NEEDED',
+      sandbox
+        ? `up needs a confirmation and there is no terminal to ask: add --yes.`
+        : `up ${creating ? 'creates' : 'changes'} billed AWS resources (about $${plan.cost.monthly.toFixed(0)}/month) and there is no terminal to confirm it: add --yes.`,
+      sandbox ? [] : ['or rehearse for free with --sandbox'],
+    );
+  }
+  const where = sandbox ? 'in the sandbox (simulated, free)' : `in ${plan.region}`;
+  const billed = sandbox || !creating ? '' : ' It is billed from now on.';
+  if (await askConfirm(`${verb} stack "${plan.stack}" ${where}?${billed}`)) return true;
+  process.stderr.write('Nothing was changed.\n');
+  return false;
+}
+
+interface Outcome {
+  stack: string;
+  region: string;
+  manifestPath: string;
+  sandbox: boolean;
+  endpoint: string | undefined;
+  url: string;
+  nothing: boolean;
+  elapsedMs?: number;
+}
+
+function finish(opts: UpOptions, plan: UpPlan, o: Outcome): void {
+  if (opts.json) {
+    if (o.nothing) {
+      const ids = plan.steps.map((s) => s.id);
+      process.stdout.write(`${JSON.stringify({ stack: o.stack, region: o.region, url: o.url, sandbox: o.sandbox, manifest: o.manifestPath, created: [], adopted: [], updated: [], unchanged: ids, elapsedMs: 0 })}\n`);
+    }
+    return;
+  }
+  const flags = stackFlags(o.stack, opts, { sandbox: o.sandbox, endpoint: o.sandbox ? undefined : o.endpoint, region: o.region });
+  const head = o.nothing ? `Stack "${o.stack}" is complete; nothing changed.` : `Stack "${o.stack}" is up (${((o.elapsedMs ?? 0) / 1000).toFixed(1)} s).`;
+  const tryIt = o.sandbox
+    ? `The URL is simulated (sandbox); on AWS you would try: curl ${o.url}/items\n`
+    : o.endpoint !== undefined
+      ? `The stack lives behind ${o.endpoint}; its URL is whatever that endpoint simulates: ${o.url}\n`
+      : `Try it:       curl ${o.url}/items\n`;
+  process.stderr.write(`${head}\nManifest: ${o.manifestPath}\n${tryIt}Status:       npx three-tier status ${flags}\nTear it down: npx three-tier destroy ${flags}\n`);
+  process.stdout.write(`${o.url}\n`);
 }

@@ -53,9 +53,20 @@ function jsonView(write: (line: string) => void): ProgressView {
   return { sink: (e) => write(JSON.stringify(e)), stop: async () => undefined };
 }
 
-/** One listr2 task per resource; each settles when its resource reaches a terminal phase. */
-function listrView(nodes: readonly ProgressNode[], title: string): ProgressView {
-  const waiters = new Map<string, { task?: ListrTaskWrapper<unknown, typeof DefaultRenderer, typeof SimpleRenderer>; resolve: () => void; reject: (e: Error) => void; last?: ResourceEvent; done?: boolean }>();
+/** A row's text at a moment: the phase and detail, with the time since the resource's work started (ticking). */
+function rowText(e: ResourceEvent, now: number): string {
+  const startedAt = e.elapsedMs === undefined ? undefined : e.at - e.elapsedMs;
+  return describe(startedAt === undefined || terminal.has(e.phase) ? e : { ...e, elapsedMs: now - startedAt });
+}
+
+/**
+ * One listr2 task per resource; each settles when its resource reaches a terminal phase. Every row keeps its
+ * resource's name in every state (listr2 would replace the title with an error or skip message), rows that wait
+ * tick every second, and the header shows the total elapsed time and, when known, the expected total.
+ */
+function listrView(nodes: readonly ProgressNode[], title: string, expectedMs: number | undefined): ProgressView {
+  type Task = ListrTaskWrapper<unknown, typeof DefaultRenderer, typeof SimpleRenderer>;
+  const waiters = new Map<string, { node: ProgressNode; task?: Task; resolve: () => void; reject: (e: Error) => void; last?: ResourceEvent; done?: boolean }>();
   const settled = new Map<string, Promise<void>>();
   for (const n of nodes) {
     let resolve!: () => void;
@@ -67,40 +78,59 @@ function listrView(nodes: readonly ProgressNode[], title: string): ProgressView 
         reject = rej;
       }),
     );
-    waiters.set(n.id, { resolve, reject });
+    waiters.set(n.id, { node: n, resolve, reject });
   }
+  const startedAt = Date.now();
+  let header: Task | undefined;
+  const headerText = (): string => `${title} - ${seconds(Date.now() - startedAt)} elapsed${expectedMs ? `, about ${seconds(expectedMs)} expected` : ''}`;
+  const name = (n: ProgressNode, e?: ResourceEvent): string => `${n.id} (${n.kind})${e?.awsId ? ` ${e.awsId}` : ''}`;
+  const redraw = (): void => {
+    const now = Date.now();
+    if (header) header.title = headerText();
+    for (const w of waiters.values()) if (w.task && w.last && !w.done) w.task.output = rowText(w.last, now);
+  };
   const messages: string[] = [];
   const logger = new ListrLogger({ processOutput: new ProcessOutput(process.stderr, process.stderr) });
   const list = new Listr(
     [
       {
-        title,
-        task: (_ctx, parent) =>
-          parent.newListr(
+        title: headerText(),
+        task: (_ctx, parent) => {
+          header = parent as unknown as Task;
+          return parent.newListr(
             nodes.map((n) => ({
-              title: `${n.id} (${n.kind})`,
-              task: async (_c: unknown, task: ListrTaskWrapper<unknown, typeof DefaultRenderer, typeof SimpleRenderer>) => {
+              title: name(n),
+              task: async (_c: unknown, task: Task) => {
                 const w = waiters.get(n.id);
                 if (w) {
                   w.task = task;
-                  if (w.last) task.output = describe(w.last);
+                  if (w.last) task.output = rowText(w.last, Date.now());
                 }
                 await settled.get(n.id);
               },
             })),
             { concurrent: true, exitOnError: false },
-          ),
+          );
+        },
       },
     ],
     {
       renderer: 'default',
-      rendererOptions: { logger, collapseSubtasks: false, timer: { condition: true, format: () => (s: string) => s, field: (ms: number) => seconds(ms) } as never },
+      rendererOptions: {
+        logger,
+        collapseSubtasks: false,
+        showSkipMessage: false,
+        showErrorMessage: false,
+        timer: { condition: true, format: () => (x: string) => x, field: (ms: number) => seconds(ms) } as never,
+      },
       fallbackRenderer: 'simple',
       fallbackRendererOptions: { logger },
       exitOnError: false,
       registerSignalListeners: false,
     },
   );
+  const ticker = setInterval(redraw, 1000);
+  ticker.unref();
   const running = list.run().catch(() => undefined);
   return {
     sink: (e) => {
@@ -112,36 +142,39 @@ function listrView(nodes: readonly ProgressNode[], title: string): ProgressView 
       if (!w) return;
       w.last = e;
       if (w.task) {
-        w.task.output = describe(e);
-        w.task.title = `${e.id} (${e.kind}) ${e.awsId ?? ''}`.trimEnd();
+        w.task.output = rowText(e, Date.now());
+        w.task.title = name(w.node, e);
       }
       if (terminal.has(e.phase)) {
         w.done = true;
-        if (e.phase === 'failed') w.reject(new Error(e.detail ?? 'failed'));
-        else {
-          if (w.task && e.phase !== 'ready') w.task.title = `${e.id} (${e.kind}) ${e.phase}${e.detail ? ` - ${e.detail}` : ''}`;
-          w.resolve();
-        }
+        if (w.task) w.task.title = `${name(w.node, e)} ${e.phase}${e.detail ? ` - ${e.detail}` : ''}${e.elapsedMs !== undefined ? ` (${seconds(e.elapsedMs)})` : ''}`;
+        if (e.phase === 'failed') w.reject(new Error(`${e.id}: ${e.detail ?? 'failed'}`));
+        else w.resolve();
       }
     },
     stop: async () => {
-      // Resources that never reached a terminal phase (the run stopped early) are settled as skipped.
+      clearInterval(ticker);
+      // Resources that never reached a terminal phase (the run stopped early) are settled as skipped, by name.
       for (const w of waiters.values()) {
         if (w.done) continue;
-        if (w.task) w.task.skip(w.last ? `stopped while ${w.last.phase}` : 'not reached');
+        if (w.task) {
+          w.task.title = `${name(w.node, w.last)} ${w.last ? `stopped while ${w.last.phase}` : 'not reached'}`;
+          w.task.skip();
+        }
         w.resolve();
       }
+      redraw();
       await running;
       for (const m of messages) process.stderr.write(`${m}\n`);
     },
   };
 }
 
-export function progressView(mode: OutputMode, nodes: readonly ProgressNode[], title: string): ProgressView {
+export function progressView(mode: OutputMode, nodes: readonly ProgressNode[], title: string, expectedMs?: number): ProgressView {
   const write = (line: string): void => {
     process.stderr.write(`${line}\n`);
   };
   if (mode === 'json') return jsonView(write);
   if (mode === 'plain') return plainView(write, Date.now());
-  return listrView(nodes, title);
+  return listrView(nodes, title, expectedMs);
 }

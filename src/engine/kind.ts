@@ -12,6 +12,7 @@ import type { GraphNode } from './graph.js';
  *   before any wait; tags on create: three-tier:stack and three-tier:resource (the logical id).
  * - read: the live state, or undefined when the resource is gone; never throws for "not found".
  * - find: the resource found by its tags or its name when the manifest lost it (adoption on resume).
+ * - update: an in-place change of what the config asks for (optional; waitReady converges the rest).
  * - delete: done when the resource is gone or going; "already gone" is success; a failed delete means it still exists.
  * - waitReady / waitGone: bounded waits whose timeout error names the resource and its last state.
  */
@@ -44,6 +45,8 @@ export interface NodeContext {
   /** Report progress: what it waits for, or why it retries. */
   progress(phase: 'waiting' | 'retrying', detail: string): void;
   events: EventSink;
+  /** destroy: keep the data of what holds data (a final snapshot of the database) before deleting it. */
+  finalSnapshot: boolean;
 }
 
 export interface ResourceKind {
@@ -52,6 +55,11 @@ export interface ResourceKind {
   create(ctx: NodeContext): Promise<Identity>;
   read(ctx: NodeContext, identity: Identity): Promise<Observed | undefined>;
   find?(ctx: NodeContext): Promise<Identity | undefined>;
+  /**
+   * Change in place what differs between the live resource and what the config asks for (a task count, a DB class);
+   * waitReady then waits until the change holds. Kinds without it converge in waitReady alone.
+   */
+  update?(ctx: NodeContext, identity: Identity): Promise<void>;
   delete(ctx: NodeContext, identity: Identity): Promise<void>;
   waitReady(ctx: NodeContext, identity: Identity): Promise<Outputs>;
   waitGone(ctx: NodeContext, identity: Identity): Promise<void>;

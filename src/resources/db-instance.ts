@@ -1,10 +1,18 @@
-import { CreateDBInstanceCommand, DeleteDBInstanceCommand, DescribeDBInstancesCommand, type DBInstance } from '@aws-sdk/client-rds';
+import {
+  CreateDBInstanceCommand,
+  DeleteDBInstanceCommand,
+  DescribeDBInstancesCommand,
+  ModifyDBInstanceCommand,
+  RestoreDBInstanceFromDBSnapshotCommand,
+  type DBInstance,
+} from '@aws-sdk/client-rds';
 import { errorMessage, isAwsError } from '../aws/errors.js';
 import type { Identity, NodeContext, Outputs } from '../engine/kind.js';
 import { DB_MASTER_USERNAME, DB_NAME, stackNames } from '../names.js';
 import { firstOf, type StackResourceKind } from './kind.js';
 import { assertOwned } from './ownership.js';
 import { failedState, keyValueTags, needOutput, orGone, retryOn, waitFor } from './common.js';
+import { finalSnapshotName } from './db-snapshot.js';
 
 /**
  * The PostgreSQL instance: private, encrypted gp3, its master password managed by RDS in Secrets Manager
@@ -37,33 +45,66 @@ function usable(db: DBInstance): boolean {
   return db.DBInstanceStatus === 'available' && !!db.Endpoint?.Address && !!db.MasterUserSecret?.SecretArn;
 }
 
+/** The class the config asks for is the live one (a class change is applied immediately, then `modifying`). */
+function sized(db: DBInstance, wanted: string): boolean {
+  return db.DBInstanceClass === wanted && db.PendingModifiedValues?.DBInstanceClass === undefined;
+}
+
+/**
+ * The final snapshot's name, recorded (as the delete's idempotency token) before the call, so a rerun reuses it;
+ * none for an instance that holds no data yet (still being created: RDS could not take one) or is in a failed
+ * state (RDS deletes those only without one).
+ */
+function finalSnapshotFor(ctx: NodeContext, db: DBInstance): string | undefined {
+  const status = db.DBInstanceStatus ?? '';
+  if (status === 'creating' || FAILED.has(status)) {
+    ctx.progress('waiting', `the database is ${status}: it holds no data to keep, so it is deleted without a final snapshot`);
+    return undefined;
+  }
+  const name = ctx.recorded()?.token ?? finalSnapshotName(ctx.config.stack);
+  ctx.record({ token: name });
+  ctx.progress('waiting', `taking the final snapshot ${name}, then deleting the database`);
+  return name;
+}
+
 export const dbInstanceKind: StackResourceKind = firstOf({
   kind: 'db-instance',
 
   async create(ctx) {
     const id = stackNames(ctx.config.stack).dbInstance;
+    const placement = {
+      DBInstanceIdentifier: id,
+      DBInstanceClass: ctx.config.dbInstanceClass,
+      StorageType: 'gp3',
+      ManageMasterUserPassword: true,
+      DBSubnetGroupName: needOutput(ctx, 'db-subnet-group', 'name'),
+      VpcSecurityGroupIds: [needOutput(ctx, 'sg-rds', 'groupId')],
+      PubliclyAccessible: false,
+      MultiAZ: false,
+      BackupRetentionPeriod: 1,
+      CopyTagsToSnapshot: true,
+      Tags: keyValueTags(ctx),
+    };
     try {
-      await ctx.clients.rds.send(
-        new CreateDBInstanceCommand({
-          DBInstanceIdentifier: id,
-          Engine: 'postgres',
-          EngineVersion: ctx.config.dbEngineVersion,
-          DBInstanceClass: ctx.config.dbInstanceClass,
-          AllocatedStorage: ctx.config.dbAllocatedStorage,
-          StorageType: 'gp3',
-          StorageEncrypted: true,
-          DBName: DB_NAME,
-          MasterUsername: DB_MASTER_USERNAME,
-          ManageMasterUserPassword: true,
-          DBSubnetGroupName: needOutput(ctx, 'db-subnet-group', 'name'),
-          VpcSecurityGroupIds: [needOutput(ctx, 'sg-rds', 'groupId')],
-          PubliclyAccessible: false,
-          MultiAZ: false,
-          BackupRetentionPeriod: 1,
-          CopyTagsToSnapshot: true,
-          Tags: keyValueTags(ctx),
-        }),
-      );
+      if (ctx.config.dbSnapshot !== undefined) {
+        // The snapshot fixes the engine, its version, the master user, the database and the encryption (checked
+        // before the plan: encrypted PostgreSQL); the data comes back as it was when the snapshot was taken.
+        await ctx.clients.rds.send(
+          new RestoreDBInstanceFromDBSnapshotCommand({ ...placement, DBSnapshotIdentifier: ctx.config.dbSnapshot, AllocatedStorage: ctx.config.dbAllocatedStorage }),
+        );
+      } else {
+        await ctx.clients.rds.send(
+          new CreateDBInstanceCommand({
+            ...placement,
+            Engine: 'postgres',
+            EngineVersion: ctx.config.dbEngineVersion,
+            AllocatedStorage: ctx.config.dbAllocatedStorage,
+            StorageEncrypted: true,
+            DBName: DB_NAME,
+            MasterUsername: DB_MASTER_USERNAME,
+          }),
+        );
+      }
     } catch (err) {
       // No ClientToken in RDS: an earlier run whose answer was lost made it; the identifier is ours.
       if (!isAwsError(err, 'DBInstanceAlreadyExistsFault', 'DBInstanceAlreadyExists')) throw err;
@@ -78,6 +119,7 @@ export const dbInstanceKind: StackResourceKind = firstOf({
   async read(ctx, identity) {
     const db = await byId(ctx, identity['identifier'] ?? '');
     if (!db) return undefined;
+    if (usable(db) && !sized(db, ctx.config.dbInstanceClass)) return { state: `${db.DBInstanceClass ?? '?'} (wanted ${ctx.config.dbInstanceClass})`, ready: false, outputs: outputsOf(db) };
     return { state: db.DBInstanceStatus ?? 'unknown', ready: usable(db), outputs: outputsOf(db) };
   },
 
@@ -91,7 +133,7 @@ export const dbInstanceKind: StackResourceKind = firstOf({
     return waitFor(ctx, `database ${id} to be available`, 'dbReady', async () => {
       const db = await byId(ctx, id);
       const state = db?.DBInstanceStatus ?? 'not visible yet';
-      if (db && usable(db)) return { done: true, value: outputsOf(db) };
+      if (db && usable(db) && sized(db, ctx.config.dbInstanceClass)) return { done: true, value: outputsOf(db) };
       if (FAILED.has(state)) throw failedState(`database ${id}`, state);
       if (state === 'deleting') {
         throw failedState(`database ${id}`, 'being deleted', undefined, ['wait for the deletion to finish (three-tier destroy waits for it), then run up again']);
@@ -101,6 +143,22 @@ export const dbInstanceKind: StackResourceKind = firstOf({
     });
   },
 
+  /** A new instance class, applied now (RDS moves the instance to `modifying`, then back to `available`). */
+  async update(ctx, identity) {
+    const id = identity['identifier'] ?? '';
+    const db = await byId(ctx, id);
+    if (!db || sized(db, ctx.config.dbInstanceClass) || db.PendingModifiedValues?.DBInstanceClass === ctx.config.dbInstanceClass) return;
+    ctx.progress('waiting', `changing database ${id} from ${db.DBInstanceClass ?? '?'} to ${ctx.config.dbInstanceClass}`);
+    await retryOn(
+      ctx,
+      `change the class of database ${id}`,
+      'dbReady',
+      () => ctx.clients.rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: id, DBInstanceClass: ctx.config.dbInstanceClass, ApplyImmediately: true })),
+      // Another change (a backup, a modification) holds the instance for now.
+      { retryable: (err) => isAwsError(err, 'InvalidDBInstanceStateFault', 'InvalidDBInstanceState') },
+    );
+  },
+
   async delete(ctx, identity) {
     const id = identity['identifier'] ?? '';
     await retryOn(
@@ -108,8 +166,17 @@ export const dbInstanceKind: StackResourceKind = firstOf({
       `delete database ${id}`,
       'dbReady',
       async () => {
+        const db = await byId(ctx, id);
+        if (!db || db.DBInstanceStatus === 'deleting') return;
+        const snapshot = ctx.finalSnapshot ? finalSnapshotFor(ctx, db) : undefined;
         try {
-          await ctx.clients.rds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: id, SkipFinalSnapshot: true, DeleteAutomatedBackups: true }));
+          await ctx.clients.rds.send(
+            new DeleteDBInstanceCommand({
+              DBInstanceIdentifier: id,
+              DeleteAutomatedBackups: true,
+              ...(snapshot === undefined ? { SkipFinalSnapshot: true } : { FinalDBSnapshotIdentifier: snapshot }),
+            }),
+          );
         } catch (err) {
           if (isAwsError(err, 'DBInstanceNotFoundFault', 'DBInstanceNotFound')) return;
           // A second delete answers "already being deleted": that is the deletion in progress.
@@ -117,7 +184,8 @@ export const dbInstanceKind: StackResourceKind = firstOf({
           throw err;
         }
       },
-      // Another state (creating, modifying, backing-up) refuses deletion for now: retry until it settles.
+      // Another state (modifying, backing-up, or creating when a final snapshot is wanted) refuses deletion for now:
+      // retry until it settles.
       { retryable: (err) => isAwsError(err, 'InvalidDBInstanceStateFault', 'InvalidDBInstanceState') },
     );
   },

@@ -75,7 +75,7 @@ export function imageKind(source: ImageSource | undefined): StackResourceKind {
     }
     const uri = await obtain(ctx, source);
     await verify(ctx, uri);
-    const identity: Identity = { uri, source: describeSource(source) };
+    const identity: Identity = { uri, source: describeSource(source), arch: ctx.config.cpuArchitecture };
     ctx.record({ identity });
     return identity;
   };
@@ -86,6 +86,9 @@ export function imageKind(source: ImageSource | undefined): StackResourceKind {
     async read(ctx, identity) {
       const uri = identity['uri'] ?? '';
       if (wanted !== undefined && identity['source'] !== wanted) return { state: 'another image requested', ready: false, outputs: { uri } };
+      if (identity['arch'] !== undefined && identity['arch'] !== ctx.config.cpuArchitecture) {
+        return { state: `checked for ${identity['arch']}; the tasks now run ${ctx.config.cpuArchitecture}`, ready: false, outputs: { uri } };
+      }
       const ref = parseEcrUri(uri);
       if (ref && (await imageExists(ctx.clients, ref)) === false) return undefined;
       return { state: ref ? 'in registry' : 'external', ready: true, outputs: { uri } };
@@ -108,12 +111,13 @@ export function imageKind(source: ImageSource | undefined): StackResourceKind {
         const ref = parseEcrUri(deployed);
         matches = !!repositoryUri && deployed.startsWith(`${repositoryUri}@`) && ref !== undefined && (await imageExists(ctx.clients, ref)) === true;
       }
-      return matches ? { uri: deployed, source: describeSource(source) } : undefined;
+      return matches ? { uri: deployed, source: describeSource(source), arch: ctx.config.cpuArchitecture } : undefined;
     },
     findAll: async () => [],
 
     async waitReady(ctx, identity) {
-      if (wanted !== undefined && identity['source'] !== wanted) return { uri: (await resolve(ctx))['uri'] ?? '' };
+      const otherArch = identity['arch'] !== undefined && identity['arch'] !== ctx.config.cpuArchitecture;
+      if ((wanted !== undefined && identity['source'] !== wanted) || otherArch) return { uri: (await resolve(ctx))['uri'] ?? '' };
       return { uri: identity['uri'] ?? '' };
     },
 

@@ -20,7 +20,7 @@ describe('bad input: a clear message, exit code 2, and nothing created', () => {
   });
 
   const base = (sbx: Sandbox) => ['up', '--endpoint-url', sbx.endpoint, '--time-scale', String(TIME_SCALE), '--yes', '--image', 'public.ecr.aws/nginx/nginx:1.27'];
-  const cases: { name: string; args: string[]; message: RegExp; env?: Record<string, string> }[] = [
+  const cases: { name: string; args: string[]; message: RegExp; env?: Record<string, string>; withoutYes?: boolean }[] = [
     { name: 'a stack name with uppercase letters', args: ['--stack', 'MyStack'], message: /stack name "MyStack" does not start with a lowercase letter; use lowercase letters, digits and hyphens/ },
     { name: 'a stack name too long for the derived names', args: ['--stack', 'a-very-long-stack-name-that-overflows'], message: /is 37 characters long; use .* at most 24 characters/ },
     { name: 'a stack name with "--"', args: ['--stack', 'my--stack'], message: /contains "--"/ },
@@ -30,7 +30,7 @@ describe('bad input: a clear message, exit code 2, and nothing created', () => {
     { name: 'a VPC CIDR too small for four subnets', args: ['--stack', 'ok', '--vpc-cidr', '10.0.0.0/27'], message: /--vpc-cidr "10\.0\.0\.0\/27" has prefix \/27/ },
     { name: 'an unknown architecture', args: ['--stack', 'ok', '--arch', 'RISCV'], message: /argument 'RISCV' is invalid\. Allowed choices are X86_64, ARM64/ },
     { name: 'a task count out of range', args: ['--stack', 'ok', '--tasks', '0'], message: /"0" is not a whole number from 1 to 10/ },
-    { name: 'a missing stack name without a terminal', args: [], message: /no stack name given: pass --stack NAME/ },
+    { name: 'a missing stack name without a terminal (and without --yes, which takes "demo")', args: [], message: /no stack name given: pass --stack NAME/, withoutYes: true },
     { name: 'an endpoint that is not a URL', args: ['--stack', 'ok', '--endpoint-url', 'not a url'], message: /--endpoint-url "not a url" is not a URL/ },
     { name: '--sandbox together with --endpoint-url', args: ['--stack', 'ok', '--sandbox'], message: /--sandbox and --endpoint-url cannot be used together/ },
   ];
@@ -38,7 +38,8 @@ describe('bad input: a clear message, exit code 2, and nothing created', () => {
   for (const c of cases) {
     it(`rejects ${c.name}`, async () => {
       const before = (await control<Calls>(sb, 'GET', '/_sandbox/calls')).body.total;
-      const r = await runCli([...base(sb), ...c.args], { cwd: dir, ...(c.env ? { env: c.env } : {}) });
+      const args = [...base(sb), ...c.args].filter((a) => !(c.withoutYes && a === '--yes'));
+      const r = await runCli(args, { cwd: dir, ...(c.env ? { env: c.env } : {}) });
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, c.message);
       assert.deepEqual(await resources(sb), [], 'the sandbox holds nothing');
@@ -51,9 +52,14 @@ describe('bad input: a clear message, exit code 2, and nothing created', () => {
     const r = await runCli(['up', '--stack', 'ok', '--endpoint-url', sb.endpoint, '--image', 'nginx:1.27'], { cwd: dir });
     assert.equal(r.code, 2);
     assert.match(r.stderr, /there is no terminal to confirm it: add --yes/);
-    const d = await runCli(['destroy', '--stack', 'ok', '--endpoint-url', sb.endpoint], { cwd: dir });
-    assert.equal(d.code, 2);
-    assert.match(d.stderr, /add --yes/);
+    assert.deepEqual(await resources(sb), []);
+  });
+
+  it('says there is no such stack when destroy names one that does not exist, instead of claiming success', async () => {
+    const d = await runCli(['destroy', '--stack', 'neverexisted', '--endpoint-url', sb.endpoint, '--yes'], { cwd: dir });
+    assert.equal(d.code, 2, d.stderr);
+    assert.match(d.stderr, /there is no stack named "neverexisted" in us-east-1/);
+    assert.doesNotMatch(d.stderr, /is destroyed/);
     assert.deepEqual(await resources(sb), []);
   });
 });

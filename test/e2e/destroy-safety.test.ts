@@ -36,7 +36,8 @@ describe('destroy deletes only the stack the user typed', () => {
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /belongs to stack "alpha", not "beta"/);
     assert.match(r.stderr, /destroy --stack alpha/);
-    assert.equal(r.stdout, '', 'no result claims a destroyed stack');
+    const answer = JSON.parse(r.stdout) as { error?: { code: string; exitCode: number }; stack?: string };
+    assert.deepEqual([answer.error?.code, answer.error?.exitCode, answer.stack], ['MANIFEST_MISMATCH', 2, undefined], 'the one JSON answer is the error, not a destroyed stack');
     const callsAfter = (await control<Calls>(sb, 'GET', '/_sandbox/calls')).body;
     assert.deepEqual(mutating(callsAfter), mutating(callsBefore), 'nothing was changed');
     assert.equal((await stackResources(sb, 'alpha')).length, resourcesBefore, 'alpha is whole');

@@ -73,7 +73,7 @@ describe('a person at the terminal', () => {
     await t.waitFor(/AWS region/);
     t.type(ENTER);
     await t.waitFor(/Create stack "rehearsal" in the sandbox/);
-    assert.match(t.text, /Stack "rehearsal" in us-east-1: 28 to create/);
+    assert.match(t.text, /Stack "rehearsal" in us-east-1 \(zones [a-z0-9-]+, [a-z0-9-]+\): 28 to create/);
     assert.match(t.text, /about \$9\d\.\d\d\/month/);
     t.type(`n${ENTER}`);
     assert.equal(await t.exited, 0);

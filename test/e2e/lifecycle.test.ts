@@ -111,16 +111,32 @@ describe('three-tier up --sandbox on a fresh directory', () => {
   const dir = scratchDir('rehearsal');
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('rehearses up and destroy with the built-in simulator and its simulated image push', async () => {
+  it('rehearses up and destroy with the built-in simulator, keeps the database as a snapshot, and restores from it', async () => {
     const args = ['--stack', 'demo', '--sandbox', '--time-scale', String(TIME_SCALE), '--yes'];
     const up = await runCli(['up', ...args], { cwd: dir, env: { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_REGION: '' } });
     assert.equal(up.code, 0, up.stderr.slice(-2000));
     assert.match(up.stdout.trim(), /^http:\/\/demo-alb-.*\.elb\.amazonaws\.com$/);
     assert.ok(existsSync(join(dir, '.three-tier', 'demo.json')));
     assert.ok(existsSync(join(dir, '.three-tier', 'demo.sandbox.json')), 'the simulated cloud persists beside the manifest');
-    const down = await runCli(['destroy', ...args], { cwd: dir });
+
+    const down = await runCli(['destroy', ...args, '--json'], { cwd: dir });
     assert.equal(down.code, 0, down.stderr.slice(-2000));
+    const kept = (JSON.parse(down.stdout) as { snapshots: { id: string; status: string; allocatedGb: number; monthlyCost: number }[] }).snapshots;
+    assert.equal(kept.length, 1, 'the database is kept as a final snapshot by default');
+    assert.match(kept[0]?.id ?? '', /^demo-db-final-\d{8}-\d{6}$/);
+    assert.deepEqual([kept[0]?.status, kept[0]?.allocatedGb], ['available', 20]);
+    assert.ok((kept[0]?.monthlyCost ?? 0) > 0);
     assert.equal(existsSync(join(dir, '.three-tier', 'demo.json')), false);
-    assert.equal(existsSync(join(dir, '.three-tier', 'demo.sandbox.json')), false);
+    assert.ok(existsSync(join(dir, '.three-tier', 'demo.sandbox.json')), 'the simulated cloud keeps the snapshot');
+
+    const restore = await runCli(['up', ...args, '--from-snapshot', kept[0]?.id ?? '', '--json'], { cwd: dir });
+    assert.equal(restore.code, 0, restore.stderr.slice(-2000));
+    assert.ok((JSON.parse(restore.stdout) as { created: string[] }).created.includes('database'));
+    assert.match(restore.stderr, new RegExp(`restored from the snapshot ${kept[0]?.id ?? ''}`));
+
+    const last = await runCli(['destroy', ...args, '--skip-final-snapshot', '--json'], { cwd: dir });
+    assert.equal(last.code, 0, last.stderr.slice(-2000));
+    assert.deepEqual((JSON.parse(last.stdout) as { snapshots: { id: string }[] }).snapshots.map((s) => s.id), [kept[0]?.id], 'no new snapshot; the first is still kept');
+    assert.equal(existsSync(join(dir, '.three-tier', 'demo.json')), false);
   });
 });

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { buildStackGraph, stackCriticalPath } from '../../src/stack.js';
 import { topologicalOrder, dependents } from '../../src/engine/graph.js';
 import { resolveConfig } from '../../src/config.js';
-import { planSteps } from '../../src/provisioner.js';
 
 const config = resolveConfig({ stack: 'demo', region: 'us-east-1' });
 
@@ -64,56 +63,5 @@ describe('stack graph', () => {
     assert.ok(cp.path.includes('database'), cp.path.join(' -> '));
     assert.equal(cp.path.at(-1), 'ecs-service');
     assert.ok(cp.totalMs > 8 * 60_000 && cp.totalMs < 20 * 60_000, `${cp.totalMs}`);
-  });
-
-  it('plans from the manifest: create, resume or verify, with the reason', () => {
-    const now = new Date().toISOString();
-    const steps = planSteps(nodes, {
-      resources: {
-        vpc: { kind: 'vpc', status: 'ready', identity: { vpcId: 'vpc-1' }, createdAt: now, updatedAt: now },
-        database: { kind: 'db-instance', status: 'created', identity: { identifier: 'demo-db' }, createdAt: now, updatedAt: now },
-        'nat-gateway': { kind: 'nat-gateway', status: 'creating', token: 't', createdAt: now, updatedAt: now },
-      },
-    });
-    const of = (id: string) => steps.find((s) => s.id === id);
-    assert.equal(of('vpc')?.action, 'verify');
-    assert.equal(of('database')?.action, 'resume');
-    assert.equal(of('nat-gateway')?.action, 'create');
-    assert.equal(of('cache')?.action, 'create');
-    assert.match(of('cache')?.reason ?? '', /tags or name/);
-  });
-});
-
-describe('plan', () => {
-  it('plans a new stack: every step a create, the critical path through the database, ~$95/month', async () => {
-    const { mkdtempSync, rmSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const { plan } = await import('../../src/provisioner.js');
-    const { ManifestStore } = await import('../../src/engine/manifest.js');
-    const dir = mkdtempSync(join(tmpdir(), 'three-tier-plan-'));
-    try {
-      const manifestPath = join(dir, 'demo.json');
-      const fresh = plan({ config, manifestPath, image: { kind: 'existing', uri: 'ghcr.io/a/b:1' } });
-      assert.equal(fresh.existing, false);
-      assert.ok(fresh.steps.every((s) => s.action === 'create'));
-      assert.ok(fresh.criticalPath.path.includes('database'));
-      assert.ok(fresh.cost.monthly > 88 && fresh.cost.monthly < 100);
-      assert.ok(fresh.steps.filter((s) => s.billable).map((s) => s.id).includes('nat-gateway'));
-
-      const store = ManifestStore.open(manifestPath, { config });
-      store.update('database', 'db-instance', { status: 'ready', identity: { identifier: 'demo-db' } });
-      const later = plan({ config, manifestPath });
-      assert.equal(later.existing, true);
-      assert.equal(later.steps.find((s) => s.id === 'database')?.action, 'verify');
-      assert.ok(later.criticalPath.totalMs < fresh.criticalPath.totalMs, 'a ready database shortens what is left');
-
-      assert.throws(() => plan({ config: { ...config, vpcCidr: '10.1.0.0/16' }, manifestPath }), (err: unknown) => {
-        const e = err as { code?: string; kind?: string };
-        return e.code === 'STACK_CONFIG_CONFLICT' && e.kind === 'usage';
-      });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 });

@@ -42,8 +42,8 @@ describe("resources with the stack's names that are not the stack's", () => {
     assert.equal(existsSync(h.manifestPath), false);
   });
 
-  it('destroy deletes nothing of theirs', async () => {
-    await h.destroy();
+  it('destroy deletes nothing of theirs: with nothing of the stack there, it says there is no such stack', async () => {
+    await assert.rejects(h.destroy(), (err: unknown) => (err as { code?: string }).code === 'NO_SUCH_STACK');
     const groups = (await h.clients.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: names.logGroup }))).logGroups ?? [];
     assert.equal(groups.length, 1, 'the foreign log group is still there');
     const role = await h.clients.iam.send(new GetRoleCommand({ RoleName: names.executionRole }));

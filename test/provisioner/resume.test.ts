@@ -108,6 +108,7 @@ describe('resume after interruption', () => {
       ],
       progress: () => undefined,
       events: () => undefined,
+      finalSnapshot: false,
     };
     const again = await natGatewayKind.create(ctx);
     assert.equal(again['natGatewayId'], rec.identity?.['natGatewayId']);

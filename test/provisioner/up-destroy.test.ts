@@ -226,9 +226,11 @@ describe('up and destroy', () => {
     assert.ok(gone.indexOf('sg-rds') < gone.indexOf('sg-ecs') && gone.indexOf('sg-ecs') < gone.indexOf('sg-alb'));
   });
 
-  it('destroy again is a no-op that succeeds', async () => {
-    const summary = await h.destroy();
-    assert.deepEqual(summary.deleted, []);
-    assert.deepEqual(summary.leftovers, []);
+  it('destroy again says there is no such stack (a typo must not look like success), and deletes nothing', async () => {
+    const before = (await h.calls()).operations;
+    await assert.rejects(h.destroy(), (err: unknown) => (err as { code?: string; kind?: string }).code === 'NO_SUCH_STACK' && (err as { kind?: string }).kind === 'usage');
+    const after = (await h.calls()).operations;
+    const mutations = Object.keys(after).filter((op) => !/:(Describe|List|Get)/.test(op) && after[op] !== before[op]);
+    assert.deepEqual(mutations, []);
   });
 });
