@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { resolveConfig, stackNameProblem, STACK_NAME_RULE } from '../../src/config.js';
 import { usageError } from '../../src/errors.js';
-import { ensureDocker, type ImageSource } from '../../src/image.js';
+import type { ImageSource } from '../../src/image.js';
+import { ensureCanBuild } from '../../src/image-build.js';
 import { plan, up } from '../../src/provisioner.js';
 import { readManifest } from '../../src/engine/manifest.js';
 import { buildStackGraph } from '../../src/stack.js';
@@ -18,9 +19,9 @@ export interface UpOptions extends CommonOptions {
   tasks?: number;
 }
 
-/** The API's build context: api/ of this package (a clone or an installed package). */
-function apiContextDir(): string {
-  return fileURLToPath(new URL('../../../api', import.meta.url));
+/** The API image's build context: the root of this package, with package-lock.json and api/Dockerfile. */
+function buildContextDir(): string {
+  return fileURLToPath(new URL('../../..', import.meta.url));
 }
 
 async function gather(opts: UpOptions, interactive: boolean): Promise<{ stack: string; region: string; image: string | undefined }> {
@@ -60,7 +61,7 @@ export async function runUp(opts: UpOptions): Promise<void> {
   const config = resolveConfig({ stack, region, image, vpcCidr: opts.vpcCidr, cpuArchitecture: opts.arch, desiredCount: opts.tasks });
   const manifestPath = manifestPathFor(stack, opts.manifest);
 
-  const contextDir = apiContextDir();
+  const contextDir = buildContextDir();
   const planned = plan({ config, manifestPath, ...(image === undefined ? {} : { image: { kind: 'existing', uri: image } }) });
   if (mode !== 'json') process.stderr.write(formatPlan(planned));
   if (!opts.yes) {
@@ -79,8 +80,8 @@ export async function runUp(opts: UpOptions): Promise<void> {
     }
   }
 
-  // Building needs Docker: find out before anything is created, not halfway.
-  if (image === undefined && !opts.sandbox) await ensureDocker();
+  // Building needs Docker with buildx and the lockfile: find out before anything is created, not halfway.
+  if (image === undefined && !opts.sandbox) await ensureCanBuild(contextDir);
   const target = await connect({ ...opts, stack, region, manifestPath });
   const interrupt = interruptOnSignals();
   try {
