@@ -6,7 +6,7 @@ import { ACCEPTED_MEDIA_TYPES, configArchitecture, readManifestPlatforms } from 
  * An image outside ECR (Docker Hub, GHCR, public.ecr.aws, ...) read through the registry's v2 API, as the tasks
  * will pull it: anonymously. A 401 answer names a token service (WWW-Authenticate: Bearer realm, service, scope),
  * whose anonymous token for `repository:NAME:pull` then reads the manifest; an index lists its platforms, a single
- * manifest names a config blob holding the architecture (docs/aws-facts.md, "Registries outside ECR").
+ * manifest names a config blob holding the architecture (docs/aws-facts.md, "Images: registries outside ECR").
  * Every outcome that is not an answer (no network, a timeout, a refusal) says so: the caller reports the image as
  * not checked and never guesses.
  */
