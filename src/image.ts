@@ -177,17 +177,17 @@ export function imageNotFound(uri: string, reason: string, kind: ErrorKind = 'fa
   });
 }
 
-/** The outcome of a check the user should hear about: a note when it could not be made, an error when it failed. */
-function judge(check: ArchitectureCheck, uri: string, want: StackConfig['cpuArchitecture'], kind: ErrorKind): string | undefined {
+export type ImagePreflight = { checked: true; architectures: string[] } | { checked: false; note: string };
+
+/** A check's outcome for the user: an error when the image cannot run, a note when it could not be checked. */
+function judge(check: ArchitectureCheck, uri: string, want: StackConfig['cpuArchitecture'], kind: ErrorKind): ImagePreflight {
   if (check.checked) {
     if (!check.matches) throw archMismatch(uri, check.architectures, want, kind);
-    return undefined;
+    return { checked: true, architectures: check.architectures };
   }
   if (check.missing) throw imageNotFound(uri, check.reason, kind);
-  return `image architecture not checked: ${check.reason} (${uri})`;
+  return { checked: false, note: `image architecture not checked: ${check.reason} (${uri})` };
 }
-
-export type ImagePreflight = { checked: true; architectures: string[] } | { checked: false; note: string };
 
 /**
  * Check an existing image (--image) before anything is created: a missing image or one built for another
@@ -195,13 +195,11 @@ export type ImagePreflight = { checked: true; architectures: string[] } | { chec
  * plan. The graph's image node checks again (the image can change meanwhile) and fails the same way.
  */
 export async function checkImageBeforeUp(clients: AwsClients, uri: string, want: StackConfig['cpuArchitecture'], options: CheckOptions = {}): Promise<ImagePreflight> {
-  const check = await checkArchitecture(clients, uri, want, options);
-  const note = judge(check, uri, want, 'usage');
-  return check.checked ? { checked: true, architectures: check.architectures } : { checked: false, note: note ?? '' };
+  return judge(await checkArchitecture(clients, uri, want, options), uri, want, 'usage');
 }
 
-/** The same judgement inside the graph, where something was already created: failures, and a note to warn with. */
-export async function checkImageInGraph(clients: AwsClients, uri: string, want: StackConfig['cpuArchitecture'], options: CheckOptions = {}): Promise<string | undefined> {
+/** The same judgement inside the graph, where something was already created: the errors are failures (exit 1). */
+export async function checkImageInGraph(clients: AwsClients, uri: string, want: StackConfig['cpuArchitecture'], options: CheckOptions = {}): Promise<ImagePreflight> {
   return judge(await checkArchitecture(clients, uri, want, options), uri, want, 'failure');
 }
 

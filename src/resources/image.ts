@@ -48,8 +48,8 @@ async function obtain(ctx: NodeContext, source: ImageSource): Promise<string> {
 async function verify(ctx: NodeContext, uri: string, source: ImageSource): Promise<void> {
   ctx.progress('waiting', `reading the architecture of ${uri}`);
   const registry = source.kind === 'existing' ? source.registry : undefined;
-  const note = await checkImageInGraph(ctx.clients, uri, ctx.config.cpuArchitecture, { signal: ctx.signal, ...(registry ? { registry } : {}) });
-  if (note !== undefined) ctx.events({ type: 'message', level: 'warn', text: note, at: Date.now() });
+  const check = await checkImageInGraph(ctx.clients, uri, ctx.config.cpuArchitecture, { signal: ctx.signal, ...(registry ? { registry } : {}) });
+  if (!check.checked) ctx.events({ type: 'message', level: 'warn', text: check.note, at: Date.now() });
 }
 
 /** The image of the latest ACTIVE revision of the stack's task family, if there is one. */

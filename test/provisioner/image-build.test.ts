@@ -6,12 +6,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateRepositoryCommand } from '@aws-sdk/client-ecr';
 import { createClients, destroyClients, type AwsClients } from '../../src/aws/clients.js';
-import { ThreeTierError } from '../../src/errors.js';
 import { checkArchitecture, platformOf } from '../../src/image.js';
 import { buildAndPush, ensureCanBuild } from '../../src/image-build.js';
 import type { Sandbox } from '../../src/sandbox/server.js';
 import { eventually, sandbox } from '../sandbox/helpers.js';
 import { buildArgsOf, flagValue, parseDockerfile, stages } from './dockerfile.js';
+import { threeTierFailure } from './expect.js';
 import { fakeDocker, type DockerCall, type FakeDocker } from './fake-docker.js';
 
 /**
@@ -23,15 +23,6 @@ import { fakeDocker, type DockerCall, type FakeDocker } from './fake-docker.js';
  */
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const DOCKERFILE = join(ROOT, 'api', 'Dockerfile');
-
-async function failure(p: Promise<unknown>): Promise<ThreeTierError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof ThreeTierError, `expected a ThreeTierError, got ${String(err)}`);
-  return err;
-}
 
 const isBuild = (c: DockerCall) => c.args[0] === 'buildx' && c.args[1] === 'build';
 
@@ -174,7 +165,7 @@ describe('the image build', () => {
     process.env['FAKE_DOCKER_BUILD_FAIL'] = '1';
     let before = docker.calls().length;
     try {
-      const err = await failure(buildAndPush(clients, { contextDir: ROOT, repositoryUri, architecture: 'ARM64', docker: docker.path }));
+      const err = await threeTierFailure(buildAndPush(clients, { contextDir: ROOT, repositoryUri, architecture: 'ARM64', docker: docker.path }));
       assert.equal(err.code, 'IMAGE_BUILD_FAILED');
       assert.match(err.message, /failed to solve/);
     } finally {
@@ -188,7 +179,7 @@ describe('the image build', () => {
     before = docker.calls().length;
     const abort = new AbortController();
     try {
-      const pending = failure(buildAndPush(clients, { contextDir: ROOT, repositoryUri, architecture: 'ARM64', docker: docker.path, signal: abort.signal }));
+      const pending = threeTierFailure(buildAndPush(clients, { contextDir: ROOT, repositoryUri, architecture: 'ARM64', docker: docker.path, signal: abort.signal }));
       const hanging = await eventually(async () => docker.calls().slice(before).find(isBuild), 10_000, 'the build to start');
       assert.ok(hanging.dockerConfig && existsSync(hanging.dockerConfig), 'the private config exists while the build runs');
       abort.abort();
@@ -208,7 +199,7 @@ describe('the image build', () => {
         () => ensureCanBuild(ROOT, docker.path),
         () => buildAndPush(clients, { contextDir: ROOT, repositoryUri, architecture: 'X86_64', docker: docker.path }),
       ]) {
-        const err = await failure(attempt());
+        const err = await threeTierFailure(attempt());
         assert.equal(err.code, 'IMAGE_NO_BUILDX');
         assert.match(err.message, /buildx/);
         assert.match(err.message, /'buildx' is not a docker command/);
@@ -227,7 +218,7 @@ describe('the image build', () => {
     mkdirSync(join(installed, 'api'), { recursive: true });
     for (const f of ['package.json', 'api/package.json', 'api/Dockerfile']) writeFileSync(join(installed, f), '{}');
     const before = docker.calls().length;
-    const err = await failure(ensureCanBuild(installed, docker.path));
+    const err = await threeTierFailure(ensureCanBuild(installed, docker.path));
     assert.equal(err.code, 'IMAGE_BUILD_CONTEXT');
     assert.match(err.message, /package-lock\.json/);
     assert.ok(err.hints.some((h) => /clone/.test(h)));

@@ -2,10 +2,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { ThreeTierError } from '../../src/errors.js';
 import { checkArchitecture, checkImageBeforeUp } from '../../src/image.js';
 import { parseImageReference, type RegistryAccess } from '../../src/image-registry.js';
 import { fakeRegistry, type FakeRegistry } from './fake-registry.js';
+import { threeTierFailure } from './expect.js';
 import { harness, type Harness } from './harness.js';
 
 /**
@@ -14,15 +14,6 @@ import { harness, type Harness } from './harness.js';
  * are on the internet, which this machine cannot reach and no test may. Every RegistryAccess here points every host
  * at 127.0.0.1.
  */
-async function failure(p: Promise<unknown>): Promise<ThreeTierError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof ThreeTierError, `expected a ThreeTierError, got ${String(err)}`);
-  return err;
-}
-
 describe('parseImageReference', () => {
   it("follows docker's rules for registries, Docker Hub's library and tags", () => {
     const table: [string, { registry: string; apiHost: string; repository: string; reference: string }][] = [
@@ -111,11 +102,11 @@ describe('registries outside ECR', () => {
   });
 
   it('before up: another architecture and a missing tag are usage errors that name the image', async () => {
-    const arm = await failure(checkImageBeforeUp(h.clients, 'acme/armonly:1', 'X86_64', { registry: access }));
+    const arm = await threeTierFailure(checkImageBeforeUp(h.clients, 'acme/armonly:1', 'X86_64', { registry: access }));
     assert.equal(arm.code, 'IMAGE_ARCH_MISMATCH');
     assert.equal(arm.kind, 'usage');
     assert.match(arm.message, /acme\/armonly:1 is built for arm64/);
-    const missing = await failure(checkImageBeforeUp(h.clients, 'nginx:0.0.0-nope', 'X86_64', { registry: access }));
+    const missing = await threeTierFailure(checkImageBeforeUp(h.clients, 'nginx:0.0.0-nope', 'X86_64', { registry: access }));
     assert.equal(missing.code, 'IMAGE_NOT_FOUND');
     assert.equal(missing.kind, 'usage');
     assert.match(missing.message, /nginx:0\.0\.0-nope does not exist: docker\.io has no image library\/nginx:0\.0\.0-nope \(HTTP 404\)/);
@@ -149,7 +140,7 @@ describe('registries outside ECR', () => {
 
   it('up stops at the image, before the service exists, when an outside image is built for another architecture', async () => {
     h.sink.events.length = 0;
-    const err = await failure(h.up({ image: { kind: 'existing', uri: 'acme/armonly:1', registry: access } }));
+    const err = await threeTierFailure(h.up({ image: { kind: 'existing', uri: 'acme/armonly:1', registry: access } }));
     assert.equal(err.code, 'IMAGE_ARCH_MISMATCH');
     assert.equal(err.kind, 'failure', 'the stack was already partly made: exit 1');
     assert.ok(!h.resourceEvents().some((e) => e.id === 'ecs-service' && e.phase === 'creating'));

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateRepositoryCommand } from '@aws-sdk/client-ecr';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
-import { ThreeTierError } from '../../src/errors.js';
 import { checkArchitecture, checkImageBeforeUp, parseEcrUri } from '../../src/image.js';
 import { readManifest } from '../../src/engine/manifest.js';
 import { control } from '../sandbox/helpers.js';
+import { threeTierFailure } from './expect.js';
 import { harness, type Harness } from './harness.js';
 import { fakeDocker, type FakeDocker } from './fake-docker.js';
 
@@ -21,15 +21,6 @@ import { fakeDocker, type FakeDocker } from './fake-docker.js';
  */
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const REGISTRY = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
-
-async function failure(p: Promise<unknown>): Promise<ThreeTierError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof ThreeTierError, `expected a ThreeTierError, got ${String(err)}`);
-  return err;
-}
 
 describe('parseEcrUri', () => {
   it('reads registry, repository, tag and digest; other registries are not ECR', () => {
@@ -81,7 +72,7 @@ describe('image', () => {
   it('an arm64 image for X86_64 tasks stops up with IMAGE_ARCH_MISMATCH before the service exists', async () => {
     for (const tag of ['arm', 'arm-single']) {
       const started = Date.now();
-      const err = await failure(h.up({ image: { kind: 'existing', uri: `${REGISTRY}/prebuilt:${tag}` } }));
+      const err = await threeTierFailure(h.up({ image: { kind: 'existing', uri: `${REGISTRY}/prebuilt:${tag}` } }));
       assert.equal(err.code, 'IMAGE_ARCH_MISMATCH');
       assert.match(err.message, /arm64/);
       assert.ok(err.hints.some((x) => x.includes('--platform linux/amd64')), err.hints.join('\n'));
@@ -102,7 +93,7 @@ describe('image', () => {
       [`${REGISTRY}/prebuilt@sha256:${'0'.repeat(64)}`, /has no such image/],
       [`${REGISTRY}/no-such-repo:1`, /no repository no-such-repo/],
     ] as const) {
-      const err = await failure(checkImageBeforeUp(h.clients, uri, 'X86_64'));
+      const err = await threeTierFailure(checkImageBeforeUp(h.clients, uri, 'X86_64'));
       assert.equal(err.code, 'IMAGE_NOT_FOUND');
       assert.equal(err.kind, 'usage', 'exit 2');
       assert.ok(err.message.includes(uri), err.message);
@@ -111,7 +102,7 @@ describe('image', () => {
     }
     // An image of another repository that exists and fits passes, and one built for another architecture does not.
     assert.deepEqual(await checkImageBeforeUp(h.clients, `${REGISTRY}/prebuilt:amd-single`, 'X86_64'), { checked: true, architectures: ['amd64'] });
-    const arm = await failure(checkImageBeforeUp(h.clients, `${REGISTRY}/prebuilt:arm`, 'X86_64'));
+    const arm = await threeTierFailure(checkImageBeforeUp(h.clients, `${REGISTRY}/prebuilt:arm`, 'X86_64'));
     assert.equal(arm.code, 'IMAGE_ARCH_MISMATCH');
     assert.equal(arm.kind, 'usage');
     // ECR of another region cannot be read with the stack's clients: a note, not a guess.
@@ -122,7 +113,7 @@ describe('image', () => {
 
   it('in the graph, an image that does not exist fails before the service exists, never as stopped tasks', async () => {
     h.sink.events.length = 0;
-    const err = await failure(h.up({ image: { kind: 'existing', uri: `${REGISTRY}/prebuilt:missing` } }));
+    const err = await threeTierFailure(h.up({ image: { kind: 'existing', uri: `${REGISTRY}/prebuilt:missing` } }));
     assert.equal(err.code, 'IMAGE_NOT_FOUND');
     assert.match(err.message, /prebuilt:missing/);
     assert.ok(err.hints.some((x) => x.includes('aws ecr describe-images')));
@@ -159,13 +150,13 @@ describe('image', () => {
     // Another build context than the one already deployed, so that the image is built again.
     const other = join(h.dir, 'other');
     for (const f of ['package.json', 'package-lock.json', 'api/package.json', 'api/Dockerfile']) cpSync(join(ROOT, f), join(other, f));
-    const missing = await failure(h.up({ image: { kind: 'build', contextDir: other, docker: join(h.dir, 'no-such-docker') } }));
+    const missing = await threeTierFailure(h.up({ image: { kind: 'build', contextDir: other, docker: join(h.dir, 'no-such-docker') } }));
     assert.equal(missing.code, 'IMAGE_NO_DOCKER');
     assert.ok(missing.hints.some((x) => /install Docker|start Docker/i.test(x)));
     assert.ok(missing.hints.some((x) => x.includes('--image')));
     process.env['FAKE_DOCKER_NO_DAEMON'] = '1';
     try {
-      const noDaemon = await failure(h.up({ image: { kind: 'build', contextDir: other, docker: docker.path } }));
+      const noDaemon = await threeTierFailure(h.up({ image: { kind: 'build', contextDir: other, docker: docker.path } }));
       assert.equal(noDaemon.code, 'IMAGE_NO_DOCKER');
       assert.match(noDaemon.message, /daemon/);
     } finally {
@@ -183,7 +174,7 @@ describe('an image that could not be checked and does not run', () => {
   after(async () => h.close());
 
   it('fails the deployment with the stopped reason and the architecture fix', async () => {
-    const err = await failure(h.up());
+    const err = await threeTierFailure(h.up());
     assert.equal(err.code, 'SERVICE_DEPLOYMENT_FAILED');
     assert.match(err.message, /exec format error/);
     assert.ok(err.hints.some((x) => /another CPU architecture/.test(x) && /--platform linux\/amd64/.test(x)), err.hints.join('\n'));
