@@ -1,21 +1,22 @@
-import { spawn } from 'node:child_process';
-import { BatchGetImageCommand, DescribeImagesCommand, GetAuthorizationTokenCommand, GetDownloadUrlForLayerCommand } from '@aws-sdk/client-ecr';
-import { ThreeTierError } from './errors.js';
+import { BatchGetImageCommand, DescribeImagesCommand, GetDownloadUrlForLayerCommand } from '@aws-sdk/client-ecr';
+import { ThreeTierError, type ErrorKind } from './errors.js';
 import { errorMessage, isAwsError } from './aws/errors.js';
-import { interrupted } from './aws/wait.js';
+import { ACCEPTED_MEDIA_TYPES, configArchitecture, readManifestPlatforms } from './image-manifest.js';
+import { PUBLIC_REGISTRIES, readRegistryImage, type RegistryAccess } from './image-registry.js';
 import type { AwsClients } from './aws/clients.js';
 import type { StackConfig } from './config.js';
 
 /**
  * Where the API image comes from, and what the provisioner checks before deploying it.
- * - existing: an image reference the user gave (--image).
- * - build: build api/ with the docker CLI for the stack's platform, push it to the stack's ECR repository, deploy
- *   it by digest. `docker login` gets the ECR password on stdin, never on the command line.
+ * - existing: an image reference the user gave (--image). `registry` points registries outside ECR elsewhere: only
+ *   tests set it, to a fake registry on loopback.
+ * - build: build api/ with the docker CLI for the stack's platform (src/image-build.ts), push it to the stack's ECR
+ *   repository, deploy it by digest. `contextDir` is the repository root: the build installs from its lockfile.
  * - sandbox-push: a rehearsal without docker; the image is staged into the simulated ECR (POST /_sandbox/images)
  *   as a stand-in for the push.
  */
 export type ImageSource =
-  | { kind: 'existing'; uri: string }
+  | { kind: 'existing'; uri: string; registry?: RegistryAccess }
   | { kind: 'build'; contextDir: string; /** The docker executable (tests point it elsewhere). */ docker?: string }
   | { kind: 'sandbox-push'; endpoint: string };
 
@@ -69,27 +70,30 @@ export function parseEcrUri(uri: string): EcrReference | undefined {
   return ref;
 }
 
-export const ACCEPTED_MEDIA_TYPES = [
-  'application/vnd.docker.distribution.manifest.v2+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.oci.image.index.v1+json',
-];
-
 export type ArchitectureCheck =
   | { checked: true; architectures: string[]; matches: boolean; digest?: string }
-  | { checked: false; reason: string };
+  /** `missing`: the registry says the image does not exist; otherwise there was no answer to go by. */
+  | { checked: false; missing: boolean; reason: string };
+
+export interface CheckOptions {
+  signal?: AbortSignal;
+  /** Registries outside ECR; the public ones unless a test points them at a fake. */
+  registry?: RegistryAccess;
+}
+
+/** BatchGetImage failures that mean "no such image" (the others, e.g. KmsError, say nothing about existence). */
+const MISSING_IMAGE_FAILURES = ['ImageNotFound', 'ImageTagDoesNotMatchDigest', 'InvalidImageDigest', 'InvalidImageTag'];
 
 /**
- * Read the image's architecture(s) from the registry: BatchGetImage with acceptedMediaTypes; an index lists
- * manifests[].platform (attestation entries are unknown/unknown: skipped); a single manifest names its config
- * blob, whose `architecture` GetDownloadUrlForLayer lets us read. DescribeImages does not tell the architecture.
+ * Read an image's architecture(s) from ECR: BatchGetImage with acceptedMediaTypes; an index lists
+ * manifests[].platform; a single manifest names its config blob, whose `architecture` GetDownloadUrlForLayer lets us
+ * read. DescribeImages does not tell the architecture.
  */
-export async function checkArchitecture(clients: AwsClients, uri: string, want: StackConfig['cpuArchitecture'], signal?: AbortSignal): Promise<ArchitectureCheck> {
+async function checkEcrArchitecture(clients: AwsClients, uri: string, want: StackConfig['cpuArchitecture'], signal?: AbortSignal): Promise<ArchitectureCheck> {
   const ref = parseEcrUri(uri);
-  if (!ref) return { checked: false, reason: 'the image is not in ECR, so its architecture cannot be read before deploying' };
+  if (!ref) return { checked: false, missing: false, reason: `${uri} is not an ECR image` };
   // The clients speak to the stack's region; ECS pulls across regions, the check does not.
-  if (ref.region !== clients.region) return { checked: false, reason: `the image is in ECR of another region (${ref.region})` };
+  if (ref.region !== clients.region) return { checked: false, missing: false, reason: `the image is in ECR of another region (${ref.region})` };
   let out;
   try {
     out = await clients.ecr.send(
@@ -101,44 +105,59 @@ export async function checkArchitecture(clients: AwsClients, uri: string, want: 
       }),
     );
   } catch (err) {
-    if (isAwsError(err, 'RepositoryNotFoundException', 'AccessDeniedException')) return { checked: false, reason: `the registry refused to describe it (${errorMessage(err)})` };
+    if (isAwsError(err, 'RepositoryNotFoundException')) return { checked: false, missing: true, reason: `ECR has no repository ${ref.repository} in registry ${ref.registryId}` };
+    if (isAwsError(err, 'AccessDeniedException')) return { checked: false, missing: false, reason: `ECR refused to describe it (${errorMessage(err)})` };
     throw err;
   }
   const image = out.images?.[0];
   if (!image?.imageManifest) {
     const f = out.failures?.[0];
-    return { checked: false, reason: `the registry has no such image${f ? ` (${f.failureCode ?? ''}: ${f.failureReason ?? ''})` : ''}` };
+    const detail = f ? ` (${f.failureCode ?? ''}: ${f.failureReason ?? ''})` : '';
+    const missing = f === undefined || MISSING_IMAGE_FAILURES.includes(f.failureCode ?? '');
+    return { checked: false, missing, reason: `ECR ${missing ? 'has no such image' : 'did not return the image'} in ${ref.repository}${detail}` };
   }
   const digest = image.imageId?.imageDigest;
-  let manifest: { mediaType?: string; manifests?: { platform?: { architecture?: string; os?: string } }[]; config?: { digest?: string } };
-  try {
-    manifest = JSON.parse(image.imageManifest) as typeof manifest;
-  } catch {
-    return { checked: false, reason: 'the image manifest is not JSON' };
-  }
+  const platforms = readManifestPlatforms(image.imageManifest);
   let architectures: string[];
-  if (Array.isArray(manifest.manifests)) {
-    architectures = manifest.manifests
-      .map((m) => m.platform)
-      .filter((p) => p && p.architecture && p.architecture !== 'unknown' && p.os !== 'unknown')
-      .map((p) => p?.architecture ?? '');
-  } else if (manifest.config?.digest) {
-    const layer = await clients.ecr.send(new GetDownloadUrlForLayerCommand({ registryId: ref.registryId, repositoryName: ref.repository, layerDigest: manifest.config.digest }));
-    if (!layer.downloadUrl) return { checked: false, reason: 'the registry gave no URL for the image config' };
-    const res = await fetch(layer.downloadUrl, signal ? { signal } : {});
-    if (!res.ok) return { checked: false, reason: `the image config could not be read (HTTP ${res.status})` };
-    const config = (await res.json()) as { architecture?: string };
-    architectures = config.architecture ? [config.architecture] : [];
-  } else {
-    return { checked: false, reason: 'the image manifest names neither platforms nor a config' };
+  switch (platforms.kind) {
+    case 'index':
+    case 'inline':
+      architectures = platforms.architectures;
+      break;
+    case 'unreadable':
+      return { checked: false, missing: false, reason: platforms.reason };
+    case 'single': {
+      const layer = await clients.ecr.send(new GetDownloadUrlForLayerCommand({ registryId: ref.registryId, repositoryName: ref.repository, layerDigest: platforms.configDigest }));
+      if (!layer.downloadUrl) return { checked: false, missing: false, reason: 'the registry gave no URL for the image config' };
+      const res = await fetch(layer.downloadUrl, signal ? { signal } : {});
+      if (!res.ok) return { checked: false, missing: false, reason: `the image config could not be read (HTTP ${res.status})` };
+      const architecture = configArchitecture(await res.text());
+      architectures = architecture ? [architecture] : [];
+    }
   }
   const matches = architectures.some((a) => ecsArchitecture(a) === want);
   return digest ? { checked: true, architectures, matches, digest } : { checked: true, architectures, matches };
 }
 
-export function archMismatch(uri: string, found: string[], want: StackConfig['cpuArchitecture']): ThreeTierError {
+/**
+ * Read the image's architecture(s) from its registry: ECR through the SDK, any other registry through its v2 API.
+ * Against a simulator (the clients have a custom endpoint) an outside registry is not contacted unless a test
+ * injects one: the rehearsal stays on this machine, and the simulated ECS does not pull from it either.
+ */
+export async function checkArchitecture(clients: AwsClients, uri: string, want: StackConfig['cpuArchitecture'], options: CheckOptions = {}): Promise<ArchitectureCheck> {
+  if (parseEcrUri(uri)) return checkEcrArchitecture(clients, uri, want, options.signal);
+  if (options.registry === undefined && clients.endpoint !== undefined) {
+    return { checked: false, missing: false, reason: `the image is not in ECR, and AWS calls go to ${clients.endpoint}: its registry is not read during a rehearsal` };
+  }
+  const answer = await readRegistryImage(uri, options.registry ?? PUBLIC_REGISTRIES, options.signal);
+  if (!answer.found) return { checked: false, missing: answer.missing, reason: answer.reason };
+  return { checked: true, architectures: answer.architectures, matches: answer.architectures.some((a) => ecsArchitecture(a) === want) };
+}
+
+export function archMismatch(uri: string, found: string[], want: StackConfig['cpuArchitecture'], kind: ErrorKind = 'failure'): ThreeTierError {
   const platform = platformOf(want).docker;
   return new ThreeTierError('IMAGE_ARCH_MISMATCH', `the image ${uri} is built for ${found.join(', ') || 'an unknown architecture'}, but the stack's tasks run ${want} (${platform})`, {
+    kind,
     hints: [
       `rebuild it for the tasks: docker buildx build --platform ${platform} --push ...`,
       want === 'X86_64' && found.includes('arm64') ? 'or run the tasks on ARM64 (Graviton): --arch ARM64' : `or set the stack architecture to match the image (--arch ${want === 'X86_64' ? 'ARM64' : 'X86_64'})`,
@@ -146,33 +165,71 @@ export function archMismatch(uri: string, found: string[], want: StackConfig['cp
   });
 }
 
-/** The digest of a tag in ECR, to deploy by digest (a tag can move; a digest cannot). */
-export async function digestOf(clients: AwsClients, ref: EcrReference): Promise<string | undefined> {
-  if (ref.digest) return ref.digest;
-  if (ref.region !== clients.region) return undefined;
-  try {
-    const out = await clients.ecr.send(
-      new DescribeImagesCommand({ registryId: ref.registryId, repositoryName: ref.repository, imageIds: [{ imageTag: ref.tag ?? 'latest' }] }),
-    );
-    return out.imageDetails?.[0]?.imageDigest;
-  } catch (err) {
-    if (isAwsError(err, 'ImageNotFoundException', 'RepositoryNotFoundException')) return undefined;
-    throw err;
-  }
+/** The image does not exist: the tasks could never pull it (CannotPullContainerError minutes later). */
+export function imageNotFound(uri: string, reason: string, kind: ErrorKind = 'failure'): ThreeTierError {
+  const ecr = parseEcrUri(uri);
+  const list = ecr
+    ? `list the tags that exist: aws ecr describe-images --repository-name ${ecr.repository} --registry-id ${ecr.registryId} --region ${ecr.region} --query 'imageDetails[].[imageTags,imageDigest]'`
+    : `check the reference and its tags on the registry (docker buildx imagetools inspect ${uri} shows what it has)`;
+  return new ThreeTierError('IMAGE_NOT_FOUND', `the image ${uri} does not exist: ${reason}`, {
+    kind,
+    hints: [list, 'push the image first, or pass --image with a tag or digest that exists'],
+  });
 }
 
-/** Whether the image (by digest or tag) is in its repository; undefined when it cannot be told (another region). */
-export async function imageExists(clients: AwsClients, ref: EcrReference): Promise<boolean | undefined> {
+export type ImagePreflight = { checked: true; architectures: string[] } | { checked: false; note: string };
+
+/** A check's outcome for the user: an error when the image cannot run, a note when it could not be checked. */
+function judge(check: ArchitectureCheck, uri: string, want: StackConfig['cpuArchitecture'], kind: ErrorKind): ImagePreflight {
+  if (check.checked) {
+    if (!check.matches) throw archMismatch(uri, check.architectures, want, kind);
+    return { checked: true, architectures: check.architectures };
+  }
+  if (check.missing) throw imageNotFound(uri, check.reason, kind);
+  return { checked: false, note: `image architecture not checked: ${check.reason} (${uri})` };
+}
+
+/**
+ * Check an existing image (--image) before anything is created: a missing image or one built for another
+ * architecture is a usage error (exit 2); an image whose registry gave no answer comes back with a note for the
+ * plan. The graph's image node checks again (the image can change meanwhile) and fails the same way.
+ */
+export async function checkImageBeforeUp(clients: AwsClients, uri: string, want: StackConfig['cpuArchitecture'], options: CheckOptions = {}): Promise<ImagePreflight> {
+  return judge(await checkArchitecture(clients, uri, want, options), uri, want, 'usage');
+}
+
+/** The same judgement inside the graph, where something was already created: the errors are failures (exit 1). */
+export async function checkImageInGraph(clients: AwsClients, uri: string, want: StackConfig['cpuArchitecture'], options: CheckOptions = {}): Promise<ImagePreflight> {
+  return judge(await checkArchitecture(clients, uri, want, options), uri, want, 'failure');
+}
+
+type EcrLookup = { found: true; digest: string | undefined } | { found: false } | undefined;
+
+/** DescribeImages for one image; undefined when it cannot be told (ECR of another region). */
+async function lookupEcrImage(clients: AwsClients, ref: EcrReference): Promise<EcrLookup> {
   if (ref.region !== clients.region) return undefined;
   try {
     const out = await clients.ecr.send(
       new DescribeImagesCommand({ registryId: ref.registryId, repositoryName: ref.repository, imageIds: [ref.digest ? { imageDigest: ref.digest } : { imageTag: ref.tag ?? 'latest' }] }),
     );
-    return (out.imageDetails ?? []).length > 0;
+    const detail = out.imageDetails?.[0];
+    return detail ? { found: true, digest: detail.imageDigest } : { found: false };
   } catch (err) {
-    if (isAwsError(err, 'ImageNotFoundException', 'RepositoryNotFoundException')) return false;
+    if (isAwsError(err, 'ImageNotFoundException', 'RepositoryNotFoundException')) return { found: false };
     throw err;
   }
+}
+
+/** The digest of a tag in ECR, to deploy by digest (a tag can move; a digest cannot). */
+export async function digestOf(clients: AwsClients, ref: EcrReference): Promise<string | undefined> {
+  if (ref.digest) return ref.digest;
+  const found = await lookupEcrImage(clients, ref);
+  return found?.found ? found.digest : undefined;
+}
+
+/** Whether the image (by digest or tag) is in its repository; undefined when it cannot be told (another region). */
+export async function imageExists(clients: AwsClients, ref: EcrReference): Promise<boolean | undefined> {
+  return (await lookupEcrImage(clients, ref))?.found;
 }
 
 /** Stage an image in the simulated ECR: the sandbox's stand-in for `docker push`. */
@@ -189,90 +246,4 @@ export async function stageSandboxImage(endpoint: string, repository: string, ta
       hints: ['is --endpoint-url a three-tier sandbox? Otherwise pass --image URI'],
     });
   }
-}
-
-// ---- docker ----
-
-interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function noDocker(detail: string): ThreeTierError {
-  return new ThreeTierError('IMAGE_NO_DOCKER', `building the API image needs Docker, and ${detail}`, {
-    kind: 'failure',
-    hints: ['install Docker (or start Docker Desktop / the docker daemon) and run up again', 'or deploy an image you already pushed: --image ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO:TAG'],
-  });
-}
-
-/** Run a command; `input` goes to its stdin (the registry password). ENOENT is "docker is not installed". */
-function run(cmd: string, args: string[], options: { input?: string; signal?: AbortSignal; cwd?: string } = {}): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'], ...(options.signal ? { signal: options.signal } : {}) });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout = (stdout + d.toString()).slice(-20_000);
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr = (stderr + d.toString()).slice(-20_000);
-    });
-    child.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') reject(noDocker(`"${cmd}" was not found on the PATH`));
-      else if (err.name === 'AbortError') reject(interrupted());
-      else reject(new ThreeTierError('IMAGE_BUILD_FAILED', `${cmd} ${args[0] ?? ''} could not run: ${err.message}`));
-    });
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(options.input ?? '');
-  });
-}
-
-function lastLines(text: string, n = 8): string {
-  return text.trim().split('\n').slice(-n).join('\n');
-}
-
-/** Docker must be installed and its daemon reachable. */
-export async function ensureDocker(docker = 'docker', signal?: AbortSignal): Promise<void> {
-  const r = await run(docker, ['version', '--format', '{{.Server.Version}}'], signal ? { signal } : {});
-  if (r.code !== 0) throw noDocker(`the Docker daemon does not answer (${lastLines(r.stderr, 2) || `exit ${r.code}`})`);
-}
-
-/**
- * Build the API for the stack's platform and push it to the repository; returns the image URI by digest.
- * `docker buildx build --push` when buildx is there, else build + push.
- */
-export async function buildAndPush(
-  clients: AwsClients,
-  options: { contextDir: string; repositoryUri: string; architecture: StackConfig['cpuArchitecture']; docker?: string; signal?: AbortSignal; onStep?: (step: string) => void },
-): Promise<string> {
-  const docker = options.docker ?? 'docker';
-  const sig = options.signal ? { signal: options.signal } : {};
-  await ensureDocker(docker, options.signal);
-  const auth = (await clients.ecr.send(new GetAuthorizationTokenCommand({}))).authorizationData?.[0];
-  if (!auth?.authorizationToken || !auth.proxyEndpoint) throw new ThreeTierError('IMAGE_PUSH_FAILED', 'ECR gave no authorization token');
-  const [user, password] = Buffer.from(auth.authorizationToken, 'base64').toString('utf8').split(':');
-  options.onStep?.('docker login to ECR');
-  const login = await run(docker, ['login', '--username', user ?? 'AWS', '--password-stdin', auth.proxyEndpoint], { input: password ?? '', ...sig });
-  if (login.code !== 0) throw new ThreeTierError('IMAGE_PUSH_FAILED', `docker login to ${auth.proxyEndpoint} failed: ${lastLines(login.stderr, 3)}`);
-
-  const tag = `build-${new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14)}`;
-  const target = `${options.repositoryUri}:${tag}`;
-  const platform = platformOf(options.architecture).docker;
-  const buildx = await run(docker, ['buildx', 'version'], sig);
-  options.onStep?.(`docker build --platform ${platform}`);
-  if (buildx.code === 0) {
-    const b = await run(docker, ['buildx', 'build', '--platform', platform, '--tag', target, '--push', options.contextDir], sig);
-    if (b.code !== 0) throw new ThreeTierError('IMAGE_BUILD_FAILED', `docker buildx build failed:\n${lastLines(b.stderr)}`, { hints: [`build it yourself: docker buildx build --platform ${platform} ${options.contextDir}`] });
-  } else {
-    const b = await run(docker, ['build', '--platform', platform, '--tag', target, options.contextDir], sig);
-    if (b.code !== 0) throw new ThreeTierError('IMAGE_BUILD_FAILED', `docker build failed:\n${lastLines(b.stderr)}`, { hints: [`build it yourself: docker build --platform ${platform} ${options.contextDir}`] });
-    options.onStep?.('docker push');
-    const p = await run(docker, ['push', target], sig);
-    if (p.code !== 0) throw new ThreeTierError('IMAGE_PUSH_FAILED', `docker push failed:\n${lastLines(p.stderr)}`);
-  }
-  const ref = parseEcrUri(target);
-  const digest = ref ? await digestOf(clients, ref) : undefined;
-  return digest ? `${options.repositoryUri}@${digest}` : target;
 }

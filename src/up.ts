@@ -4,7 +4,7 @@ import { ThreeTierError, usageError } from './errors.js';
 import { executeGraph } from './engine/executor.js';
 import type { Identity, NodeContext, Observed, Outputs } from './engine/kind.js';
 import { ManifestStore, type Manifest, type PauseRecord } from './engine/manifest.js';
-import { checkArchitecture, archMismatch, type ImageSource } from './image.js';
+import { checkImageBeforeUp, type ImageSource } from './image.js';
 import { namesTaken } from './resources/ownership.js';
 import { checkRestoreSnapshot } from './resources/db-snapshot.js';
 import { asThreeTierError, awsIdOf, DEFAULT_CONCURRENCY, hasIdentity, readOnlyContext, readSettled, Run, type ProvisionerOptions } from './run.js';
@@ -216,17 +216,14 @@ export async function planUp(session: StackSession, opts: PlanUpOptions): Promis
     notes.push(`the database is restored from the snapshot ${config.dbSnapshot} (PostgreSQL ${config.dbEngineVersion}, ${config.dbAllocatedStorage} GB)`);
   }
 
-  // An architecture change with an image that already exists: the image must offer the new architecture, or
-  // nothing changes (a build, or the sandbox, makes an image of the right architecture during the run).
-  if (opts.image.kind === 'existing' && changes.some((c) => c.setting === 'cpuArchitecture' || c.setting === 'image')) {
-    const check = await checkArchitecture(opts.clients, opts.image.uri, config.cpuArchitecture, opts.signal);
-    if (check.checked && !check.matches) {
-      const err = archMismatch(opts.image.uri, check.architectures, config.cpuArchitecture);
-      throw new ThreeTierError('ARCH_MISMATCH', `${err.message}; nothing was changed`, { kind: 'usage', hints: [...err.hints, `pass --image with an image built for ${config.cpuArchitecture}`] });
-    }
+  const steps = nodes.map((node) => stepFor(node, observations[node.id], changes));
+  // An image that already exists is checked before anything is created or changed: it must be there, and offer
+  // the tasks' architecture (a build, or the sandbox's stand-in push, makes one of the right architecture).
+  if (opts.image.kind === 'existing' && steps.some((s) => s.id === 'image' && s.action !== 'none')) {
+    const check = await checkImageBeforeUp(opts.clients, opts.image.uri, config.cpuArchitecture, { signal: opts.signal });
+    if (!check.checked) notes.push(`the image's architecture was not checked: ${check.note}`);
   }
 
-  const steps = nodes.map((node) => stepFor(node, observations[node.id], changes));
   const remaining = new Map(steps.map((s) => [s.id, s.action === 'none' ? 0 : s.estimateMs]));
   const plan: UpPlan = {
     command: 'up',

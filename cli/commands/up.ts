@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { resolveConfig, stackNameProblem, STACK_NAME_RULE, type StackInput } from '../../src/config.js';
 import { usageError } from '../../src/errors.js';
-import { ensureDocker, type ImageSource } from '../../src/image.js';
+import type { ImageSource } from '../../src/image.js';
+import { ensureCanBuild } from '../../src/image-build.js';
 import { applyUp, openStack, planChangesSomething, planUp, type UpPlan } from '../../src/provisioner.js';
 import { buildStackGraph } from '../../src/stack.js';
 import { checkCredentials, checkTargetOptions, connect, defaultRegion, manifestPathFor, stackLocation, type CommonOptions } from '../aws-context.js';
@@ -25,9 +26,9 @@ export interface UpOptions extends CommonOptions {
 /** The stack name `--yes` takes when none is given. */
 export const DEFAULT_STACK = 'demo';
 
-/** The API's build context: api/ of this package (a clone or an installed package). */
-function apiContextDir(): string {
-  return fileURLToPath(new URL('../../../api', import.meta.url));
+/** The API image's build context: the root of this package, with package-lock.json and api/Dockerfile. */
+function buildContextDir(): string {
+  return fileURLToPath(new URL('../../..', import.meta.url));
 }
 
 async function askStack(opts: UpOptions, interactive: boolean): Promise<string> {
@@ -108,7 +109,7 @@ export async function runUp(opts: UpOptions): Promise<void> {
     let source: ImageSource;
     if (config.image !== undefined) source = { kind: 'existing', uri: config.image };
     else if (target.sandbox) source = { kind: 'sandbox-push', endpoint: target.sandbox.endpoint };
-    else source = { kind: 'build', contextDir: apiContextDir() };
+    else source = { kind: 'build', contextDir: buildContextDir() };
 
     const interrupt = interruptOnSignals();
     try {
@@ -130,8 +131,8 @@ export async function runUp(opts: UpOptions): Promise<void> {
         return;
       }
       if (!opts.yes && !(await confirm(plan, interactive, Boolean(target.sandbox)))) return;
-      // Building needs Docker: find out before anything is created, not halfway.
-      if (source.kind === 'build' && plan.steps.some((s) => s.id === 'image' && s.action !== 'none')) await ensureDocker();
+      // Building needs Docker with buildx and the lockfile: find out before anything is created, not halfway.
+      if (source.kind === 'build' && plan.steps.some((s) => s.id === 'image' && s.action !== 'none')) await ensureCanBuild(source.contextDir);
 
       const nodes = buildStackGraph(plan.config, source);
       const view = progressView(mode, nodes.map((n) => ({ id: n.id, kind: n.kind.kind })), `three-tier up: ${stack} (${region}${target.sandbox ? ', sandbox' : ''})`, plan.criticalPath.totalMs * target.timing.scale);

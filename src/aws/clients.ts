@@ -16,6 +16,8 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
  */
 export interface AwsClients {
   region: string;
+  /** The custom endpoint every client points at (a sandbox, AWS_ENDPOINT_URL); undefined for real AWS. */
+  endpoint?: string;
   ec2: EC2Client;
   elbv2: ElasticLoadBalancingV2Client;
   rds: RDSClient;
@@ -53,6 +55,7 @@ export function createClients(options: ClientOptions): AwsClients {
   } as const;
   return {
     region: options.region,
+    ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
     ec2: new EC2Client(config),
     elbv2: new ElasticLoadBalancingV2Client(config),
     rds: new RDSClient(config),

@@ -3,15 +3,17 @@ import { ThreeTierError } from '../errors.js';
 import { isAwsError } from '../aws/errors.js';
 import { CONTAINER_NAME, stackNames } from '../names.js';
 import type { Identity, NodeContext } from '../engine/kind.js';
-import { archMismatch, buildAndPush, checkArchitecture, describeSource, digestOf, imageExists, parseEcrUri, platformOf, stageSandboxImage, type ImageSource } from '../image.js';
+import { checkImageInGraph, describeSource, digestOf, imageExists, parseEcrUri, platformOf, stageSandboxImage, type ImageSource } from '../image.js';
+import { buildAndPush } from '../image-build.js';
 import type { StackResourceKind } from './kind.js';
 import { needOutput } from './common.js';
 
 /**
  * The API image as a node of the graph: obtained from its source (an existing reference, a docker build pushed to
  * the stack's repository, or a sandbox stand-in for the push), resolved to a digest when it is in ECR, and checked
- * for the stack's CPU architecture BEFORE the service exists. The identity is recorded only once the check passed,
- * so a mismatching image is never taken as done. Nothing to delete: the repository is deleted with its images.
+ * for the stack's CPU architecture BEFORE the service exists: an image that does not exist or was built for another
+ * architecture fails here, not minutes later as stopped tasks. The identity is recorded only once the check passed,
+ * so a failing image is never taken as done. Nothing to delete: the repository is deleted with its images.
  */
 async function obtain(ctx: NodeContext, source: ImageSource): Promise<string> {
   switch (source.kind) {
@@ -25,7 +27,7 @@ async function obtain(ctx: NodeContext, source: ImageSource): Promise<string> {
     case 'sandbox-push': {
       const repository = needOutput(ctx, 'ecr-repository', 'name');
       const repositoryUri = needOutput(ctx, 'ecr-repository', 'uri');
-      ctx.progress('waiting', `staging a ${platformOf(ctx.config.cpuArchitecture).oci} image in ${repository} (sandbox stand-in for docker push)`);
+      ctx.progress('waiting', `staging an ${platformOf(ctx.config.cpuArchitecture).oci} image in ${repository} (sandbox stand-in for docker push)`);
       await stageSandboxImage(source.endpoint, repository, 'sandbox', platformOf(ctx.config.cpuArchitecture).oci, ctx.signal);
       const ref = parseEcrUri(`${repositoryUri}:sandbox`);
       const digest = ref ? await digestOf(ctx.clients, ref) : undefined;
@@ -43,14 +45,11 @@ async function obtain(ctx: NodeContext, source: ImageSource): Promise<string> {
   }
 }
 
-async function verify(ctx: NodeContext, uri: string): Promise<void> {
+async function verify(ctx: NodeContext, uri: string, source: ImageSource): Promise<void> {
   ctx.progress('waiting', `reading the architecture of ${uri}`);
-  const check = await checkArchitecture(ctx.clients, uri, ctx.config.cpuArchitecture, ctx.signal);
-  if (!check.checked) {
-    ctx.events({ type: 'message', level: 'warn', text: `image architecture not checked: ${check.reason} (${uri})`, at: Date.now() });
-    return;
-  }
-  if (!check.matches) throw archMismatch(uri, check.architectures, ctx.config.cpuArchitecture);
+  const registry = source.kind === 'existing' ? source.registry : undefined;
+  const check = await checkImageInGraph(ctx.clients, uri, ctx.config.cpuArchitecture, { signal: ctx.signal, ...(registry ? { registry } : {}) });
+  if (!check.checked) ctx.events({ type: 'message', level: 'warn', text: check.note, at: Date.now() });
 }
 
 /** The image of the latest ACTIVE revision of the stack's task family, if there is one. */
@@ -74,7 +73,7 @@ export function imageKind(source: ImageSource | undefined): StackResourceKind {
       });
     }
     const uri = await obtain(ctx, source);
-    await verify(ctx, uri);
+    await verify(ctx, uri, source);
     const identity: Identity = { uri, source: describeSource(source), arch: ctx.config.cpuArchitecture };
     ctx.record({ identity });
     return identity;

@@ -71,18 +71,38 @@ describe('StackLock takeover', () => {
     const path = join(dir, 'race.json');
     for (let round = 0; round < 3; round++) {
       writeFileSync(`${path}.lock`, JSON.stringify({ pid: deadPid(), host: hostname(), command: 'up', startedAt: 'then', nonce: `stale-${round}` }));
+      // Each racer loads the code, says it is ready, and waits for "go"; all go at once. The winner holds the lock
+      // until every racer has answered, so a late starter cannot take a lock that was released in the meantime.
       const script = `
         const { StackLock } = await import(${JSON.stringify(manifestModule)});
-        try { const l = StackLock.acquire(${JSON.stringify(path)}, 'racer'); process.stdout.write('won'); setTimeout(() => l.release(), 400); }
-        catch (e) { process.stdout.write(e.code ?? 'error'); }`;
-      const outcomes = await Promise.all(
-        Array.from({ length: 6 }, () => new Promise<string>((resolve) => {
-          const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-          let out = '';
-          child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-          child.on('exit', () => resolve(out));
-        })),
-      );
+        process.stdout.write('ready\\n');
+        process.stdin.once('data', () => {
+          try { const l = StackLock.acquire(${JSON.stringify(path)}, 'racer'); process.stdout.write('won\\n'); process.stdin.once('data', () => { l.release(); process.exit(0); }); }
+          catch (e) { process.stdout.write((e.code ?? 'error') + '\\n'); process.exit(0); }
+        });`;
+      const racers = Array.from({ length: 6 }, () => {
+        const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+        const lines: string[] = [];
+        const waiters: (() => void)[] = [];
+        child.stdout.on('data', (c: Buffer) => {
+          lines.push(...c.toString().split('\n').filter(Boolean));
+          for (const w of waiters.splice(0)) w();
+        });
+        const nth = (n: number) => new Promise<string>((resolve) => {
+          const check = (): void => (lines.length >= n ? resolve(lines[n - 1] as string) : void waiters.push(check));
+          check();
+        });
+        child.stdin.on('error', () => undefined); // a racer that lost has exited: its stdin is closed
+        const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+        return { child, nth, exited };
+      });
+      await Promise.all(racers.map((r) => r.nth(1)));
+      for (const r of racers) r.child.stdin.write('go\n');
+      const outcomes = await Promise.all(racers.map((r) => r.nth(2)));
+      racers.forEach((r, i) => {
+        if (outcomes[i] === 'won') r.child.stdin.write('release\n');
+      });
+      await Promise.all(racers.map((r) => r.exited));
       assert.equal(outcomes.filter((o) => o === 'won').length, 1, `round ${round}: ${outcomes.join(', ')}`);
       assert.deepEqual([...new Set(outcomes.filter((o) => o !== 'won'))], ['STACK_LOCKED'], outcomes.join(', '));
       assert.equal(existsSync(`${path}.lock`), false, 'the winner released it');

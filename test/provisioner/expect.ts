@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { ListedResource } from '../sandbox/helpers.js';
+import { ThreeTierError } from '../../src/errors.js';
 import { countByType } from './harness.js';
 
 /** The stack's tagged resources in the sandbox after a complete `up`, by type: exactly these, no duplicates. */
@@ -41,4 +42,14 @@ export function assertCompleteStack(list: readonly ListedResource[], desiredTask
   delete counts['ecs-task'];
   assert.deepEqual(counts, EXPECTED_TAGGED);
   assert.equal(tasks, desiredTasks, 'running tasks');
+}
+
+/** The ThreeTierError a promise rejects with (fails the test if it resolves or rejects with something else). */
+export async function threeTierFailure(p: Promise<unknown>): Promise<ThreeTierError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof ThreeTierError, `expected a ThreeTierError, got ${String(err)}`);
+  return err;
 }

@@ -1,31 +1,26 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { cpSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CreateRepositoryCommand } from '@aws-sdk/client-ecr';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
-import { ThreeTierError } from '../../src/errors.js';
-import { checkArchitecture, parseEcrUri } from '../../src/image.js';
+import { checkArchitecture, checkImageBeforeUp, parseEcrUri } from '../../src/image.js';
 import { readManifest } from '../../src/engine/manifest.js';
-import type { ResourceEvent } from '../../src/engine/events.js';
 import { control } from '../sandbox/helpers.js';
+import { threeTierFailure } from './expect.js';
 import { harness, type Harness } from './harness.js';
+import { fakeDocker, type FakeDocker } from './fake-docker.js';
 
 /**
- * The image: its architecture is read from the registry and checked before the service exists; a missing image
- * fails the deployment fast with the stopped-task reason and what to do; a docker build pushes and deploys by
- * digest with the registry password on stdin; no Docker is a clear error with both ways out.
+ * The image: its architecture is read from ECR and checked before the service exists; an image that does not exist
+ * is an error before anything is created (checkImageBeforeUp) and again in the graph, never a deployment that
+ * fails minutes later; a docker build pushes and deploys by digest; no Docker is a clear error with both ways out.
+ * There is no Docker daemon here: the docker executable is a stand-in (fake-docker.ts). Registries outside ECR are
+ * tested in image-registry.test.ts.
  */
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const REGISTRY = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
-
-async function failure(p: Promise<unknown>): Promise<ThreeTierError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof ThreeTierError, `expected a ThreeTierError, got ${String(err)}`);
-  return err;
-}
 
 describe('parseEcrUri', () => {
   it('reads registry, repository, tag and digest; other registries are not ECR', () => {
@@ -41,8 +36,8 @@ describe('parseEcrUri', () => {
 
 describe('image', () => {
   let h: Harness;
-  let fakeDocker: string;
-  let dockerLog: string;
+  let docker: FakeDocker;
+  const savedDockerConfig = process.env['DOCKER_CONFIG'];
 
   before(async () => {
     h = await harness({ stack: 'img' });
@@ -55,32 +50,13 @@ describe('image', () => {
       const r = await control(h.sb, 'POST', '/_sandbox/images', { repository: 'prebuilt', tag, architecture, format });
       assert.equal(r.status, 201);
     }
-    // A stand-in for the docker CLI: logs its argv and stdin; `buildx build --push` stages the image in the sandbox.
-    fakeDocker = join(h.dir, 'docker');
-    dockerLog = join(h.dir, 'docker.log');
-    writeFileSync(
-      fakeDocker,
-      `#!${process.execPath}
-const fs = require('node:fs');
-const args = process.argv.slice(2);
-const stdin = args.includes('--password-stdin') ? fs.readFileSync(0, 'utf8') : '';
-fs.appendFileSync(${JSON.stringify(dockerLog)}, JSON.stringify({ args, stdin }) + '\\n');
-if (args[0] === 'version' && process.env.FAKE_DOCKER_NO_DAEMON) { console.error('Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?'); process.exit(1); }
-if (args[0] === 'buildx' && args[1] === 'build') {
-  const target = args[args.indexOf('--tag') + 1];
-  const platform = args[args.indexOf('--platform') + 1];
-  const rest = target.slice(target.indexOf('/') + 1);
-  const [repository, tag] = rest.split(':');
-  fetch(process.env.FAKE_DOCKER_SANDBOX + '/_sandbox/images', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ repository, tag, architecture: platform.split('/')[1] }) })
-    .then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1));
-} else { console.log('ok'); }
-`,
-    );
-    chmodSync(fakeDocker, 0o755);
-    process.env['FAKE_DOCKER_SANDBOX'] = h.sb.endpoint;
+    docker = fakeDocker(h.dir, h.sb.endpoint);
+    // The "user's" docker directory: the build never reads or writes the real ~/.docker.
+    process.env['DOCKER_CONFIG'] = join(h.dir, 'user-docker');
   });
   after(async () => {
-    delete process.env['FAKE_DOCKER_SANDBOX'];
+    if (savedDockerConfig === undefined) delete process.env['DOCKER_CONFIG'];
+    else process.env['DOCKER_CONFIG'] = savedDockerConfig;
     await h.close();
   });
 
@@ -90,40 +66,67 @@ if (args[0] === 'buildx' && args[1] === 'build') {
     const armSingle = await checkArchitecture(h.clients, `${REGISTRY}/prebuilt:arm-single`, 'ARM64');
     assert.equal(armSingle.checked && armSingle.matches, true);
     const missing = await checkArchitecture(h.clients, `${REGISTRY}/prebuilt:nope`, 'X86_64');
-    assert.equal(missing.checked, false);
+    assert.equal(missing.checked === false && missing.missing, true, 'ECR said there is no such image');
   });
 
-  it('an arm64 image for X86_64 tasks stops up with IMAGE_ARCH_MISMATCH before the service exists', async () => {
+  it('an arm64 image for X86_64 tasks stops up with IMAGE_ARCH_MISMATCH before anything is created', async () => {
     for (const tag of ['arm', 'arm-single']) {
-      const started = Date.now();
-      const err = await failure(h.up({ image: { kind: 'existing', uri: `${REGISTRY}/prebuilt:${tag}` } }));
+      const before = (await h.calls()).operations;
+      const err = await threeTierFailure(h.up({ image: { kind: 'existing', uri: `${REGISTRY}/prebuilt:${tag}` } }));
       assert.equal(err.code, 'IMAGE_ARCH_MISMATCH');
+      assert.equal(err.kind, 'usage', 'exit 2: the plan refuses it');
       assert.match(err.message, /arm64/);
       assert.ok(err.hints.some((x) => x.includes('--platform linux/amd64')), err.hints.join('\n'));
-      assert.ok(Date.now() - started < 5_000, 'stops without waiting for the database');
-      const svc = await h.clients.ecs.send(new DescribeServicesCommand({ cluster: 'img', services: ['img-api'] })).catch(() => undefined);
-      assert.ok(!svc?.services?.some((s) => s.status === 'ACTIVE'), 'no service was created');
-      const m = readManifest(h.manifestPath);
-      assert.equal(m?.resources['image']?.status, 'failed');
-      assert.equal(m?.resources['image']?.identity, undefined, 'a mismatching image is never recorded as done');
+      const after = (await h.calls()).operations;
+      const changed = Object.keys(after).filter((op) => !/:(Describe|List|Get|BatchGet)/.test(op) && after[op] !== before[op]);
+      assert.deepEqual(changed, [], 'not one call that changes anything');
+      assert.equal(readManifest(h.manifestPath), undefined, 'no manifest: nothing was made');
       assert.equal(existsSync(`${h.manifestPath}.lock`), false);
     }
-    assert.ok(h.resourceEvents().some((e) => e.phase === 'skipped'), 'other resources stopped waiting');
   });
 
-  it('a missing image fails the deployment fast with the CannotPullContainerError reason and the fix', async () => {
+  it('an image that does not exist is a usage error before up, naming it and how to list the tags', async () => {
+    for (const [uri, what] of [
+      [`${REGISTRY}/prebuilt:missing`, /has no such image/],
+      [`${REGISTRY}/prebuilt@sha256:${'0'.repeat(64)}`, /has no such image/],
+      [`${REGISTRY}/no-such-repo:1`, /no repository no-such-repo/],
+    ] as const) {
+      const err = await threeTierFailure(checkImageBeforeUp(h.clients, uri, 'X86_64'));
+      assert.equal(err.code, 'IMAGE_NOT_FOUND');
+      assert.equal(err.kind, 'usage', 'exit 2');
+      assert.ok(err.message.includes(uri), err.message);
+      assert.match(err.message, what);
+      assert.ok(err.hints.some((x) => x.includes(`aws ecr describe-images --repository-name ${parseEcrUri(uri)?.repository}`)), err.hints.join('\n'));
+    }
+    // An image of another repository that exists and fits passes, and one built for another architecture does not.
+    assert.deepEqual(await checkImageBeforeUp(h.clients, `${REGISTRY}/prebuilt:amd-single`, 'X86_64'), { checked: true, architectures: ['amd64'] });
+    const arm = await threeTierFailure(checkImageBeforeUp(h.clients, `${REGISTRY}/prebuilt:arm`, 'X86_64'));
+    assert.equal(arm.code, 'IMAGE_ARCH_MISMATCH');
+    assert.equal(arm.kind, 'usage');
+    // ECR of another region cannot be read with the stack's clients: a note, not a guess.
+    const other = await checkImageBeforeUp(h.clients, '123456789012.dkr.ecr.eu-west-1.amazonaws.com/prebuilt:1', 'X86_64');
+    assert.equal(other.checked, false);
+    assert.match(other.checked ? '' : other.note, /not checked: the image is in ECR of another region \(eu-west-1\)/);
+  });
+
+  it('in the graph, an image that does not exist fails before the service exists, never as stopped tasks', async () => {
+    // The plan saw a good image; the run is handed one that is gone (as when a tag is deleted in between).
+    const { openStack, planUp, applyUp } = await import('../../src/provisioner.js');
+    const session = openStack(h.manifestPath, 'up');
     h.sink.events.length = 0;
-    const err = await failure(h.up({ image: { kind: 'existing', uri: `${REGISTRY}/prebuilt:missing` } }));
-    assert.equal(err.code, 'SERVICE_DEPLOYMENT_FAILED');
-    assert.match(err.message, /CannotPullContainerError/);
-    assert.ok(err.hints.some((x) => /does not exist in the registry/.test(x)), err.hints.join('\n'));
-    const events = h.resourceEvents();
-    const created = events.find((e) => e.id === 'ecs-service' && e.phase === 'creating');
-    const failed = events.find((e): e is ResourceEvent => e.id === 'ecs-service' && e.phase === 'failed');
-    assert.ok(created && failed);
-    // The ready budget is 20 min of AWS time (4.8 s here); stopped tasks end the wait well before it.
-    assert.ok(failed.at - created.at < 3_000, `failed after ${failed.at - created.at} ms`);
-    assert.ok(h.sink.events.some((e) => e.type === 'message' && /architecture not checked/.test(e.text)));
+    try {
+      const plan = await planUp(session, h.options({ image: { kind: 'existing', uri: `${REGISTRY}/prebuilt:amd-single` } }));
+      const err = await threeTierFailure(applyUp(session, plan, h.options({ image: { kind: 'existing', uri: `${REGISTRY}/prebuilt:missing` } })));
+      assert.equal(err.code, 'IMAGE_NOT_FOUND');
+      assert.match(err.message, /prebuilt:missing/);
+      assert.ok(err.hints.some((x) => x.includes('aws ecr describe-images')));
+    } finally {
+      session.close();
+    }
+    assert.ok(!h.resourceEvents().some((e) => e.id === 'ecs-service' && e.phase === 'creating'), 'the service was not touched');
+    const m = readManifest(h.manifestPath);
+    assert.equal(m?.resources['image']?.status, 'failed');
+    assert.equal(m?.resources['image']?.identity, undefined);
   });
 
   it('a good image afterwards rolls the service to a new task definition', async () => {
@@ -136,27 +139,30 @@ if (args[0] === 'buildx' && args[1] === 'build') {
     assert.match(td.taskDefinition?.containerDefinitions?.[0]?.image ?? '', /^123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/prebuilt@sha256:/);
   });
 
-  it('a docker build pushes for linux/amd64, logs in with the password on stdin, and deploys by digest', async () => {
-    const result = await h.up({ image: { kind: 'build', contextDir: h.dir, docker: fakeDocker } });
-    const calls = readFileSync(dockerLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { args: string[]; stdin: string });
+  it('a docker build pushes for linux/amd64 from the repository root and deploys by digest', async () => {
+    const result = await h.up({ image: { kind: 'build', contextDir: ROOT, docker: docker.path } });
+    const calls = docker.calls();
     const login = calls.find((c) => c.args[0] === 'login');
     assert.ok(login && login.stdin.length > 0, 'the password came on stdin');
-    for (const c of calls) assert.ok(!c.args.includes(login.stdin), 'never on the command line');
     const build = calls.find((c) => c.args[0] === 'buildx' && c.args[1] === 'build');
     assert.ok(build?.args.includes('--push'));
     assert.equal(build?.args[build.args.indexOf('--platform') + 1], 'linux/amd64');
+    assert.equal(build?.args.at(-1), ROOT);
     const td = await h.clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: result.outputs['task-definition']?.['arn'] }));
     assert.match(td.taskDefinition?.containerDefinitions?.[0]?.image ?? '', /^123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/img-api@sha256:[0-9a-f]{64}$/);
   });
 
   it('without Docker, up says so with both ways out', async () => {
-    const missing = await failure(h.up({ image: { kind: 'build', contextDir: join(h.dir, 'other'), docker: join(h.dir, 'no-such-docker') } }));
+    // Another build context than the one already deployed, so that the image is built again.
+    const other = join(h.dir, 'other');
+    for (const f of ['package.json', 'package-lock.json', 'api/package.json', 'api/Dockerfile']) cpSync(join(ROOT, f), join(other, f));
+    const missing = await threeTierFailure(h.up({ image: { kind: 'build', contextDir: other, docker: join(h.dir, 'no-such-docker') } }));
     assert.equal(missing.code, 'IMAGE_NO_DOCKER');
     assert.ok(missing.hints.some((x) => /install Docker|start Docker/i.test(x)));
     assert.ok(missing.hints.some((x) => x.includes('--image')));
     process.env['FAKE_DOCKER_NO_DAEMON'] = '1';
     try {
-      const noDaemon = await failure(h.up({ image: { kind: 'build', contextDir: join(h.dir, 'other'), docker: fakeDocker } }));
+      const noDaemon = await threeTierFailure(h.up({ image: { kind: 'build', contextDir: other, docker: docker.path } }));
       assert.equal(noDaemon.code, 'IMAGE_NO_DOCKER');
       assert.match(noDaemon.message, /daemon/);
     } finally {
@@ -174,7 +180,7 @@ describe('an image that could not be checked and does not run', () => {
   after(async () => h.close());
 
   it('fails the deployment with the stopped reason and the architecture fix', async () => {
-    const err = await failure(h.up());
+    const err = await threeTierFailure(h.up());
     assert.equal(err.code, 'SERVICE_DEPLOYMENT_FAILED');
     assert.match(err.message, /exec format error/);
     assert.ok(err.hints.some((x) => /another CPU architecture/.test(x) && /--platform linux\/amd64/.test(x)), err.hints.join('\n'));
