@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { estimateMonthlyCost, PRICES_AS_OF } from '../../src/cost.js';
+import { estimateMonthlyCost } from '../../src/cost.js';
+import { priceTable } from '../../src/prices.js';
 import { resolveConfig } from '../../src/config.js';
 
 describe('cost estimate', () => {
@@ -8,7 +9,7 @@ describe('cost estimate', () => {
     const e = estimateMonthlyCost(resolveConfig({ stack: 'demo', region: 'us-east-1' }));
     assert.ok(e.hourly > 0.12 && e.hourly < 0.14, `hourly ${e.hourly}`);
     assert.ok(e.monthly > 88 && e.monthly < 100, `monthly ${e.monthly}`);
-    assert.equal(e.pricesAsOf, PRICES_AS_OF);
+    assert.equal(e.pricesAsOf, priceTable().asOf);
     const sum = e.lines.reduce((s, l) => s + l.monthly, 0);
     assert.ok(Math.abs(sum - e.monthly) < 0.1, 'lines add up to the total');
     assert.ok(e.lines.some((l) => /NAT gateway/.test(l.item) && l.hourly === 0.045));
