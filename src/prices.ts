@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ThreeTierError } from './errors.js';
+import { issuesText, ThreeTierError } from './errors.js';
 
 /**
  * The dated price table (src/prices.json, shipped next to this module): on-demand USD prices per region for
@@ -93,10 +93,7 @@ function* eachPrice(prices: RegionPrices): Generator<[string[], Price]> {
 export function parsePriceTable(raw: unknown, where: string): PriceTable {
   const parsed = priceTableSchema.safeParse(raw);
   if (!parsed.success) {
-    const issues = parsed.error.issues
-      .slice(0, 3)
-      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-      .join('; ');
+    const issues = issuesText(parsed.error);
     throw new ThreeTierError('PRICE_TABLE_INVALID', `the price table ${where} is not valid: ${issues}`, {
       hints: ['reinstall three-tier; if you edited the table, fix the fields named above'],
     });

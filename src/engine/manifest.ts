@@ -2,7 +2,7 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, re
 import { dirname, join, resolve } from 'node:path';
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { ThreeTierError } from '../errors.js';
+import { issuesText, ThreeTierError } from '../errors.js';
 import { stackConfigSchema, type StackConfig } from '../config.js';
 
 /**
@@ -84,10 +84,7 @@ export function readManifest(path: string): Manifest | undefined {
   }
   const parsed = manifestSchema.safeParse(raw);
   if (!parsed.success) {
-    const where = parsed.error.issues
-      .slice(0, 3)
-      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-      .join('; ');
+    const where = issuesText(parsed.error);
     throw new ThreeTierError('MANIFEST_INVALID', `the manifest ${path} does not match schema version ${MANIFEST_VERSION}: ${where}`, {
       hints: ['it was not rewritten; fix or move it away, then run the command again'],
     });
