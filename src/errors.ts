@@ -39,3 +39,11 @@ export function usageError(code: string, message: string, hints: readonly string
 export function isThreeTierError(err: unknown): err is ThreeTierError {
   return err instanceof ThreeTierError;
 }
+
+/** The first few problems of a failed schema check (zod's issues), each with where it is: for error messages. */
+export function issuesText(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }, max = 3): string {
+  return error.issues
+    .slice(0, max)
+    .map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`)
+    .join('; ');
+}

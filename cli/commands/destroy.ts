@@ -64,9 +64,8 @@ export async function runDestroy(opts: DestroyCliOptions): Promise<void> {
     try {
       const base = { config, clients: target.clients, manifestPath, signal: interrupt.signal, timing: target.timing, finalSnapshot };
       const plan = await planDestroy(session, { ...base, events: () => undefined });
-      const storage = plan.config.dbAllocatedStorage;
       if (mode === 'json') process.stderr.write(`${JSON.stringify({ type: 'plan', at: Date.now(), plan: { command: 'destroy', stack, region, targets: plan.targets, strays: plan.strays.map((s) => s.label), finalSnapshot: plan.finalSnapshot } })}\n`);
-      else process.stderr.write(formatDestroyPlan(plan, plan.finalSnapshot ? snapshotMonthlyCost(storage) : undefined));
+      else process.stderr.write(formatDestroyPlan(plan, plan.finalSnapshot ? snapshotMonthlyCost(plan.config).monthly : undefined));
 
       if (!opts.yes) {
         if (!interactive) {
@@ -89,7 +88,7 @@ export async function runDestroy(opts: DestroyCliOptions): Promise<void> {
       }
       // The rehearsal's simulated cloud goes with the stack, unless it keeps a snapshot to restore from.
       if (target.sandbox && result.snapshots.length === 0) rmSync(sandboxStatePath(manifestPath, stack), { force: true });
-      const snapshots = result.snapshots.map((s) => ({ ...s, monthlyCost: snapshotMonthlyCost(s.allocatedGb) }));
+      const snapshots = result.snapshots.map((s) => ({ ...s, monthlyCost: snapshotMonthlyCost(plan.config, { gb: s.allocatedGb }).monthly }));
       if (opts.json) {
         process.stdout.write(`${JSON.stringify({ stack, region, sandbox: Boolean(target.sandbox), deleted: result.deleted, leftovers: result.leftovers, snapshots, elapsedMs: result.elapsedMs })}\n`);
         return;

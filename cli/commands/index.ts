@@ -61,4 +61,20 @@ const destroy: CommandDeclaration = (program) => {
   });
 };
 
-export const commands: readonly CommandDeclaration[] = [up, destroy, sandbox];
+const cost: CommandDeclaration = (program) => {
+  program
+    .command('cost')
+    .description('what a stack costs per resource, per hour and per month, what is billed now, and what pause would save (no AWS call)')
+    .option('--stack <name>', 'a recorded stack (its manifest), or the name of a planned one')
+    .option('--manifest <path>', 'the manifest of a recorded stack (default: .three-tier/<stack>.json in the current directory)')
+    .option('--region <region>', 'a planned stack\'s region (default: AWS_REGION, then your AWS profile\'s region)')
+    .addOption(new Option('--arch <arch>', 'a planned stack\'s CPU architecture').choices(['X86_64', 'ARM64']))
+    .addOption(new Option('--tasks <n>', 'a planned stack\'s number of API tasks (default 1)').argParser(numberIn(1, 10, true)))
+    .option('--json', 'print the estimate as JSON')
+    .action(async (opts: Record<string, unknown>) => {
+      const { runCost } = await import('./cost.js');
+      await runCost(opts);
+    });
+};
+
+export const commands: readonly CommandDeclaration[] = [up, destroy, cost, sandbox];

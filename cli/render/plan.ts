@@ -15,6 +15,7 @@ function costTable(cost: CostEstimate): string[] {
   const lines = [`Estimated cost while it runs: ${money(cost.hourly)}/hour, about ${money(cost.monthly)}/month (on-demand ${cost.pricesRegion} prices as of ${cost.pricesAsOf}):`];
   const itemWidth = Math.max(...cost.lines.map((l) => l.item.length));
   for (const l of cost.lines) lines.push(`    ${l.item.padEnd(itemWidth)} ${money(l.monthly).padStart(9)}/month${l.estimated ? ' (estimate)' : ''}`);
+  for (const n of cost.notes) lines.push(`  Note: ${n}`);
   if (cost.excludes.length > 0) lines.push(`  Not included: ${cost.excludes.join('; ')}.`);
   return lines;
 }
@@ -51,7 +52,7 @@ export function formatPlan(plan: UpPlan): string {
     lines.push(`Expected time on AWS: about ${minutes(plan.criticalPath.totalMs)} (longest chain: ${plan.criticalPath.path.filter((id) => plan.steps.find((s) => s.id === id)?.action !== 'none').join(' -> ')}).`);
   }
   if (plan.costBefore) {
-    lines.push(`Cost while it runs: ${money(plan.costBefore.monthly)}/month now, ${money(plan.cost.monthly)}/month after (${plan.cost.pricesRegion} prices as of ${plan.cost.pricesAsOf}).`);
+    lines.push(`Cost while it runs: ${money(plan.costBefore.monthly)}/month now, ${money(plan.cost.monthly)}/month after (${plan.cost.pricesRegion} prices as of ${plan.cost.pricesAsOf}${plan.cost.estimated ? '; some figures are estimates' : ''}).`);
   } else if (!plan.existing) {
     lines.push(...costTable(plan.cost));
   }
@@ -69,7 +70,7 @@ export function planSummary(plan: UpPlan): Record<string, unknown> {
     changes: plan.changes,
     steps: plan.steps.map((s) => ({ id: s.id, kind: s.kind, action: s.action, reason: s.reason, ...(s.awsId ? { awsId: s.awsId } : {}), ...(s.changes.length ? { changes: s.changes } : {}) })),
     criticalPathMs: plan.criticalPath.totalMs,
-    cost: { hourly: plan.cost.hourly, monthly: plan.cost.monthly, pricesRegion: plan.cost.pricesRegion, pricesAsOf: plan.cost.pricesAsOf },
+    cost: { hourly: plan.cost.hourly, monthly: plan.cost.monthly, pricesRegion: plan.cost.pricesRegion, pricesAsOf: plan.cost.pricesAsOf, estimated: plan.cost.estimated, notes: plan.cost.notes },
     ...(plan.costBefore ? { costBefore: { hourly: plan.costBefore.hourly, monthly: plan.costBefore.monthly } } : {}),
     notes: plan.notes,
   };

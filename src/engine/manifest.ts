@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { ThreeTierError } from '../errors.js';
+import { issuesText, ThreeTierError } from '../errors.js';
 import { stackConfigSchema, type StackConfig } from '../config.js';
 
 /**
@@ -131,11 +131,7 @@ export function readManifest(path: string): Manifest | undefined {
   const upgraded = typeof version === 'number' && READABLE_VERSIONS.includes(version) ? { ...(raw as object), schemaVersion: MANIFEST_VERSION } : raw;
   const parsed = manifestSchema.safeParse(upgraded);
   if (!parsed.success) {
-    const where = parsed.error.issues
-      .slice(0, 3)
-      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-      .join('; ');
-    throw unreadable(path, `it does not match the manifest schema (${where})`, [
+    throw unreadable(path, `it does not match the manifest schema (${issuesText(parsed.error)})`, [
       'fix the field named above, or move the file away and run `three-tier status` to find the stack by its tags',
     ]);
   }
