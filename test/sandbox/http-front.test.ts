@@ -124,6 +124,7 @@ describe('sandbox HTTP front: no client stalls it', () => {
 
   it('serves other clients while one sends its body slowly, and answers the slow one when it finishes', async () => {
     const slow = partialRequest(sb, head(sb, CREATE_VPC.length), CREATE_VPC.slice(0, 12));
+    await slow.sent;
     const sts = await new STSClient(clientConfig(sb, { maxAttempts: 1 })).send(new GetCallerIdentityCommand({}));
     assert.equal(sts.Account, '123456789012', 'answered while the slow body is pending');
     slow.send(CREATE_VPC.slice(12));
@@ -135,12 +136,15 @@ describe('sandbox HTTP front: no client stalls it', () => {
   it('goes on serving after clients hang up mid-body or right after sending, and applies no half-sent change', async () => {
     await control(sb, 'POST', '/_sandbox/reset');
     const slow = partialRequest(sb, head(sb, CREATE_VPC.length), CREATE_VPC.slice(0, 20));
+    await slow.sent;
     const halfSent = partialRequest(sb, head(sb, CREATE_VPC.length), CREATE_VPC.slice(0, 30));
+    await halfSent.sent;
     halfSent.destroy();
     await halfSent.answered;
-    const sent = partialRequest(sb, head(sb, 'Action=DescribeVpcs&Version=2016-11-15'.length), 'Action=DescribeVpcs&Version=2016-11-15');
-    sent.destroy();
-    await sent.answered;
+    const describe = partialRequest(sb, head(sb, 'Action=DescribeVpcs&Version=2016-11-15'.length), 'Action=DescribeVpcs&Version=2016-11-15');
+    await describe.sent;
+    describe.destroy();
+    await describe.answered;
     const ec2 = new EC2Client(clientConfig(sb, { maxAttempts: 1 }));
     assert.deepEqual((await ec2.send(new DescribeVpcsCommand({}))).Vpcs, [], 'answered; the half-sent create made nothing');
     assert.equal((await ec2.send(new CreateVpcCommand({ CidrBlock: '10.3.0.0/16' }))).Vpc?.CidrBlock, '10.3.0.0/16');
@@ -148,7 +152,20 @@ describe('sandbox HTTP front: no client stalls it', () => {
     await slow.answered;
   });
 
-  it('answers 408 and closes the connection of a body that never completes', async () => {
+  it('skips the turn of a client that hung up while queued', { timeout: 30_000 }, async () => {
+    await control(sb, 'POST', '/_sandbox/reset');
+    // The first RDS call of this process holds the queue while the sandbox imports the RDS client (this test file
+    // never imports it). A complete CreateVpc sent meanwhile waits in the queue; its client hangs up before its turn.
+    const rds = queryRequest(sb, 'rds', 'Action=DescribeDBInstances&Version=2014-10-31');
+    const queued = partialRequest(sb, head(sb, CREATE_VPC.length), CREATE_VPC);
+    await queued.sent;
+    queued.destroy();
+    await queued.answered;
+    assert.equal((await rds).status, 200);
+    assert.equal(await vpcCount(sb), 0, 'the hung-up create was skipped');
+  });
+
+  it('answers 408 and closes the connection of a body that never completes', { timeout: 30_000 }, async () => {
     const stalled = partialRequest(sb, head(sb, CREATE_VPC.length), CREATE_VPC.slice(0, 5));
     const answer = await stalled.answered;
     assert.match(answer, /^HTTP\/1\.1 408 /);

@@ -71,11 +71,19 @@ export function errorCode(answer: RawAnswer): string | undefined {
   }
 }
 
-/**
- * A client that sends a request's head and only part of its body, then waits: a slow body. `answered` resolves what
- * the server sent (possibly nothing) once the connection closes; `send` writes more of the body; `destroy` hangs up.
- */
-export function partialRequest(sb: Sandbox, head: string, partBody: string): { answered: Promise<string>; send: (more: string) => void; destroy: () => void } {
+export interface PartialRequest {
+  /** Resolves once what was written so far has left for the server. */
+  sent: Promise<void>;
+  /** What the server answered (possibly nothing), once the connection closes. */
+  answered: Promise<string>;
+  /** Write more of the body. */
+  send: (more: string) => void;
+  /** Hang up. */
+  destroy: () => void;
+}
+
+/** A client that sends a request's head and only part of its body, then waits: a slow body. */
+export function partialRequest(sb: Sandbox, head: string, partBody: string): PartialRequest {
   const socket = net.connect(sb.port, '127.0.0.1');
   let received = '';
   socket.on('data', (d: Buffer) => {
@@ -83,6 +91,6 @@ export function partialRequest(sb: Sandbox, head: string, partBody: string): { a
   });
   socket.on('error', () => undefined);
   const answered = new Promise<string>((resolve) => socket.on('close', () => resolve(received)));
-  socket.write(`${head}\r\n\r\n${partBody}`);
-  return { answered, send: (more) => socket.write(more), destroy: () => socket.destroy() };
+  const sent = new Promise<void>((resolve) => socket.write(`${head}\r\n\r\n${partBody}`, () => resolve()));
+  return { sent, answered, send: (more) => socket.write(more), destroy: () => socket.destroy() };
 }
