@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EC2Client, CreateNatGatewayCommand, CreateSubnetCommand, CreateVpcCommand, DescribeNatGatewaysCommand, DescribeVpcsCommand } from '@aws-sdk/client-ec2';
+import { EC2Client, CreateNatGatewayCommand, CreateSubnetCommand, CreateVpcCommand, DescribeNatGatewaysCommand, DescribeVpcsCommand, ModifyVpcAttributeCommand } from '@aws-sdk/client-ec2';
 import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { SecretsManagerClient, ListSecretsCommand } from '@aws-sdk/client-secrets-manager';
 import type { Sandbox } from '../../src/sandbox/server.js';
@@ -90,8 +90,11 @@ describe('sandbox state file writes', () => {
   const dir = mkdtempSync(join(tmpdir(), 'three-tier-state-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  /** Each save renames a fresh temp file over the state file, so its inode tells whether a call wrote it. */
-  const inode = (file: string): number => statSync(file).ino;
+  /** Each save renames a fresh temp file over the state file: its inode and change time (ns) tell whether a call wrote. */
+  const inode = (file: string): string => {
+    const st = statSync(file, { bigint: true });
+    return `${st.ino}:${st.ctimeNs}`;
+  };
 
   it('saves after a change only: reads leave the file alone, a transition a read applies is saved', async () => {
     const file = join(dir, 'reads.json');
@@ -108,6 +111,10 @@ describe('sandbox state file writes', () => {
       await resources(sb);
       await control(sb, 'GET', '/_sandbox/calls');
       assert.equal(inode(file), afterCreate, 'describes and control reads did not write');
+      // A change made in place in a resource's data, with no new resource or state: saved all the same.
+      await ec2.send(new ModifyVpcAttributeCommand({ VpcId: vpcId, EnableDnsHostnames: { Value: true } }));
+      const modified = JSON.parse(readFileSync(file, 'utf8')) as { resources: { id: string; data: { enableDnsHostnames?: boolean } }[] };
+      assert.equal(modified.resources.find((r) => r.id === vpcId)?.data.enableDnsHostnames, true);
       const subnet = await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.4.0.0/24' }));
       assert.notEqual(inode(file), afterCreate, 'a create wrote');
       const nat = await ec2.send(new CreateNatGatewayCommand({ SubnetId: subnet.Subnet?.SubnetId ?? '', ConnectivityType: 'private' }));

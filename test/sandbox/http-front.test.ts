@@ -122,7 +122,7 @@ describe('sandbox HTTP front: no client stalls it', () => {
       'Connection: close',
     ].join('\r\n');
 
-  it('serves other clients while one sends its body slowly, and answers the slow one when it finishes', async () => {
+  it('serves other clients while one sends its body slowly, and answers the slow one when it finishes', { timeout: 30_000 }, async () => {
     const slow = partialRequest(sb, head(sb, CREATE_VPC.length), CREATE_VPC.slice(0, 12));
     await slow.sent;
     const sts = await new STSClient(clientConfig(sb, { maxAttempts: 1 })).send(new GetCallerIdentityCommand({}));
@@ -133,7 +133,7 @@ describe('sandbox HTTP front: no client stalls it', () => {
     assert.match(answer, /<cidrBlock>10\.7\.0\.0\/16<\/cidrBlock>/);
   });
 
-  it('goes on serving after clients hang up mid-body or right after sending, and applies no half-sent change', async () => {
+  it('goes on serving after clients hang up mid-body or right after sending, and applies no half-sent change', { timeout: 30_000 }, async () => {
     await control(sb, 'POST', '/_sandbox/reset');
     const slow = partialRequest(sb, head(sb, CREATE_VPC.length), CREATE_VPC.slice(0, 20));
     await slow.sent;
