@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { isPersistedWorld, type World } from './world.js';
 import { AwsError } from './errors.js';
-import { writePrivateFile } from '../private-file.js';
+import { writeFileAtomic } from '../engine/manifest.js';
 
 /**
  * The simulated cloud on disk, so that separate CLI processes (an `up`, then a `destroy`) see one
@@ -54,7 +54,7 @@ export class StateFile {
     if (world.version === this.savedVersion) return false;
     // No fsync: the rename is atomic against a killed process, which is what sharing between processes needs;
     // a simulated cloud need not survive a power cut, and an fsync per change would slow every call.
-    writePrivateFile(this.path, JSON.stringify(world.toJSON()), { durable: false });
+    writeFileAtomic(this.path, JSON.stringify(world.toJSON()), { durable: false });
     this.savedVersion = world.version;
     this.lastMtimeMs = this.mtime() ?? -1;
     return true;
