@@ -87,9 +87,10 @@ function isoNow(): string {
 /**
  * Write a file atomically and owner-only: a temp file with an unpredictable name in the same directory, opened
  * exclusively (a file or symlink planted at that name makes the open fail instead of being followed) with mode
- * 0600 from the start, fsync, rename. The directory is created 0700.
+ * 0600 from the start, fsync, rename. The directory is created 0700. `durable: false` skips the fsync, for a file
+ * that must survive a killed process but not a power cut (the sandbox's state file, written after every change).
  */
-export function writeFileAtomic(path: string, text: string): void {
+export function writeFileAtomic(path: string, text: string, options: { durable?: boolean } = {}): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const tmp = `${path}.${randomBytes(8).toString('hex')}.tmp`;
   const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), 0o600);
@@ -97,7 +98,7 @@ export function writeFileAtomic(path: string, text: string): void {
     // The umask may have narrowed the mode at creation; set it on the descriptor, never on the path.
     fchmodSync(fd, 0o600);
     writeSync(fd, text);
-    fsyncSync(fd);
+    if (options.durable !== false) fsyncSync(fd);
   } catch (e) {
     closeSync(fd);
     rmSync(tmp, { force: true });

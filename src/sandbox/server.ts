@@ -3,14 +3,18 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Schema } from '@smithy/types';
 import { AwsError } from './errors.js';
-import { ec2ErrorXml, ec2ResponseXml, parseQueryInput, queryErrorXml, queryResponseXml } from './protocol/query.js';
-import { jsonErrorBody, jsonResponseBody, parseJsonInput } from './protocol/json.js';
+import { parseQueryInput } from './protocol/query.js';
+import { parseJsonInput } from './protocol/json.js';
+import { route, serviceOfHeaders, type Routed } from './protocol/route.js';
+import { send, sendError, sendOutput } from './protocol/answer.js';
 import type { SandboxService } from './service.js';
 import { services } from './services/index.js';
 import { World, type WorldConfig } from './world.js';
 import { installEnis } from './enis.js';
 import { handleControl } from './control.js';
 import { StateFile } from './state-file.js';
+import { readBody } from './request-body.js';
+import { refuseControlBody, refuseRequest, type Refusal } from './request-guard.js';
 
 export interface SandboxOptions {
   /** TCP port on 127.0.0.1; 0 picks a free one. */
@@ -18,6 +22,8 @@ export interface SandboxOptions {
   world?: Partial<WorldConfig>;
   /** Persist the simulated cloud to this file (and load it at start), so separate processes share one cloud. */
   stateFile?: string;
+  /** How long a client may take to send a whole request (headers and body) before it is answered 408; default 60 s. */
+  requestTimeoutMs?: number;
 }
 
 export interface Sandbox {
@@ -30,9 +36,17 @@ export interface Sandbox {
 
 /** The simulator only ever listens on loopback. */
 const HOST = '127.0.0.1';
-const MAX_BODY = 8 * 1024 * 1024;
+/** The largest body the sandbox reads: above any modelled call (PutLogEvents takes 1 MiB of events). */
+export const MAX_BODY_BYTES = 8 * 1024 * 1024;
+const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 
 type OperationSchema = [number, string, string, unknown, Schema, Schema];
+
+/**
+ * Operations that only read, by AWS's naming rule. Any other operation may change a resource's data in place,
+ * so the world counts as changed after it (and `--state` saves); a read saves only what World itself saw change.
+ */
+const READ_OPERATION = /^(?:Describe|List|Get|BatchGet)[A-Z]/;
 
 /** Build a world with every service's listeners installed. */
 export function createWorld(config: Partial<WorldConfig> = {}): World {
@@ -40,56 +54,6 @@ export function createWorld(config: Partial<WorldConfig> = {}): World {
   installEnis(world);
   for (const s of services) s.install?.(world);
   return world;
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new AwsError('RequestEntityTooLarge', 'request body too large', 413));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function send(res: ServerResponse, status: number, contentType: string, body: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body), ...headers });
-  res.end(body);
-}
-
-interface Routed {
-  service: SandboxService;
-  operation: string;
-  /** Raw input: form params (query protocols) or the JSON body text. */
-  params?: Map<string, string>;
-  jsonBody?: string;
-}
-
-function route(req: IncomingMessage, body: string): Routed | AwsError {
-  const target = req.headers['x-amz-target'];
-  if (typeof target === 'string') {
-    const dot = target.lastIndexOf('.');
-    const prefix = target.slice(0, dot);
-    const operation = target.slice(dot + 1);
-    const service = services.find((s) => s.protocol === 'json' && s.targetPrefix === prefix);
-    if (!service) return new AwsError('UnknownOperationException', `The sandbox does not serve ${target}`);
-    return { service, operation, jsonBody: body };
-  }
-  const params = new Map<string, string>(new URLSearchParams(body));
-  const action = params.get('Action');
-  const version = params.get('Version');
-  if (!action || !version) return new AwsError('MissingAction', 'Request has no Action and Version, and no X-Amz-Target header');
-  const service = services.find((s) => s.protocol !== 'json' && s.version === version);
-  if (!service) return new AwsError('InvalidAction', `The sandbox serves no API with Version=${version}`);
-  return { service, operation: action, params };
 }
 
 function throttleError(service: SandboxService): AwsError {
@@ -100,33 +64,36 @@ function throttleError(service: SandboxService): AwsError {
 
 function serverError(service: SandboxService): AwsError {
   if (service.protocol === 'ec2') return new AwsError('InternalError', 'An internal error has occurred', 500);
-  if (service.protocol === 'query') return new AwsError('InternalFailure', 'An internal error has occurred', 500);
   return new AwsError('InternalFailure', 'An internal error has occurred', 500);
 }
 
-function sendError(res: ServerResponse, service: SandboxService | undefined, error: AwsError, requestId: string): void {
-  const headers = { 'x-amzn-requestid': requestId };
-  if (!service || service.protocol === 'json') {
-    send(res, error.status, 'application/x-amz-json-1.1', jsonErrorBody(error.code, error.message), { ...headers, 'x-amzn-errortype': error.code });
-  } else if (service.protocol === 'ec2') {
-    send(res, error.status, 'text/xml;charset=UTF-8', ec2ErrorXml(error.code, error.message, requestId), headers);
-  } else {
-    send(res, error.status, 'text/xml', queryErrorXml(service.xmlns ?? '', error.fault, error.code, error.message, requestId), headers);
-  }
+/** A refused request in the words its client understands: each protocol's access-denied code. */
+function refusalError(service: SandboxService | undefined, refusal: Refusal): AwsError {
+  const code = !service || service.protocol === 'json' ? 'AccessDeniedException' : service.protocol === 'ec2' ? 'UnauthorizedOperation' : 'AccessDenied';
+  return new AwsError(code, refusal.message, refusal.status);
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  send(res, status, 'application/json', JSON.stringify(body));
 }
 
 export class SandboxServer {
   readonly world: World;
   private readonly state: StateFile | undefined;
+  private readonly requestTimeoutMs: number;
   private server: Server | undefined;
   private port = 0;
-  /** Requests are served one at a time, as a sequence of state changes: simple, and like one AWS account's view. */
+  /**
+   * State changes happen one at a time, in the order requests finished arriving: simple, and like one AWS account's
+   * view. Only the serving is queued; bodies are read as they come, so a slow or vanished client holds up nobody.
+   */
   private queue: Promise<void> = Promise.resolve();
 
   constructor(options: SandboxOptions = {}) {
     this.world = createWorld(options.world);
     this.state = options.stateFile ? new StateFile(options.stateFile) : undefined;
     this.state?.loadInto(this.world);
+    this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   }
 
   get endpoint(): string {
@@ -134,10 +101,17 @@ export class SandboxServer {
   }
 
   async listen(port = 0): Promise<number> {
-    const server = createServer((req, res) => {
-      const run = this.queue.then(() => this.handle(req, res));
-      this.queue = run.catch(() => undefined);
-    });
+    const timeout = this.requestTimeoutMs;
+    const server = createServer(
+      {
+        // A client that has not sent its whole request by then is answered 408 and disconnected.
+        requestTimeout: timeout,
+        headersTimeout: timeout,
+        // How often Node looks for such clients (its default, 30 s, would let a short timeout run long).
+        connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(timeout / 4))),
+      },
+      (req, res) => this.accept(req, res),
+    );
     server.keepAliveTimeout = 5_000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -158,23 +132,58 @@ export class SandboxServer {
     });
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** Check who is asking, read the body, then queue the serving. */
+  private accept(req: IncomingMessage, res: ServerResponse): void {
     const requestId = randomUUID();
-    let service: SandboxService | undefined;
+    let url: URL;
     try {
-      const body = await readBody(req);
-      this.state?.refresh(this.world);
-      const url = new URL(req.url ?? '/', 'http://sandbox');
-      if (url.pathname.startsWith('/_sandbox/')) {
-        this.world.tick();
-        const answer = await handleControl(this.world, req.method ?? 'GET', url, body, this.endpoint);
-        this.state?.save(this.world);
-        send(res, answer.status, 'application/json', JSON.stringify(answer.body));
+      url = new URL(req.url ?? '/', 'http://sandbox');
+    } catch {
+      sendJson(res, 400, { error: `The request target ${JSON.stringify(req.url ?? '')} is not a path.` });
+      return;
+    }
+    const control = url.pathname.startsWith('/_sandbox/');
+    const hint = control ? undefined : serviceOfHeaders(req);
+    const refusal = refuseRequest(req, this.port) ?? (control ? refuseControlBody(req) : undefined);
+    if (refusal) {
+      if (control) sendJson(res, refusal.status, { error: refusal.message });
+      else sendError(res, hint, refusalError(hint, refusal), requestId);
+      return;
+    }
+    void readBody(req, MAX_BODY_BYTES).then((body) => {
+      if (body.kind === 'closed') return;
+      if (body.kind === 'too-large') {
+        const message = `Request body of ${body.bytes} bytes is larger than the ${MAX_BODY_BYTES} bytes the sandbox reads.`;
+        if (control) sendJson(res, 413, { error: message });
+        else sendError(res, hint, new AwsError('RequestEntityTooLarge', message, 413), requestId);
         return;
       }
-      if (req.method !== 'POST') throw new AwsError('InvalidAction', `The sandbox serves AWS APIs with POST; got ${req.method} ${url.pathname}`);
+      const job = control ? () => this.serveControl(req, res, url, body.text) : () => this.serveAws(req, res, body.text, hint, requestId);
+      const run = this.queue.then(() => (res.destroyed || req.socket.destroyed ? undefined : job()));
+      this.queue = run.catch(() => undefined);
+    });
+  }
+
+  private async serveControl(req: IncomingMessage, res: ServerResponse, url: URL, body: string): Promise<void> {
+    try {
+      this.state?.refresh(this.world);
+      this.world.tick();
+      const answer = await handleControl(this.world, req.method ?? 'GET', url, body, this.endpoint);
+      // A POST that succeeded changed something (reset, faults, a staged image may move a tag in place).
+      if (req.method === 'POST' && answer.status < 300) this.world.markChanged();
+      this.state?.save(this.world);
+      sendJson(res, answer.status, answer.body);
+    } catch (e) {
+      sendJson(res, 500, { error: `sandbox error: ${e instanceof Error ? e.message : String(e)}` });
+    }
+  }
+
+  private async serveAws(req: IncomingMessage, res: ServerResponse, body: string, hint: SandboxService | undefined, requestId: string): Promise<void> {
+    let service = hint;
+    try {
+      this.state?.refresh(this.world);
+      if (req.method !== 'POST') throw new AwsError('InvalidAction', `The sandbox serves AWS APIs with POST; got ${req.method ?? ''} ${req.url ?? ''}`);
       const routed = route(req, body);
-      if (routed instanceof AwsError) throw routed;
       service = routed.service;
       this.world.countCall(service.name, routed.operation);
       const faults = this.world.config.faults;
@@ -207,16 +216,10 @@ export class SandboxServer {
       output = ((await (handler as (i: unknown, c: unknown) => unknown)(input, { world: this.world, service: service.name, operation, requestId, endpoint: this.endpoint })) ?? {}) as Record<string, unknown>;
     } finally {
       // A handler may have changed state before failing; persist what is true either way.
+      if (!READ_OPERATION.test(operation)) this.world.markChanged();
       this.state?.save(this.world);
     }
-    const headers = { 'x-amzn-requestid': requestId };
-    if (service.protocol === 'json') {
-      send(res, 200, 'application/x-amz-json-1.1', jsonResponseBody(output), headers);
-    } else if (service.protocol === 'ec2') {
-      send(res, 200, 'text/xml;charset=UTF-8', ec2ResponseXml(operation, service.xmlns ?? '', outputSchema, output, requestId), headers);
-    } else {
-      send(res, 200, 'text/xml', queryResponseXml(operation, service.xmlns ?? '', outputSchema, output, requestId), headers);
-    }
+    sendOutput(res, service, operation, outputSchema, output, requestId);
   }
 }
 

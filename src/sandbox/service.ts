@@ -12,7 +12,10 @@ export interface CallContext {
 
 /**
  * A handler takes the SDK-shaped input of one operation and returns its SDK-shaped output (or throws AwsError).
- * Types come from the SDK packages: `op<CreateVpcRequest, CreateVpcResult>((input, ctx) => ...)`.
+ * Types come from the SDK packages: `op<CreateVpcRequest, CreateVpcResult>((input, ctx) => ...)`. The input has
+ * already been checked against the operation's schema (every member has its modelled type). A read operation
+ * (Describe*, List*, Get*, BatchGet*) changes nothing in place: `--state` saves after it only what World's own
+ * methods changed (see World.markChanged).
  */
 export type Handler = (input: never, ctx: CallContext) => unknown;
 

@@ -1,15 +1,17 @@
-import { closeSync, openSync, readFileSync, renameSync, statSync, writeSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
 import { isPersistedWorld, type World } from './world.js';
 import { AwsError } from './errors.js';
+import { writeFileAtomic } from '../engine/manifest.js';
 
 /**
  * The simulated cloud on disk, so that separate CLI processes (an `up`, then a `destroy`) see one
- * cloud. Writes are atomic (temp file, rename) and owner-only; a change made by another process is picked up
- * before the next request.
+ * cloud. Written only after a change (the world's version moved), atomically and owner-only; a change made by
+ * another process is picked up before the next request.
  */
 export class StateFile {
   private lastMtimeMs = -1;
+  /** The world's version when it last matched the file (loaded from it or saved to it). */
+  private savedVersion = -1;
 
   constructor(readonly path: string) {}
 
@@ -38,6 +40,7 @@ export class StateFile {
     // The running process decides the pace; the file decides what exists.
     world.config.timeScale = timeScale;
     this.lastMtimeMs = mtime;
+    this.savedVersion = world.version;
   }
 
   /** Reload when another process has written the file since we last read or wrote it. */
@@ -46,18 +49,14 @@ export class StateFile {
     if (mtime !== undefined && mtime !== this.lastMtimeMs) this.loadInto(world);
   }
 
-  save(world: World): void {
-    mkdirSync(dirname(this.path), { recursive: true });
-    const tmp = `${this.path}.${process.pid}.tmp`;
-    const fd = openSync(tmp, 'w', 0o600);
-    try {
-      // No fsync: the rename is atomic against a killed process, which is what sharing between processes needs;
-      // a simulated cloud need not survive a power cut, and an fsync per call would slow every call.
-      writeSync(fd, JSON.stringify(world.toJSON()));
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, this.path);
+  /** Write the world when it changed since it was loaded or last saved; answers whether it wrote. */
+  save(world: World): boolean {
+    if (world.version === this.savedVersion) return false;
+    // No fsync: the rename is atomic against a killed process, which is what sharing between processes needs;
+    // a simulated cloud need not survive a power cut, and an fsync per change would slow every call.
+    writeFileAtomic(this.path, JSON.stringify(world.toJSON()), { durable: false });
+    this.savedVersion = world.version;
     this.lastMtimeMs = this.mtime() ?? -1;
+    return true;
   }
 }

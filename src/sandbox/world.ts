@@ -110,6 +110,12 @@ export class World {
   random: SeededRandom;
   /** Set by the server while it applies a transition, so listeners can date follow-ups from when it was due. */
   private clockOverride: number | undefined;
+  /**
+   * Counts changes to what the world persists (see `version`). World's own mutators and applied transitions bump it;
+   * code that changes a resource's `data` in place calls `markChanged()` (the server does so for every AWS call that
+   * is not a read), so `--state` writes the file only when something changed.
+   */
+  private changes = 0;
 
   constructor(config: Partial<WorldConfig> = {}) {
     this.config = {
@@ -122,6 +128,16 @@ export class World {
 
   now(): number {
     return this.clockOverride ?? Date.now();
+  }
+
+  /** Grows with every change to the persisted state; equal versions mean nothing to save. */
+  get version(): number {
+    return this.changes;
+  }
+
+  /** Record a change made outside World's own methods (a resource's data changed in place). */
+  markChanged(): void {
+    this.changes++;
   }
 
   /** A real AWS duration (ms) scaled to this world's time. */
@@ -152,6 +168,7 @@ export class World {
       data: init.data,
     };
     this.resources.set(this.key(type, id), resource as Resource);
+    this.changes++;
     return resource;
   }
 
@@ -170,12 +187,13 @@ export class World {
   }
 
   remove(type: string, id: string): void {
-    this.resources.delete(this.key(type, id));
+    if (this.resources.delete(this.key(type, id))) this.changes++;
   }
 
   setState(resource: Resource<unknown>, state: string): void {
     resource.state = state;
     resource.updatedAt = this.now();
+    this.changes++;
   }
 
   /** Schedule a state change `awsMs` (real AWS time, scaled here) from now; replaces nothing already scheduled. */
@@ -188,11 +206,13 @@ export class World {
     const t: Transition = event === undefined ? { at, state } : { at, state, event };
     resource.transitions.push(t);
     resource.transitions.sort((a, b) => a.at - b.at);
+    this.changes++;
   }
 
   /** Drop every pending transition (for example when a delete overtakes a create). */
   clearTransitions(resource: Resource<unknown>): void {
     resource.transitions = [];
+    this.changes++;
   }
 
   onTransition(type: string, event: string, listener: TransitionListener): void {
@@ -202,6 +222,11 @@ export class World {
     this.listeners.set(k, list);
   }
 
+  /**
+   * A reconciler runs after every tick and may change data in place without `markChanged()` only when the change
+   * follows from the state and the clock alone (a route's state, an expired target): a process that loads the state
+   * file derives it again on its own tick. Anything else it changes goes through World's methods or `markChanged()`.
+   */
   addReconciler(reconciler: Reconciler): void {
     this.reconcilers.push(reconciler);
   }
@@ -218,6 +243,7 @@ export class World {
       if (!next) break;
       const { resource, transition } = next;
       resource.transitions.shift();
+      this.changes++;
       this.clockOverride = transition.at;
       try {
         resource.state = transition.state;
@@ -252,6 +278,7 @@ export class World {
   nextCounter(name: string): number {
     const n = (this.counters[name] ?? 0) + 1;
     this.counters[name] = n;
+    this.changes++;
     return n;
   }
 
@@ -268,6 +295,7 @@ export class World {
   setFaults(faults: Partial<FaultConfig>): void {
     this.config.faults = { ...this.config.faults, ...faults };
     if (faults.seed !== undefined) this.random = new SeededRandom(faults.seed);
+    this.changes++;
   }
 
   reset(): void {
@@ -276,6 +304,7 @@ export class World {
     this.calls.clear();
     this.config.faults = { ...defaultFaults };
     this.random = new SeededRandom(this.config.faults.seed);
+    this.changes++;
   }
 
   toJSON(): PersistedWorld {
@@ -289,6 +318,7 @@ export class World {
     for (const r of data.resources) this.resources.set(this.key(r.type, r.id), r);
     this.counters = { ...data.counters };
     this.random = new SeededRandom(this.config.faults.seed);
+    this.changes++;
   }
 }
 

@@ -1,13 +1,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EC2Client, CreateVpcCommand, DescribeVpcsCommand } from '@aws-sdk/client-ec2';
+import { EC2Client, CreateNatGatewayCommand, CreateSubnetCommand, CreateVpcCommand, DescribeNatGatewaysCommand, DescribeVpcsCommand, ModifyVpcAttributeCommand } from '@aws-sdk/client-ec2';
 import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { SecretsManagerClient, ListSecretsCommand } from '@aws-sdk/client-secrets-manager';
 import type { Sandbox } from '../../src/sandbox/server.js';
-import { clientConfig, control, rejectsWith, resources, sandbox } from './helpers.js';
+import { clientConfig, control, eventually, rejectsWith, resources, sandbox } from './helpers.js';
 
 /** The fault and persistence promises of docs/sandbox.md, held through the real SDK clients. */
 describe('sandbox faults', () => {
@@ -82,6 +82,81 @@ describe('sandbox state file', () => {
       assert.equal((await resources(c)).filter((r) => r.type === 'vpc').length, 1, 'a new process loads it at start');
     } finally {
       await c.close();
+    }
+  });
+});
+
+describe('sandbox state file writes', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'three-tier-state-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Each save renames a fresh temp file over the state file: its inode and change time (ns) tell whether a call wrote. */
+  const inode = (file: string): string => {
+    const st = statSync(file, { bigint: true });
+    return `${st.ino}:${st.ctimeNs}`;
+  };
+
+  it('saves after a change only: reads leave the file alone, a transition a read applies is saved', async () => {
+    const file = join(dir, 'reads.json');
+    const sb = await sandbox({ stateFile: file });
+    try {
+      const ec2 = new EC2Client(clientConfig(sb));
+      const vpc = await ec2.send(new CreateVpcCommand({ CidrBlock: '10.4.0.0/16' }));
+      const vpcId = vpc.Vpc?.VpcId ?? '';
+      // The VPC turns available a moment later; the read that sees it applies (and saves) that transition.
+      await eventually(async () => ((await ec2.send(new DescribeVpcsCommand({ VpcIds: [vpcId] }))).Vpcs?.[0]?.State === 'available' ? true : undefined));
+      const afterCreate = inode(file);
+      await ec2.send(new DescribeVpcsCommand({}));
+      await ec2.send(new DescribeVpcsCommand({ VpcIds: [vpcId] }));
+      await resources(sb);
+      await control(sb, 'GET', '/_sandbox/calls');
+      assert.equal(inode(file), afterCreate, 'describes and control reads did not write');
+      // A change made in place in a resource's data, with no new resource or state: saved all the same.
+      await ec2.send(new ModifyVpcAttributeCommand({ VpcId: vpcId, EnableDnsHostnames: { Value: true } }));
+      const modified = JSON.parse(readFileSync(file, 'utf8')) as { resources: { id: string; data: { enableDnsHostnames?: boolean } }[] };
+      assert.equal(modified.resources.find((r) => r.id === vpcId)?.data.enableDnsHostnames, true);
+      const subnet = await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.4.0.0/24' }));
+      assert.notEqual(inode(file), afterCreate, 'a create wrote');
+      const nat = await ec2.send(new CreateNatGatewayCommand({ SubnetId: subnet.Subnet?.SubnetId ?? '', ConnectivityType: 'private' }));
+      const natId = nat.NatGateway?.NatGatewayId ?? '';
+      assert.equal(nat.NatGateway?.State, 'pending');
+      await eventually(async () => {
+        const seen = await ec2.send(new DescribeNatGatewaysCommand({ NatGatewayIds: [natId] }));
+        return seen.NatGateways?.[0]?.State === 'available' ? true : undefined;
+      }, 10_000, 'the NAT gateway to become available');
+      const saved = JSON.parse(readFileSync(file, 'utf8')) as { resources: { id: string; state: string }[] };
+      assert.equal(saved.resources.find((r) => r.id === natId)?.state, 'available', 'the read that applied the transition saved it');
+      assert.deepEqual(sb.world.all().filter((r) => r.transitions.length > 0).map((r) => r.id), [], 'nothing more is due');
+      const settled = inode(file);
+      await ec2.send(new DescribeNatGatewaysCommand({ NatGatewayIds: [natId] }));
+      await ec2.send(new DescribeVpcsCommand({}));
+      assert.equal(inode(file), settled, 'reads after the transition did not write');
+    } finally {
+      await sb.close();
+    }
+  });
+
+  it('writes owner-only whatever the umask, creates its folder 0700, and never writes through a planted temp name', async () => {
+    const folder = join(dir, 'fresh', '.three-tier');
+    const file = join(folder, 'cloud.json');
+    const victim = join(dir, 'victim.txt');
+    writeFileSync(victim, 'untouched');
+    const previous = process.umask(0);
+    const sb = await sandbox({ stateFile: file });
+    try {
+      const ec2 = new EC2Client(clientConfig(sb));
+      await ec2.send(new CreateVpcCommand({ CidrBlock: '10.5.0.0/16' }));
+      assert.equal(statSync(folder).mode & 0o777, 0o700);
+      assert.equal(statSync(file).mode & 0o777, 0o600);
+      // The temp name used to be FILE.PID.tmp, opened without O_EXCL: a link planted there redirected the write.
+      symlinkSync(victim, `${file}.${process.pid}.tmp`);
+      await ec2.send(new CreateVpcCommand({ CidrBlock: '10.6.0.0/16' }));
+      assert.equal(readFileSync(victim, 'utf8'), 'untouched');
+      assert.equal((JSON.parse(readFileSync(file, 'utf8')) as { resources: { type: string }[] }).resources.filter((r) => r.type === 'vpc').length, 2);
+      assert.deepEqual(readdirSync(folder).sort(), ['cloud.json', `cloud.json.${process.pid}.tmp`], 'no temp file left behind');
+    } finally {
+      process.umask(previous);
+      await sb.close();
     }
   });
 });

@@ -20,10 +20,11 @@ export function clientConfig(sb: Sandbox, extra: { maxAttempts?: number } = {}) 
   };
 }
 
+/** A control route call; a POST always carries a JSON body (an empty object by default), as the sandbox requires. */
 export async function control<T = unknown>(sb: Sandbox, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: T }> {
   const init: RequestInit = { method };
-  if (body !== undefined) {
-    init.body = JSON.stringify(body);
+  if (method === 'POST') {
+    init.body = JSON.stringify(body ?? {});
     init.headers = { 'content-type': 'application/json' };
   }
   const res = await fetch(`${sb.endpoint}${path}`, init);

@@ -1,5 +1,7 @@
 import { NormalizedSchema } from '@smithy/core/schema';
 import type { Schema } from '@smithy/types';
+import { AwsError } from '../errors.js';
+import { isBase64 } from './base64.js';
 
 /**
  * The server side of the EC2 query and awsQuery protocols, driven by the same schemas the SDK clients use, so that
@@ -11,12 +13,49 @@ export interface QuerySettings {
   ec2: boolean;
 }
 
-/** Every prefix of every key: `A.B.1.C` gives A, A.B, A.B.1, A.B.1.C. Lets list and struct reads test existence fast. */
+/**
+ * What a query request may carry. The deepest key any input of the modelled services can produce has 14 parts
+ * (EC2 RequestSpotFleet; test/sandbox/request-limits.test.ts walks every operation's schema to hold this), and the
+ * longest lists hold a few thousand values (EC2's 1000-id filters, tags), so no SDK call comes near these caps.
+ * They bound the parser: prefixes cost at most depth x body size, instead of growing with depth squared.
+ */
+export const queryLimits = { maxParameters: 10_000, maxDepth: 32 } as const;
+
+/** AWS's answer for a query string it will not read (EC2 and awsQuery common errors). */
+function malformedQuery(detail: string): AwsError {
+  return new AwsError('InvalidQueryParameter', `The AWS query string is malformed or does not adhere to AWS standards: ${detail}`, 400);
+}
+
+function shortKey(key: string): string {
+  return key.length > 80 ? `${key.slice(0, 80)}...` : key;
+}
+
+/** The form parameters of a query request body, refused past queryLimits.maxParameters before any is decoded. */
+export function parseQueryForm(body: string): Map<string, string> {
+  let pairs = 1;
+  for (let i = body.indexOf('&'); i !== -1; i = body.indexOf('&', i + 1)) {
+    if (++pairs > queryLimits.maxParameters) {
+      throw malformedQuery(`more than ${queryLimits.maxParameters} parameters in one request.`);
+    }
+  }
+  return new Map<string, string>(new URLSearchParams(body));
+}
+
+/**
+ * Every prefix of every key, built in one pass: `A.B.1.C` gives A, A.B, A.B.1, A.B.1.C. Lets list and struct reads
+ * test existence fast. A key deeper than queryLimits.maxDepth parts is refused before its prefixes are stored.
+ */
 function prefixesOf(params: Map<string, string>): Set<string> {
   const out = new Set<string>();
   for (const key of params.keys()) {
-    const parts = key.split('.');
-    for (let i = 1; i <= parts.length; i++) out.add(parts.slice(0, i).join('.'));
+    let parts = 1;
+    for (let dot = key.indexOf('.'); dot !== -1; dot = key.indexOf('.', dot + 1)) {
+      if (++parts > queryLimits.maxDepth) {
+        throw malformedQuery(`parameter ${shortKey(key)} is nested more than ${queryLimits.maxDepth} levels deep.`);
+      }
+    }
+    for (let dot = key.indexOf('.'); dot !== -1; dot = key.indexOf('.', dot + 1)) out.add(key.slice(0, dot));
+    out.add(key);
   }
   return out;
 }
@@ -34,10 +73,36 @@ function join(prefix: string, key: string): string {
   return prefix ? `${prefix}.${key}` : key;
 }
 
-function readScalar(ns: NormalizedSchema, raw: string): unknown {
-  if (ns.isBooleanSchema()) return raw === 'true';
-  if (ns.isNumericSchema()) return Number(raw);
-  if (ns.isTimestampSchema()) return /^\d+(\.\d+)?$/.test(raw) ? new Date(Number(raw) * 1000) : new Date(raw);
+/**
+ * A value the member's type cannot hold. EC2 answers InvalidParameterValue ("Value ( 1 ) for parameter maxResults
+ * is invalid. ..."); the awsQuery services their common ValidationError in the Coral wording.
+ */
+function invalidValue(settings: QuerySettings, key: string, raw: string, expected: string): AwsError {
+  if (settings.ec2) return new AwsError('InvalidParameterValue', `Value (${raw}) for parameter ${key} is invalid. Expecting ${expected}.`, 400);
+  return new AwsError('ValidationError', `1 validation error detected: Value '${raw}' at '${key}' failed to satisfy constraint: Member must be ${expected}`, 400);
+}
+
+const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+function readScalar(ns: NormalizedSchema, key: string, raw: string, settings: QuerySettings): unknown {
+  if (ns.isBooleanSchema()) {
+    const lower = raw.toLowerCase();
+    if (lower !== 'true' && lower !== 'false') throw invalidValue(settings, key, raw, 'a boolean (true or false)');
+    return lower === 'true';
+  }
+  if (ns.isNumericSchema() || ns.isBigIntegerSchema() || ns.isBigDecimalSchema()) {
+    if (!NUMBER.test(raw)) throw invalidValue(settings, key, raw, 'a number');
+    return Number(raw);
+  }
+  if (ns.isTimestampSchema()) {
+    const d = /^\d+(\.\d+)?$/.test(raw) ? new Date(Number(raw) * 1000) : new Date(raw);
+    if (Number.isNaN(d.getTime())) throw invalidValue(settings, key, raw, 'a timestamp (ISO 8601)');
+    return d;
+  }
+  if (ns.isBlobSchema()) {
+    if (!isBase64(raw)) throw invalidValue(settings, key, raw, 'base64 text');
+    return Buffer.from(raw, 'base64');
+  }
   return raw;
 }
 
@@ -84,7 +149,7 @@ function read(
     return out;
   }
   const raw = params.get(prefix);
-  return raw === undefined ? undefined : readScalar(ns, raw);
+  return raw === undefined ? undefined : readScalar(ns, prefix, raw, settings);
 }
 
 /** Turn the form parameters of a query request into the SDK-shaped input of its operation. */
