@@ -1,8 +1,11 @@
 import { dirname, join, resolve } from 'node:path';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { fromEnv, fromIni } from '@aws-sdk/credential-providers';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { getProfileName, loadSharedConfigFiles } from '@smithy/core/config';
 import { createClients, type AwsClients } from '../src/aws/clients.js';
-import { errorMessage, isCredentialsError } from '../src/aws/errors.js';
+import { errorCodes, errorMessage, isCredentialsError } from '../src/aws/errors.js';
+import { OPT_IN_REGIONS } from '../src/regions.js';
 import { awsTiming, type Timing } from '../src/aws/wait.js';
 import { ThreeTierError, usageError } from '../src/errors.js';
 import { defaultManifestPath, type Manifest } from '../src/engine/manifest.js';
@@ -47,9 +50,22 @@ export async function profileRegion(): Promise<string | undefined> {
   }
 }
 
-/** The region to use: the flag, AWS_REGION, the AWS profile's region; the sandbox falls back to us-east-1. */
+/**
+ * The region to use: the flag, AWS_REGION, AWS_DEFAULT_REGION (which the AWS CLI reads and the SDK does not: users
+ * coming from the CLI set it), the AWS profile's region; the sandbox falls back to us-east-1.
+ */
 export async function defaultRegion(flag: string | undefined, sandbox = false): Promise<string | undefined> {
-  return flag ?? (process.env['AWS_REGION'] || undefined) ?? (await profileRegion()) ?? (sandbox ? 'us-east-1' : undefined);
+  return flag ?? (process.env['AWS_REGION'] || undefined) ?? (process.env['AWS_DEFAULT_REGION'] || undefined) ?? (await profileRegion()) ?? (sandbox ? 'us-east-1' : undefined);
+}
+
+/**
+ * Where the SDK's default chain takes credentials from first: keys in the environment win over any profile
+ * (fromNodeProviderChain: env, then SSO / ini / process for the profile, then container and instance roles).
+ */
+export function credentialSource(): { label: string; profile?: string } {
+  if (process.env['AWS_ACCESS_KEY_ID']) return { label: 'the environment (AWS_ACCESS_KEY_ID)' };
+  const profile = process.env['AWS_PROFILE'] || 'default';
+  return { label: `profile "${profile}"`, profile };
 }
 
 export function manifestPathFor(stack: string, flag: string | undefined): string {
@@ -65,6 +81,30 @@ function scaledTiming(scale: number): Timing {
   return { pollMs: Math.max(20, Math.round(awsTiming.pollMs * scale)), scale };
 }
 
+function isLoopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * For endpoints on this machine: the keys in the environment or the profile (SSO, process, assumed roles: all that
+ * fromIni reads), or stand-in keys when there are none. The instance and container roles are not asked: they would
+ * mean calls to a metadata address off this machine, for a sandbox that checks no signature.
+ */
+function credentialsOrStandIn(): AwsCredentialIdentityProvider {
+  const sources = [fromEnv(), fromIni()];
+  return async () => {
+    for (const source of sources) {
+      try {
+        return await source();
+      } catch {
+        // next source
+      }
+    }
+    return { accessKeyId: 'LOCAL', secretAccessKey: 'local-endpoint' };
+  };
+}
+
 function checkEndpoint(url: string): string {
   let parsed: URL;
   try {
@@ -74,6 +114,12 @@ function checkEndpoint(url: string): string {
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw usageError('BAD_ENDPOINT', `--endpoint-url "${url}" must start with http:// or https://.`);
+  }
+  // Every call is signed with the user's credentials: in clear text, only to this machine.
+  if (parsed.protocol === 'http:' && !isLoopbackUrl(url)) {
+    throw usageError('INSECURE_ENDPOINT', `the endpoint "${url}" is plain http on another machine: every call would send signed requests (and their contents) in clear text. Nothing was sent.`, [
+      'use https:// for an endpoint on another machine, or run the sandbox locally (three-tier sandbox) and use http://127.0.0.1:PORT',
+    ]);
   }
   return url.replace(/\/$/, '');
 }
@@ -143,10 +189,13 @@ export async function connect(opts: CommonOptions & { stack: string; region: str
   const envEndpoint = process.env['AWS_ENDPOINT_URL'];
   const endpoint = opts.endpointUrl ?? (envEndpoint === undefined || envEndpoint === '' ? undefined : envEndpoint);
   // Real AWS: adaptive retries (they also slow down after throttling). A custom endpoint, usually a sandbox that
-  // throttles at random, gets standard retries.
+  // throttles at random, gets standard retries; one on this machine (a sandbox, an emulator) works without an AWS
+  // login: the usual credentials if there are any, otherwise stand-in keys that sign nothing real.
+  const checked = endpoint === undefined ? undefined : checkEndpoint(endpoint);
   const clients = createClients({
     region: opts.region,
-    ...(endpoint === undefined ? {} : { endpoint: checkEndpoint(endpoint), retryMode: 'standard' as const }),
+    ...(checked === undefined ? {} : { endpoint: checked, retryMode: 'standard' as const }),
+    ...(checked !== undefined && isLoopbackUrl(checked) ? { credentials: credentialsOrStandIn() } : {}),
   });
   // An endpoint that is a sandbox running faster than real time: poll and budget at its pace.
   const timing = opts.timeScale === undefined ? awsTiming : scaledTiming(opts.timeScale);
@@ -171,15 +220,18 @@ export async function checkCredentials(target: AwsTarget): Promise<string> {
         hints: ['check --endpoint-url / AWS_ENDPOINT_URL: it should be an AWS-compatible endpoint such as `three-tier sandbox`'],
       });
     }
-    const profile = process.env['AWS_PROFILE'] ?? 'default';
     if (isCredentialsError(err) || /credential|token/i.test(errorMessage(err))) {
-      throw new ThreeTierError('CREDENTIALS', `no valid AWS credentials for profile "${profile}": ${errorMessage(err)}`, {
-        hints: [
-          `aws sso login --profile ${profile}   (IAM Identity Center)`,
-          `aws configure --profile ${profile}   (access keys)`,
-          'or rehearse without an account: add --sandbox',
-        ],
-      });
+      const source = credentialSource();
+      const codes = errorCodes(err);
+      const optIn = OPT_IN_REGIONS.has(target.clients.region) && codes.some((c) => c === 'InvalidClientTokenId' || c === 'UnrecognizedClientException');
+      const hints = [
+        ...(optIn ? [`${target.clients.region} is an opt-in region, and AWS answers this way while it is not enabled for the account: enable it (AWS console: Account > AWS Regions), or choose another --region`] : []),
+        ...(source.profile
+          ? [`aws sso login --profile ${source.profile}   (IAM Identity Center)`, `aws configure --profile ${source.profile}   (access keys)`]
+          : ['the environment variables AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) hold keys AWS refused: renew them, or unset them to use a profile']),
+        'or rehearse without an account: add --sandbox',
+      ];
+      throw new ThreeTierError('CREDENTIALS', `no valid AWS credentials from ${source.label}: ${errorMessage(err)}`, { hints });
     }
     throw err;
   }

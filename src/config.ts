@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { usageError } from './errors.js';
+import { closeRegions, isKnownRegion, REGIONS_AS_OF } from './regions.js';
 
 /**
  * The stack's configuration: what the user chose (flags, prompts) with defaults for the rest. Validated before any
@@ -21,6 +22,16 @@ export function stackNameProblem(name: string): string | undefined {
 }
 
 export const REGION_PATTERN = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+
+/**
+ * A region name is checked before anything is touched: its form, then the regions AWS offers (src/regions.ts), so
+ * a typo such as us-east-9 is refused with the same message with or without --sandbox.
+ */
+export function regionProblem(region: string, flag = 'region'): string | undefined {
+  if (!REGION_PATTERN.test(region)) return `${flag} "${region}" is not an AWS region name; use one like us-east-1 or eu-west-1.`;
+  if (!isKnownRegion(region)) return `${flag} "${region}" is not a region AWS offers (as of ${REGIONS_AS_OF}); did you mean ${closeRegions(region).slice(0, 6).join(', ')}?`;
+  return undefined;
+}
 
 /** Image references: registry/repository[:tag][@sha256:digest], as docker accepts them. */
 export const IMAGE_PATTERN = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
@@ -111,11 +122,18 @@ function parseIpv4Cidr(text: string): { base: number; prefix: number } | undefin
   return { base, prefix };
 }
 
-/** The VPC must be /16 to /24 so that four subnets of prefix+4 fit (AWS allows /16 to /28 per subnet). */
+/**
+ * The VPC must be /16 to /23: its four subnets are prefix+4, so a /23 gives /27 subnets, the smallest an Application
+ * Load Balancer accepts (at least /27 with 8 free addresses per subnet: ELB user guide, "Subnets for your
+ * Application Load Balancer"), with room for 10 tasks during a deployment (twice as many interfaces for a moment)
+ * plus the database's and the cache's interfaces. A /24 would give /28 subnets of 11 usable addresses.
+ */
 export function vpcCidrProblem(cidr: string): string | undefined {
   const c = parseIpv4Cidr(cidr);
   if (!c) return 'is not an IPv4 CIDR block like 10.0.0.0/16';
-  if (c.prefix < 16 || c.prefix > 24) return `has prefix /${c.prefix}; the VPC needs /16 to /24 so that four subnets fit`;
+  if (c.prefix < 16 || c.prefix > 23) {
+    return `has prefix /${c.prefix}; the VPC needs /16 to /23, so that each of its four subnets (a sixteenth) is at least /27, the smallest a load balancer accepts, with room for 10 tasks during a deployment`;
+  }
   if (c.base % 2 ** (32 - c.prefix) !== 0) return 'has host bits set (the address is not the start of the block)';
   const first = Math.floor(c.base / 2 ** 24);
   const second = Math.floor(c.base / 2 ** 16) % 256;
@@ -146,9 +164,8 @@ export function resolveConfig(input: StackInput & { stack: string; region: strin
   if (nameProblem) {
     throw usageError('BAD_STACK_NAME', `stack name "${input.stack}" ${nameProblem}; use ${STACK_NAME_RULE}.`, ['for example: --stack demo']);
   }
-  if (!REGION_PATTERN.test(input.region)) {
-    throw usageError('BAD_REGION', `region "${input.region}" is not an AWS region name; use one like us-east-1 or eu-west-1.`);
-  }
+  const badRegion = regionProblem(input.region);
+  if (badRegion) throw usageError('BAD_REGION', badRegion, ['three-tier knows the regions of the AWS SDK it ships with; a region newer than that needs a newer three-tier']);
   if (input.image !== undefined) {
     if (input.image.length > 512 || !IMAGE_PATTERN.test(input.image)) {
       throw usageError('BAD_IMAGE', `image "${input.image}" is not an image reference; use REGISTRY/REPOSITORY[:TAG][@sha256:DIGEST] in lowercase.`, [

@@ -20,8 +20,6 @@ export interface StackNames {
   repository: string;
   /** CloudWatch Logs group: <= 512. */
   logGroup: string;
-  /** IAM role: <= 64, [\w+=,.@-]. */
-  executionRole: string;
   /** Inline policy of the execution role: <= 128. */
   executionRolePolicy: string;
   /** ECS cluster, service and task family: <= 255, letters, digits, hyphens, underscores. */
@@ -74,7 +72,6 @@ export function stackNames(stack: string): StackNames {
     replicationGroup: `${stack}-redis`,
     repository: `${stack}-api`.toLowerCase(),
     logGroup: `/three-tier/${stack}/api`,
-    executionRole: `${stack}-task-execution`,
     executionRolePolicy: `${stack}-read-db-secret`,
     cluster: stack,
     service: `${stack}-api`,
@@ -83,6 +80,18 @@ export function stackNames(stack: string): StackNames {
     ec2Name: (logicalId) => `${stack}-${logicalId}`,
   };
 }
+
+/**
+ * IAM role names are global to the account (every region) and unique regardless of case (aws-facts.md): a stack of
+ * the same name in two regions must not share a role, so the name carries the region. At most 24 + 1 + 14 + 1 + 14
+ * = 54 characters of [a-z0-9-], within IAM's 64 of [\w+=,.@-].
+ */
+export function iamRoleName(stack: string, region: string, purpose: 'task-execution' | 'task'): string {
+  return `${stack}-${region}-${purpose}`;
+}
+
+/** The region a stack's IAM roles are tagged with: a role whose tag names another region is not this stack's. */
+export const REGION_TAG = 'three-tier:region';
 
 /** What the container is called in the task definition and the service's load balancer mapping. */
 export const CONTAINER_NAME = 'api';

@@ -49,7 +49,10 @@ export function asThreeTierError(node: { id: string; kind: { kind: string } }, a
   if (isCredentialsError(err)) {
     return new ThreeTierError('AWS_CREDENTIALS', `AWS refused the credentials while working on ${node.id}: ${code}: ${errorMessage(err)}`, {
       cause: err,
-      hints: ['check the profile or the environment variables (aws sts get-caller-identity), then run the same command again'],
+      hints: [
+        'if you log in with IAM Identity Center: aws sso login (with your --profile), then run the same command again: it continues where it stopped',
+        'otherwise check the profile or the environment variables (aws sts get-caller-identity), then run the same command again',
+      ],
     });
   }
   const doing = { create: 'creating', delete: 'deleting', read: 'reading', update: 'updating' }[action];

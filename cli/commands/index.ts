@@ -35,7 +35,7 @@ const up: CommandDeclaration = (program) => {
       .command('up')
       .description('create the stack, continue it where it stopped, or change its settings; print its URL')
       .option('--image <uri>', 'deploy this existing image instead of building api/ with Docker (kept for later runs)')
-      .option('--vpc-cidr <cidr>', "the VPC's address block, /16 to /24 in a private range (default 10.0.0.0/16; fixed once created)")
+      .option('--vpc-cidr <cidr>', "the VPC's address block, /16 to /23 in a private range (default 10.0.0.0/16; fixed once created)")
       .addOption(new Option('--arch <arch>', 'CPU architecture of the tasks (default X86_64)').choices(['X86_64', 'ARM64']))
       .addOption(new Option('--tasks <n>', 'number of API tasks, 1 to 10 (default 1)').argParser(numberIn(1, 10, true)))
       .addOption(new Option('--cpu <units>', "each task's CPU units: 256, 512, 1024, 2048 or 4096 (default 256)").argParser(numberIn(256, 4096, true)))

@@ -1,6 +1,6 @@
 import { SandboxServer } from '../../src/sandbox/server.js';
 import type { FaultConfig } from '../../src/sandbox/world.js';
-import { REGION_PATTERN } from '../../src/config.js';
+import { regionProblem } from '../../src/config.js';
 import { usageError } from '../../src/errors.js';
 
 /** The options as commander parsed them: numbers are already range-checked by numberIn (cli/commands/options.ts). */
@@ -19,9 +19,8 @@ export interface SandboxOptions {
 
 /** `three-tier sandbox`: serve the simulator until SIGINT/SIGTERM. Prints the endpoint on stdout, the rest on stderr. */
 export async function runSandbox(o: SandboxOptions): Promise<void> {
-  if (!REGION_PATTERN.test(o.region)) {
-    throw usageError('BAD_REGION', `--region "${o.region}" is not an AWS region name; use one like us-east-1 or eu-west-1.`);
-  }
+  const badRegion = regionProblem(o.region, '--region');
+  if (badRegion) throw usageError('BAD_REGION', badRegion);
   const faults: Partial<FaultConfig> = {};
   if (o.throttleRate !== undefined) faults.throttleRate = o.throttleRate;
   if (o.errorRate !== undefined) faults.errorRate = o.errorRate;

@@ -60,8 +60,9 @@ export function createClients(options: ClientOptions): AwsClients {
     elbv2: new ElasticLoadBalancingV2Client(config),
     rds: new RDSClient(config),
     elasticache: new ElastiCacheClient(config),
-    // IAM is global; its endpoint is us-east-1 on AWS. A custom endpoint still applies.
-    iam: new IAMClient(options.endpoint === undefined ? { ...config, region: 'us-east-1' } : config),
+    // IAM is global per partition: given the stack's region, the SDK resolves the partition's IAM endpoint and
+    // signing region (iam.amazonaws.com / us-east-1, iam.cn-north-1.amazonaws.com.cn, iam.us-gov.amazonaws.com).
+    iam: new IAMClient(config),
     sts: new STSClient(config),
     ecs: new ECSClient(config),
     logs: new CloudWatchLogsClient(config),

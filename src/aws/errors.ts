@@ -68,6 +68,10 @@ export function isCredentialsError(err: unknown): boolean {
       'AuthFailure',
       'TokenRefreshRequired',
       'InvalidIdentityToken',
+      // IAM Identity Center: the SSO token expired or was never made (aws sso login), during a run too.
+      'TokenProviderError',
+      'UnauthorizedException',
+      'InvalidGrantException',
     ].includes(c),
   );
 }

@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { isAwsError } from '../aws/errors.js';
 import type { Identity, NodeContext, Outputs } from '../engine/kind.js';
-import { stackNames } from '../names.js';
+import { iamRoleName, REGION_TAG, stackNames } from '../names.js';
 import { firstOf, type StackResourceKind } from './kind.js';
 import { assertOwned } from './ownership.js';
 import { ignoreNotFound, keyValueTags, needOutput, orGone, retryOn, waitFor } from './common.js';
@@ -95,7 +95,7 @@ export const executionRoleKind: StackResourceKind = firstOf({
   kind: 'iam-role',
 
   async create(ctx) {
-    const name = stackNames(ctx.config.stack).executionRole;
+    const name = iamRoleName(ctx.config.stack, ctx.config.region, 'task-execution');
     let role: Role | undefined;
     try {
       const out = await ctx.clients.iam.send(
@@ -103,7 +103,7 @@ export const executionRoleKind: StackResourceKind = firstOf({
           RoleName: name,
           AssumeRolePolicyDocument: TRUST,
           Description: `three-tier ${ctx.config.stack}: ECS task execution (image pull, logs, DB secret)`,
-          Tags: keyValueTags(ctx),
+          Tags: [...keyValueTags(ctx), { Key: REGION_TAG, Value: ctx.config.region }],
         }),
       );
       role = out.Role;
@@ -127,7 +127,7 @@ export const executionRoleKind: StackResourceKind = firstOf({
   },
 
   async findAll(ctx) {
-    const role = await getRole(ctx, stackNames(ctx.config.stack).executionRole);
+    const role = await getRole(ctx, iamRoleName(ctx.config.stack, ctx.config.region, 'task-execution'));
     return role ? [{ name: role.RoleName ?? '', arn: role.Arn ?? '' }] : [];
   },
 

@@ -21,7 +21,7 @@ function outputsOf(n: NatGateway): Outputs {
   return { natGatewayId: n.NatGatewayId ?? '', publicIp: address?.PublicIp ?? '', subnetId: n.SubnetId ?? '' };
 }
 
-export const natGatewayKind: StackResourceKind = firstOf({
+const natGatewayBase: StackResourceKind = firstOf({
   kind: 'nat-gateway',
 
   async create(ctx) {
@@ -30,17 +30,25 @@ export const natGatewayKind: StackResourceKind = firstOf({
     // <= 64 characters; a fresh token when the gateway the old one named is gone (the provisioner clears it).
     const token = ctx.recorded()?.token ?? `${ctx.config.stack}-nat-${randomUUID()}`.slice(0, 64);
     ctx.record({ token });
-    const out = await whenVisible(ctx, `create NAT gateway in ${subnetId}`, () =>
-      ctx.clients.ec2.send(
-        new CreateNatGatewayCommand({
-          SubnetId: subnetId,
-          AllocationId: allocationId,
-          ConnectivityType: 'public',
-          ClientToken: token,
-          TagSpecifications: ec2TagSpecifications(ctx, 'natgateway'),
-        }),
-      ),
-    );
+    const send = (clientToken: string) =>
+      whenVisible(ctx, `create NAT gateway in ${subnetId}`, () =>
+        ctx.clients.ec2.send(
+          new CreateNatGatewayCommand({
+            SubnetId: subnetId,
+            AllocationId: allocationId,
+            ConnectivityType: 'public',
+            ClientToken: clientToken,
+            TagSpecifications: ec2TagSpecifications(ctx, 'natgateway'),
+          }),
+        ),
+      );
+    let out = await send(token);
+    // The recorded token named a gateway that failed since: the same token would only return it again.
+    if (out.NatGateway?.State === 'failed' || GONE.has(out.NatGateway?.State ?? '')) {
+      const fresh = `${ctx.config.stack}-nat-${randomUUID()}`.slice(0, 64);
+      ctx.record({ token: fresh });
+      out = await send(fresh);
+    }
     const identity: Identity = { natGatewayId: out.NatGateway?.NatGatewayId ?? '' };
     ctx.record({ identity });
     return identity;
@@ -89,3 +97,16 @@ export const natGatewayKind: StackResourceKind = firstOf({
     });
   },
 });
+
+/**
+ * Adoption looks only at gateways that can still become available: a failed one is never adopted (read treats it as
+ * gone, so adopting it would fail on every run); `up` makes a new one. Destroy's findAll still deletes failed ones.
+ */
+export const natGatewayKind: StackResourceKind = {
+  ...natGatewayBase,
+  async find(ctx) {
+    const out = await ctx.clients.ec2.send(new DescribeNatGatewaysCommand({ Filter: [...ec2TagFilters(ctx), { Name: 'state', Values: ['pending', 'available'] }] }));
+    const id = out.NatGateways?.find((n) => n.State === 'pending' || n.State === 'available')?.NatGatewayId;
+    return id ? { natGatewayId: id } : undefined;
+  },
+};

@@ -8,6 +8,7 @@ import { ListTagsForResourceCommand as EcsListTags } from '@aws-sdk/client-ecs';
 import { ThreeTierError } from '../errors.js';
 import { STACK_TAG, type Identity, type NodeContext } from '../engine/kind.js';
 import { orGone } from './common.js';
+import { REGION_TAG } from '../names.js';
 
 /**
  * Resources found by a derived name (load balancer, database, roles, ...) are the stack's only when they carry its
@@ -84,7 +85,10 @@ async function ownedByStack(ctx: NodeContext, kind: string, identity: Identity):
   const read = readers[kind];
   if (!read) return true;
   const tags = await read(ctx, identity);
-  return tags === undefined ? undefined : tags[STACK_TAG] === ctx.config.stack;
+  if (tags === undefined) return undefined;
+  // IAM is global: a role tagged for another region belongs to the same-named stack there.
+  if (tags[REGION_TAG] !== undefined && tags[REGION_TAG] !== ctx.config.region) return false;
+  return tags[STACK_TAG] === ctx.config.stack;
 }
 
 /** Keep only what the stack owns: what destroy may delete and up may adopt. */

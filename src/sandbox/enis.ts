@@ -86,3 +86,10 @@ export function enisOf(world: World, ownerRef: string): Resource<EniData>[] {
 export function installEnis(world: World): void {
   world.onTransition(ResourceType.networkInterface, 'eni-gone', (w, eni) => w.remove(ResourceType.networkInterface, eni.id));
 }
+
+/** A subnet's free addresses: AWS reserves five per subnet; every interface in it uses one more. */
+export function freeAddresses(world: World, subnet: Resource<SubnetData>): number {
+  const cidr = parseCidr(subnet.data.cidrBlock);
+  const used = world.list<EniData>(ResourceType.networkInterface).filter((e) => e.data.subnetId === subnet.id).length;
+  return Math.max(0, (cidr ? size(cidr) : 0) - 5 - used);
+}

@@ -71,15 +71,48 @@ describe('credentials', () => {
   it('stops before any change when there are none, naming the profile and how to log in', async () => {
     const sb = await sandbox({ world: { timeScale: TIME_SCALE } });
     try {
-      // An empty HOME: no ~/.aws files; no keys in the environment.
-      const env = { HOME: dir, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: 'work', AWS_EC2_METADATA_DISABLED: 'true' };
-      const r = await runCli(['up', '--stack', 'ok', '--endpoint-url', sb.endpoint, '--yes', '--image', 'nginx:1.27'], { cwd: dir, env });
+      // An empty HOME: no ~/.aws files; no keys in the environment; no instance role. Real AWS mode (no
+      // --endpoint-url), with STS pointed at the sandbox should a call get through (none does).
+      const env = { HOME: dir, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: 'work', AWS_EC2_METADATA_DISABLED: 'true', AWS_ENDPOINT_URL_STS: sb.endpoint };
+      const r = await runCli(['up', '--stack', 'ok', '--yes', '--image', 'nginx:1.27'], { cwd: dir, env });
       assert.equal(r.code, 1, r.stderr);
-      assert.match(r.stderr, /no valid AWS credentials for profile "work"/);
+      assert.match(r.stderr, /no valid AWS credentials from profile "work"/);
       assert.match(r.stderr, /aws sso login --profile work/);
       assert.deepEqual(await resources(sb), []);
+      assert.equal((await control<Calls>(sb, 'GET', '/_sandbox/calls')).body.total, 0);
     } finally {
       await sb.close();
     }
+  });
+
+  it('names the environment, not a profile, when the refused keys came from the environment', async () => {
+    const sb = await sandbox({ world: { timeScale: TIME_SCALE } });
+    try {
+      const env = { HOME: dir, AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: '', AWS_EC2_METADATA_DISABLED: 'true', AWS_ENDPOINT_URL_STS: sb.endpoint };
+      const r = await runCli(['up', '--stack', 'ok', '--yes', '--image', 'nginx:1.27'], { cwd: dir, env });
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /no valid AWS credentials from the environment \(AWS_ACCESS_KEY_ID\)/);
+      assert.doesNotMatch(r.stderr, /profile "default"/);
+    } finally {
+      await sb.close();
+    }
+  });
+
+  it('works against an endpoint on this machine without any AWS login (stand-in keys)', async () => {
+    const sb = await sandbox({ world: { timeScale: TIME_SCALE } });
+    try {
+      const env = { HOME: dir, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: 'work', AWS_EC2_METADATA_DISABLED: 'true' };
+      const r = await runCli(['destroy', '--stack', 'nothing-here', '--endpoint-url', sb.endpoint, '--yes'], { cwd: dir, env });
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /there is no stack named "nothing-here"/, 'it got past the credentials and asked the sandbox');
+    } finally {
+      await sb.close();
+    }
+  });
+
+  it('refuses a plain-http endpoint on another machine before sending anything', async () => {
+    const r = await runCli(['destroy', '--stack', 'ok', '--endpoint-url', 'http://203.0.113.10:4566', '--yes'], { cwd: dir });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /plain http on another machine/);
   });
 });

@@ -51,3 +51,34 @@ describe('destroy deletes only the stack the user typed', () => {
     assert.equal(existsSync(manifest), false);
   });
 });
+
+describe('the region a command uses', () => {
+  it('reads AWS_DEFAULT_REGION (as the AWS CLI does) when AWS_REGION is not set', async () => {
+    const sb = await sandbox({ world: { timeScale: TIME_SCALE, region: 'eu-west-1' } });
+    const dir = scratchDir('default-region');
+    try {
+      const r = await runCli(['destroy', '--stack', 'nothing-here', '--endpoint-url', sb.endpoint, '--yes'], { cwd: dir, env: { AWS_REGION: '', AWS_DEFAULT_REGION: 'eu-west-1' } });
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /no stack named "nothing-here" in eu-west-1/);
+    } finally {
+      await sb.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a region AWS does not offer with the same message with or without --sandbox', async () => {
+    const dir = scratchDir('no-region');
+    try {
+      const sandboxed = await runCli(['up', '--stack', 'x', '--sandbox', '--region', 'us-east-9', '--yes'], { cwd: dir });
+      const real = await runCli(['up', '--stack', 'x', '--region', 'us-east-9', '--yes', '--image', 'nginx:1.27'], { cwd: dir });
+      for (const r of [sandboxed, real]) {
+        assert.equal(r.code, 2, r.stderr);
+        assert.match(r.stderr, /region "us-east-9" is not a region AWS offers/);
+      }
+      assert.equal(sandboxed.stderr, real.stderr);
+      assert.equal(existsSync(join(dir, '.three-tier')), false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -6,7 +6,7 @@ import { resolveConfig, type StackConfig, type StackInput } from '../../src/conf
 import { recordingSink, type EngineEvent, type ResourceEvent } from '../../src/engine/events.js';
 import type { Timing } from '../../src/aws/wait.js';
 import type { ImageSource } from '../../src/image.js';
-import type { DestroyResult, ProvisionerOptions, UpOptions, UpResult } from '../../src/provisioner.js';
+import type { DestroyOptions, DestroyResult, UpOptions, UpResult } from '../../src/provisioner.js';
 import { destroy, up } from '../../src/provisioner.js';
 import { STACK_TAG } from '../../src/engine/kind.js';
 import type { Sandbox } from '../../src/sandbox/server.js';
@@ -27,7 +27,7 @@ export interface Harness {
   /** Options for up/destroy; a fresh AbortSignal unless one is given. */
   options(extra?: Partial<UpOptions>): UpOptions;
   up(extra?: Partial<UpOptions>): Promise<UpResult>;
-  destroy(extra?: Partial<ProvisionerOptions>): Promise<DestroyResult>;
+  destroy(extra?: Partial<DestroyOptions>): Promise<DestroyResult>;
   /** Resources tagged with the stack. */
   tagged(): Promise<ListedResource[]>;
   calls(): Promise<{ total: number; operations: Record<string, number> }>;

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { NAME_LIMITS, stackNames } from '../../src/names.js';
+import { iamRoleName, NAME_LIMITS, stackNames } from '../../src/names.js';
 import { STACK_NAME_MAX, stackNameProblem } from '../../src/config.js';
 
 /** Valid stack names at the edges: the longest, reserved prefixes, digits and hyphens. */
@@ -31,7 +31,8 @@ describe('derived names', () => {
       check('replicationGroup', n.replicationGroup);
       check('repository', n.repository);
       check('logGroup', n.logGroup);
-      check('executionRole', n.executionRole);
+      // The longest region name AWS has (ap-southeast-1 and friends: 14 characters).
+      for (const purpose of ['task-execution', 'task'] as const) check('executionRole', iamRoleName(stack, 'ap-southeast-1', purpose));
       check('executionRolePolicy', n.executionRolePolicy);
       check('cluster', n.cluster);
       check('service', n.service);
@@ -49,7 +50,7 @@ describe('derived names', () => {
       }
       assert.equal(n.repository, n.repository.toLowerCase());
       assert.match(n.repository, /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/);
-      assert.match(n.executionRole, /^[\w+=,.@-]+$/);
+      assert.match(iamRoleName(stack, 'us-gov-west-1', 'task-execution'), /^[\w+=,.@-]+$/);
       assert.match(n.cluster, /^[A-Za-z0-9_-]+$/);
       assert.match(n.service, /^[A-Za-z0-9_-]+$/);
     });
@@ -58,8 +59,8 @@ describe('derived names', () => {
   it('follow the documented shapes', () => {
     const n = stackNames('demo');
     assert.deepEqual(
-      [n.loadBalancer, n.targetGroup, n.dbInstance, n.replicationGroup, n.repository, n.logGroup, n.executionRole, n.cluster, n.service, n.taskFamily],
-      ['demo-alb', 'demo-tg', 'demo-db', 'demo-redis', 'demo-api', '/three-tier/demo/api', 'demo-task-execution', 'demo', 'demo-api', 'demo-api'],
+      [n.loadBalancer, n.targetGroup, n.dbInstance, n.replicationGroup, n.repository, n.logGroup, iamRoleName('demo', 'eu-west-1', 'task-execution'), n.cluster, n.service, n.taskFamily],
+      ['demo-alb', 'demo-tg', 'demo-db', 'demo-redis', 'demo-api', '/three-tier/demo/api', 'demo-eu-west-1-task-execution', 'demo', 'demo-api', 'demo-api'],
     );
     assert.deepEqual(n.securityGroup, { alb: 'demo-alb', ecs: 'demo-ecs', rds: 'demo-rds', redis: 'demo-redis' });
   });

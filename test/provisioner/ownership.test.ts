@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { CreateLogGroupCommand, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateRoleCommand, GetRoleCommand } from '@aws-sdk/client-iam';
 import { ThreeTierError } from '../../src/errors.js';
-import { stackNames } from '../../src/names.js';
+import { iamRoleName, stackNames } from '../../src/names.js';
 import { harness, type Harness } from './harness.js';
 
 /**
@@ -14,11 +14,12 @@ import { harness, type Harness } from './harness.js';
 describe("resources with the stack's names that are not the stack's", () => {
   let h: Harness;
   const names = stackNames('demo');
+  const roleName = iamRoleName('demo', 'us-east-1', 'task-execution');
   before(async () => {
     h = await harness();
     await h.clients.logs.send(new CreateLogGroupCommand({ logGroupName: names.logGroup }));
     await h.clients.iam.send(
-      new CreateRoleCommand({ RoleName: names.executionRole, AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [] }) }),
+      new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [] }) }),
     );
   });
   after(async () => {
@@ -32,7 +33,7 @@ describe("resources with the stack's names that are not the stack's", () => {
       assert.equal(e.code, 'NAME_TAKEN');
       assert.equal(e.kind, 'usage');
       assert.match(e.message, new RegExp(`log-group ${names.logGroup}`));
-      assert.match(e.message, new RegExp(`iam-role ${names.executionRole}`));
+      assert.match(e.message, new RegExp(`iam-role ${roleName}`));
       assert.match(e.message, /Nothing was created/);
       return true;
     });
@@ -46,7 +47,7 @@ describe("resources with the stack's names that are not the stack's", () => {
     await assert.rejects(h.destroy(), (err: unknown) => (err as { code?: string }).code === 'NO_SUCH_STACK');
     const groups = (await h.clients.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: names.logGroup }))).logGroups ?? [];
     assert.equal(groups.length, 1, 'the foreign log group is still there');
-    const role = await h.clients.iam.send(new GetRoleCommand({ RoleName: names.executionRole }));
-    assert.equal(role.Role?.RoleName, names.executionRole, 'the foreign role is still there');
+    const role = await h.clients.iam.send(new GetRoleCommand({ RoleName: roleName }));
+    assert.equal(role.Role?.RoleName, roleName, 'the foreign role is still there');
   });
 });

@@ -139,7 +139,7 @@ describe('up and destroy', () => {
     assert.equal(c?.logConfiguration?.options?.['awslogs-group'], '/three-tier/demo/api');
     assert.match(c?.image ?? '', /^123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/demo-api@sha256:[0-9a-f]{64}$/, 'deployed by digest');
 
-    const policy = await h.clients.iam.send(new GetRolePolicyCommand({ RoleName: 'demo-task-execution', PolicyName: 'demo-read-db-secret' }));
+    const policy = await h.clients.iam.send(new GetRolePolicyCommand({ RoleName: 'demo-us-east-1-task-execution', PolicyName: 'demo-read-db-secret' }));
     const doc = JSON.parse(decodeURIComponent(policy.PolicyDocument ?? '')) as { Statement: { Action: string; Resource: string }[] };
     assert.deepEqual(doc.Statement.map((s) => [s.Action, s.Resource]), [['secretsmanager:GetSecretValue', secretArn]]);
 

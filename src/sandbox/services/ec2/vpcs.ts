@@ -17,6 +17,7 @@ import type {
   Vpc,
 } from '@aws-sdk/client-ec2';
 import { contains, hasHostBits, overlaps, parseCidr, size, type Cidr } from '../../cidr.js';
+import { freeAddresses } from '../../enis.js';
 import { AwsError } from '../../errors.js';
 import {
   ResourceType,
@@ -90,9 +91,7 @@ export function enisIn(world: World, where: { vpcId?: string; subnetId?: string 
 }
 
 export function subnetOut(world: World, r: Resource<SubnetData>): Subnet {
-  const cidr = parseCidr(r.data.cidrBlock);
-  // AWS reserves five addresses per subnet; every interface in it uses one more.
-  const available = (cidr ? size(cidr) : 0) - 5 - enisIn(world, { subnetId: r.id }).length;
+  const available = freeAddresses(world, r);
   return {
     SubnetId: r.id,
     SubnetArn: ec2Arn(world, `subnet/${r.id}`),
@@ -100,7 +99,7 @@ export function subnetOut(world: World, r: Resource<SubnetData>): Subnet {
     CidrBlock: r.data.cidrBlock,
     AvailabilityZone: r.data.availabilityZone,
     AvailabilityZoneId: r.data.availabilityZoneId,
-    AvailableIpAddressCount: Math.max(0, available),
+    AvailableIpAddressCount: available,
     State: r.state === 'available' ? 'available' : 'pending',
     OwnerId: ownerId(world),
     DefaultForAz: false,

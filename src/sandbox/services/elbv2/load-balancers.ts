@@ -12,7 +12,7 @@ import type {
   ModifyLoadBalancerAttributesOutput,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { AwsError } from '../../errors.js';
-import { createManagedEni, releaseManagedEnis } from '../../enis.js';
+import { createManagedEni, freeAddresses, releaseManagedEnis } from '../../enis.js';
 import { ResourceType, type SecurityGroupData, type SubnetData, type VpcData } from '../../model.js';
 import { op, type Handler } from '../../service.js';
 import { awsDurations, type Resource, type World } from '../../world.js';
@@ -91,6 +91,12 @@ function place(world: World, input: CreateLoadBalancerInput): Placement {
     zones.set(s.data.availabilityZone, s.id);
   }
   if (zones.size < 2) throw validation('At least two subnets in two different Availability Zones must be specified');
+  // ELB user guide, "Subnets for your Application Load Balancer": at least 8 free addresses in each subnet.
+  for (const s of subnets) {
+    if (freeAddresses(world, s) < 8) {
+      throw new AwsError('InvalidSubnet', `Not enough IP space available in ${s.id}. ELB requires at least 8 free IP addresses in each subnet.`, 400);
+    }
+  }
   const vpcId = subnets[0]?.data.vpcId ?? '';
   const vpc = world.get<VpcData>(ResourceType.vpc, vpcId);
   const groups = input.SecurityGroups ?? (vpc ? [vpc.data.defaultSecurityGroupId] : []);
