@@ -3,6 +3,7 @@ import { AwsError } from '../../errors.js';
 import { ResourceType } from '../../model.js';
 import type { Resource, World } from '../../world.js';
 import { op, type CallContext, type Handler } from '../../service.js';
+import { pageByOffset } from '../../paging.js';
 
 /**
  * What every simulated EC2 operation shares: the wire errors, id kinds and their NotFound answers, tags on create,
@@ -226,37 +227,18 @@ export function applyFilters<R>(items: R[], filters: Filter[] | undefined, gette
 // Pagination
 
 /**
- * One page of a describe. The token is opaque to callers; it carries the offset of the next item in the (stable,
- * creation-ordered) listing. MaxResults outside the operation's range is AWS's InvalidParameterValue.
+ * One page of a describe, in the stable creation order of the listing (see paging.ts). MaxResults outside the
+ * operation's range is AWS's InvalidParameterValue; without MaxResults, everything comes back.
  */
 export function paginate<T>(items: T[], maxResults: number | undefined, nextToken: string | undefined, range: [number, number] = [5, 1000]): { page: T[]; NextToken?: string } {
-  let offset = 0;
-  if (nextToken !== undefined && nextToken !== '') {
-    const decoded = decodeToken(nextToken);
-    if (decoded === undefined) throw new AwsError('InvalidPaginationToken', `Invalid pagination token: ${nextToken}`);
-    offset = decoded;
-  }
-  if (maxResults === undefined) return { page: items.slice(offset) };
   const [min, max] = range;
-  if (!Number.isInteger(maxResults) || maxResults < min || maxResults > max) {
-    throw invalidValue(`Value ( ${maxResults} ) for parameter maxResults is invalid. Parameter must be between ${min} and ${max}.`);
-  }
-  const page = items.slice(offset, offset + maxResults);
-  const next = offset + maxResults;
-  return next < items.length ? { page, NextToken: encodeToken(next) } : { page };
-}
-
-function encodeToken(offset: number): string {
-  return Buffer.from(JSON.stringify({ o: offset }), 'utf8').toString('base64url');
-}
-
-function decodeToken(token: string): number | undefined {
-  try {
-    const v = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { o?: unknown };
-    return typeof v.o === 'number' && Number.isInteger(v.o) && v.o >= 0 ? v.o : undefined;
-  } catch {
-    return undefined;
-  }
+  const { items: page, next } = pageByOffset(items, nextToken, maxResults, {
+    min,
+    max,
+    badSize: (n) => invalidValue(`Value ( ${n} ) for parameter maxResults is invalid. Parameter must be between ${min} and ${max}.`),
+    badToken: (t) => new AwsError('InvalidPaginationToken', `Invalid pagination token: ${t}`),
+  });
+  return next === undefined ? { page } : { page, NextToken: next };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

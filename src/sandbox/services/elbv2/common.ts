@@ -1,5 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { AwsError } from '../../errors.js';
+import { creationKey, pageAfterKey } from '../../paging.js';
 import type { Resource } from '../../world.js';
 
 /** The signing name: what /_sandbox/resources shows as the service of load balancers, target groups, listeners. */
@@ -77,35 +78,19 @@ export function readTags(tags: Tag[] | undefined): Record<string, string> {
   return out;
 }
 
-/** A stable listing order: creation time, then id. */
-function sortKey(r: Resource): string {
-  return `${String(r.createdAt).padStart(16, '0')}|${r.id}`;
-}
-
 /**
- * Marker pagination (Marker / PageSize, NextMarker): the marker names the last item of the previous page, so a
+ * Marker pagination (Marker / PageSize 1-400, NextMarker): the marker names the last item of the previous page, so a
  * walk stays correct when items are added or removed between pages.
  */
 export function paginate<T extends Resource>(items: T[], marker: string | undefined, pageSize: number | undefined): { page: T[]; next?: string } {
-  if (pageSize !== undefined && (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 400)) {
-    throw validation(`1 validation error detected: Value '${pageSize}' at 'pageSize' failed to satisfy constraint: Member must have value between 1 and 400`);
-  }
-  const sorted = [...items].sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : 1));
-  let after = '';
-  if (marker !== undefined) {
-    try {
-      after = Buffer.from(marker, 'base64url').toString('utf8');
-    } catch {
-      after = '';
-    }
-    if (!after.includes('|')) throw validation(`Invalid marker '${marker}'`);
-  }
-  const rest = sorted.filter((r) => sortKey(r) > after);
-  const size = pageSize ?? 400;
-  const page = rest.slice(0, size);
-  const last = page[page.length - 1];
-  if (rest.length > size && last) return { page, next: Buffer.from(sortKey(last), 'utf8').toString('base64url') };
-  return { page };
+  const { items: page, next } = pageAfterKey(items, creationKey, marker, pageSize, {
+    min: 1,
+    max: 400,
+    default: 400,
+    badSize: (n) => validation(`1 validation error detected: Value '${n}' at 'pageSize' failed to satisfy constraint: Member must have value between 1 and 400`),
+    badToken: (m) => validation(`Invalid marker '${m}'`),
+  });
+  return next === undefined ? { page } : { page, next };
 }
 
 /** The hosted zone of Application Load Balancers per region (the alias target zone Route 53 needs). */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { AwsError } from '../../errors.js';
 import { ResourceType, type SecurityGroupData, type SubnetData } from '../../model.js';
+import { creationKey, pageAfterKey } from '../../paging.js';
 import type { Resource, World } from '../../world.js';
 
 /**
@@ -36,30 +37,19 @@ export function tagList(tags: Record<string, string>): { Key: string; Value: str
   return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 }
 
-function sortKey(r: Resource): string {
-  return `${String(r.createdAt).padStart(16, '0')}|${r.id}`;
-}
-
 /**
  * Marker pagination with MaxRecords between 20 and 100 (default 100), as RDS and ElastiCache enforce. The marker
  * names the last item of the previous page.
  */
 export function paginate<T extends Resource>(items: T[], marker: string | undefined, maxRecords: number | undefined): { page: T[]; marker?: string } {
-  if (maxRecords !== undefined && (!Number.isInteger(maxRecords) || maxRecords < 20 || maxRecords > 100)) {
-    throw invalidValue(`Invalid value ${maxRecords} for MaxRecords. Must be between 20 and 100`);
-  }
-  const sorted = [...items].sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : 1));
-  let after = '';
-  if (marker !== undefined) {
-    after = Buffer.from(marker, 'base64url').toString('utf8');
-    if (!after.includes('|')) throw invalidValue(`Invalid marker: ${marker}`);
-  }
-  const rest = sorted.filter((r) => sortKey(r) > after);
-  const size = maxRecords ?? 100;
-  const page = rest.slice(0, size);
-  const last = page[page.length - 1];
-  if (rest.length > size && last) return { page, marker: Buffer.from(sortKey(last), 'utf8').toString('base64url') };
-  return { page };
+  const { items: page, next } = pageAfterKey(items, creationKey, marker, maxRecords, {
+    min: 20,
+    max: 100,
+    default: 100,
+    badSize: (n) => invalidValue(`Invalid value ${n} for MaxRecords. Must be between 20 and 100`),
+    badToken: (m) => invalidValue(`Invalid marker: ${m}`),
+  });
+  return next === undefined ? { page } : { page, marker: next };
 }
 
 /** Lowercase letters and digits derived from the account and region: the per-account part of endpoint names. */
