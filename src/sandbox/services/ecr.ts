@@ -27,6 +27,7 @@ import { op, type SandboxService } from '../service.js';
 import { AwsError } from '../errors.js';
 import { ResourceType, type ImageData } from '../model.js';
 import { registryHost } from '../images.js';
+import { pageByOffset } from '../paging.js';
 import type { Resource, World } from '../world.js';
 
 /**
@@ -104,19 +105,15 @@ function tagsOf(tags: { Key?: string | undefined; Value?: string | undefined }[]
   return out;
 }
 
-function offset(token: string | undefined): number {
-  if (token === undefined) return 0;
-  const n = Number(Buffer.from(token, 'base64').toString('utf8'));
-  if (!Number.isInteger(n) || n < 0) throw invalid("Invalid parameter at 'nextToken' failed to satisfy constraint: 'invalid token'");
-  return n;
-}
-
 function pageOf<T>(items: T[], token: string | undefined, maxResults: number | undefined, max: number, dflt: number): { items: T[]; nextToken?: string } {
-  const limit = maxResults ?? dflt;
-  if (!Number.isInteger(limit) || limit < 1 || limit > max) throw invalid(`Invalid parameter at 'maxResults' failed to satisfy constraint: 'must be between 1 and ${max}'`);
-  const start = offset(token);
-  const slice = items.slice(start, start + limit);
-  return start + limit < items.length ? { items: slice, nextToken: Buffer.from(String(start + limit)).toString('base64') } : { items: slice };
+  const p = pageByOffset(items, token, maxResults, {
+    min: 1,
+    max,
+    default: dflt,
+    badSize: () => invalid(`Invalid parameter at 'maxResults' failed to satisfy constraint: 'must be between 1 and ${max}'`),
+    badToken: () => invalid("Invalid parameter at 'nextToken' failed to satisfy constraint: 'invalid token'"),
+  });
+  return p.next === undefined ? { items: p.items } : { items: p.items, nextToken: p.next };
 }
 
 function imagesOf(world: World, repository: string): Resource<ImageData>[] {

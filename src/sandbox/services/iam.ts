@@ -27,6 +27,7 @@ import type {
 import { op, type SandboxService } from '../service.js';
 import { AwsError } from '../errors.js';
 import { ResourceType, type RoleData } from '../model.js';
+import { pageByOffset } from '../paging.js';
 import type { Resource, World } from '../world.js';
 import { isJsonObject, managedPolicies, policyName } from './iam/policy.js';
 import { createRoleResource, serviceLinkedRoles } from './iam/roles.js';
@@ -80,16 +81,14 @@ function toRole(r: Resource<RoleData>): Role {
 
 /** Marker-based paging (IAM: MaxItems 1-1000, default 100; Marker opaque). */
 function page<T>(items: T[], marker: string | undefined, maxItems: number | undefined): { items: T[]; IsTruncated: boolean; Marker?: string } {
-  const max = maxItems ?? 100;
-  if (max < 1 || max > 1000) throw validation('maxItems', String(max), 'Member must have value between 1 and 1000');
-  let start = 0;
-  if (marker !== undefined) {
-    start = Number(Buffer.from(marker, 'base64').toString('utf8'));
-    if (!Number.isInteger(start) || start < 0) throw new AwsError('ValidationError', 'Invalid Marker.', 400);
-  }
-  const slice = items.slice(start, start + max);
-  const more = start + max < items.length;
-  return more ? { items: slice, IsTruncated: true, Marker: Buffer.from(String(start + max)).toString('base64') } : { items: slice, IsTruncated: false };
+  const p = pageByOffset(items, marker, maxItems, {
+    min: 1,
+    max: 1000,
+    default: 100,
+    badSize: (n) => validation('maxItems', String(n), 'Member must have value between 1 and 1000'),
+    badToken: () => new AwsError('ValidationError', 'Invalid Marker.', 400),
+  });
+  return p.next === undefined ? { items: p.items, IsTruncated: false } : { items: p.items, IsTruncated: true, Marker: p.next };
 }
 
 function applyTags(r: Resource<RoleData>, tags: { Key?: string | undefined; Value?: string | undefined }[] | undefined): void {

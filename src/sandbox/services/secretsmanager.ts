@@ -16,6 +16,7 @@ import type {
 import { AwsError } from '../errors.js';
 import { ResourceType, type SecretData } from '../model.js';
 import { op, type SandboxService } from '../service.js';
+import { creationKey, pageAfterKey } from '../paging.js';
 import type { Resource, World } from '../world.js';
 
 /**
@@ -242,33 +243,35 @@ function matches(s: Resource<StoredSecret>, f: Filter): boolean {
 }
 
 const listSecrets = op<ListSecretsRequest, ListSecretsResponse>((input, { world }) => {
-  const max = input.MaxResults ?? 100;
-  if (!Number.isInteger(max) || max < 1 || max > 100) throw invalidParameter('MaxResults must be between 1 and 100.');
   const filters = input.Filters ?? [];
   for (const f of filters) if (!(f.Values ?? []).length) throw invalidParameter(`You must specify at least one value for filter ${String(f.Key)}.`);
-  const desc = input.SortOrder === 'desc';
   const all = secrets(world)
     .filter((s) => !world.hiddenByConsistency(s))
     .filter((s) => input.IncludePlannedDeletion === true || s.data.deletedAt === undefined)
-    .filter((s) => filters.every((f) => matches(s, f)))
-    .sort((a, b) => (a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1)) * (desc ? -1 : 1));
-  let start = 0;
-  if (input.NextToken !== undefined) {
-    const after = Buffer.from(input.NextToken, 'base64url').toString('utf8');
-    const i = all.findIndex((s) => s.id === after);
-    if (i < 0) throw new AwsError('InvalidNextTokenException', 'The NextToken value is not valid.', 400);
-    start = i + 1;
-  }
-  const page = all.slice(start, start + max);
-  const last = page[page.length - 1];
+    .filter((s) => filters.every((f) => matches(s, f)));
+  // Creation order, the token naming the last secret returned (which must still exist).
+  const p = pageAfterKey(
+    all,
+    creationKey,
+    input.NextToken,
+    input.MaxResults,
+    {
+      min: 1,
+      max: 100,
+      default: 100,
+      badSize: () => invalidParameter('MaxResults must be between 1 and 100.'),
+      badToken: () => new AwsError('InvalidNextTokenException', 'The NextToken value is not valid.', 400),
+    },
+    { descending: input.SortOrder === 'desc', mustExist: true },
+  );
   const out: ListSecretsResponse = {
-    SecretList: page.map((s) => {
+    SecretList: p.items.map((s) => {
       const m = metadata(s);
       if (s.data.versionId) m.SecretVersionsToStages = { [s.data.versionId]: ['AWSCURRENT'] };
       return m;
     }),
   };
-  if (start + max < all.length && last) out.NextToken = Buffer.from(last.id, 'utf8').toString('base64url');
+  if (p.next !== undefined) out.NextToken = p.next;
   return out;
 });
 

@@ -7,6 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { ContainerDefinition, RuntimePlatform } from '@aws-sdk/client-ecs';
 import { AwsError } from '../../errors.js';
 import { ResourceType } from '../../model.js';
+import { pageByOffset } from '../../paging.js';
 import type { Resource, World } from '../../world.js';
 
 /** Real AWS durations (ms) of the ECS model, before the time scale. Sources: docs/aws-facts.md and the AWS guides. */
@@ -286,15 +287,14 @@ export function tagList(tags: Record<string, string>): { key: string; value: str
   return Object.entries(tags).map(([key, value]) => ({ key, value }));
 }
 
-/** Opaque offset tokens for the List* calls. */
+/** Offset tokens for the List* calls (maxResults 1-100). */
 export function pageOf<T>(items: T[], token: string | undefined, maxResults: number | undefined, dflt: number): { items: T[]; nextToken?: string } {
-  const limit = maxResults ?? dflt;
-  if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new AwsError('InvalidParameterException', 'maxResults must be between 1 and 100.', 400);
-  let start = 0;
-  if (token !== undefined) {
-    start = Number(Buffer.from(token, 'base64').toString('utf8'));
-    if (!Number.isInteger(start) || start < 0) throw new AwsError('InvalidParameterException', 'Invalid nextToken.', 400);
-  }
-  const slice = items.slice(start, start + limit);
-  return start + limit < items.length ? { items: slice, nextToken: Buffer.from(String(start + limit)).toString('base64') } : { items: slice };
+  const p = pageByOffset(items, token, maxResults, {
+    min: 1,
+    max: 100,
+    default: dflt,
+    badSize: () => new AwsError('InvalidParameterException', 'maxResults must be between 1 and 100.', 400),
+    badToken: () => new AwsError('InvalidParameterException', 'Invalid nextToken.', 400),
+  });
+  return p.next === undefined ? { items: p.items } : { items: p.items, nextToken: p.next };
 }
