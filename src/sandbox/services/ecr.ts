@@ -28,6 +28,7 @@ import { AwsError } from '../errors.js';
 import { ResourceType, type ImageData } from '../model.js';
 import { registryHost } from '../images.js';
 import { pageByOffset } from '../paging.js';
+import { tagList, tagMap } from '../tags.js';
 import type { Resource, World } from '../world.js';
 
 /**
@@ -96,13 +97,13 @@ function toRepository(world: World, r: Resource<RepositoryData>): Repository {
 }
 
 function tagsOf(tags: { Key?: string | undefined; Value?: string | undefined }[] | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const t of tags ?? []) {
-    if (!t.Key || t.Key.length > 128) throw new AwsError('InvalidTagParameterException', 'The tag key is invalid: it must be 1 to 128 characters.', 400);
-    if (t.Value === undefined || t.Value.length > 256) throw new AwsError('InvalidTagParameterException', `The tag value for key '${t.Key}' is invalid.`, 400);
-    out[t.Key] = t.Value;
-  }
-  return out;
+  return tagMap(tags, {
+    entry: (t) => {
+      if (!t.Key || t.Key.length > 128) throw new AwsError('InvalidTagParameterException', 'The tag key is invalid: it must be 1 to 128 characters.', 400);
+      if (t.Value === undefined || t.Value.length > 256) throw new AwsError('InvalidTagParameterException', `The tag value for key '${t.Key}' is invalid.`, 400);
+      return [t.Key, t.Value];
+    },
+  });
 }
 
 function pageOf<T>(items: T[], token: string | undefined, maxResults: number | undefined, max: number, dflt: number): { items: T[]; nextToken?: string } {
@@ -321,7 +322,7 @@ export const ecr: SandboxService = {
     }),
 
     ListTagsForResource: op<ListTagsForResourceRequest, ListTagsForResourceResponse>((input, { world }) => ({
-      tags: Object.entries(repoByArn(world, input.resourceArn).tags).map(([Key, Value]) => ({ Key, Value })),
+      tags: tagList(repoByArn(world, input.resourceArn).tags),
     })),
 
     TagResource: op<TagResourceRequest, Record<string, never>>((input, { world }) => {

@@ -28,6 +28,7 @@ import { op, type SandboxService } from '../service.js';
 import { AwsError } from '../errors.js';
 import { ResourceType, type RoleData } from '../model.js';
 import { pageByOffset } from '../paging.js';
+import { tagList, tagMap } from '../tags.js';
 import type { Resource, World } from '../world.js';
 import { isJsonObject, managedPolicies, policyName } from './iam/policy.js';
 import { createRoleResource, serviceLinkedRoles } from './iam/roles.js';
@@ -59,10 +60,6 @@ function roleOf(world: World, name: string | undefined): Resource<RoleData> {
   return role;
 }
 
-function tagList(tags: Record<string, string>): { Key: string; Value: string }[] {
-  return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
-}
-
 function toRole(r: Resource<RoleData>): Role {
   const role: Role = {
     Path: r.data.path,
@@ -92,11 +89,13 @@ function page<T>(items: T[], marker: string | undefined, maxItems: number | unde
 }
 
 function applyTags(r: Resource<RoleData>, tags: { Key?: string | undefined; Value?: string | undefined }[] | undefined): void {
-  const next = { ...r.tags };
-  for (const t of tags ?? []) {
-    if (!t.Key) throw new AwsError('ValidationError', "1 validation error detected: Value null at 'tags.member.key' failed to satisfy constraint: Member must not be null", 400);
-    next[t.Key] = t.Value ?? '';
-  }
+  const added = tagMap(tags, {
+    entry: (t) => {
+      if (!t.Key) throw new AwsError('ValidationError', "1 validation error detected: Value null at 'tags.member.key' failed to satisfy constraint: Member must not be null", 400);
+      return [t.Key, t.Value ?? ''];
+    },
+  });
+  const next = { ...r.tags, ...added };
   if (Object.keys(next).length > 50) throw new AwsError('LimitExceeded', 'Cannot exceed quota for TagsPerRole: 50.', 409);
   r.tags = next;
 }

@@ -17,6 +17,7 @@ import { AwsError } from '../errors.js';
 import { ResourceType, type SecretData } from '../model.js';
 import { op, type SandboxService } from '../service.js';
 import { creationKey, pageAfterKey } from '../paging.js';
+import { tagList, tagMap } from '../tags.js';
 import type { Resource, World } from '../world.js';
 
 /**
@@ -125,10 +126,6 @@ export function scheduleSecretDeletion(world: World, arn: string, recoveryDays: 
   return new Date(s.data.deletionDate);
 }
 
-function tagsOf(r: Resource): { Key: string; Value: string }[] {
-  return Object.entries(r.tags).map(([Key, Value]) => ({ Key, Value }));
-}
-
 function metadata(s: Resource<StoredSecret>): SecretListEntry {
   const d = s.data;
   const out: SecretListEntry = {
@@ -136,7 +133,7 @@ function metadata(s: Resource<StoredSecret>): SecretListEntry {
     Name: d.name,
     LastChangedDate: new Date(d.lastChangedAt),
     CreatedDate: new Date(s.createdAt),
-    Tags: tagsOf(s),
+    Tags: tagList(s.tags),
     RotationEnabled: d.rotationDays !== undefined,
   };
   if (d.description !== undefined) out.Description = d.description;
@@ -166,8 +163,7 @@ const createSecretHandler = op<CreateSecretRequest, CreateSecretResponse>((input
     }
     throw new AwsError('ResourceExistsException', `The operation failed because the secret ${name} already exists.`, 400);
   }
-  const tags: Record<string, string> = {};
-  for (const t of input.Tags ?? []) tags[required(t.Key, 'Tags.Key')] = t.Value ?? '';
+  const tags = tagMap(input.Tags, { entry: (t) => [required(t.Key, 'Tags.Key'), t.Value ?? ''] });
   const created = createSecret(world, {
     name,
     secretString: input.SecretString ?? (input.SecretBinary !== undefined ? '' : undefined),

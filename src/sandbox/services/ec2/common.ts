@@ -4,6 +4,7 @@ import { ResourceType } from '../../model.js';
 import type { Resource, World } from '../../world.js';
 import { op, type CallContext, type Handler } from '../../service.js';
 import { pageByOffset } from '../../paging.js';
+import { tagMap } from '../../tags.js';
 
 /**
  * What every simulated EC2 operation shares: the wire errors, id kinds and their NotFound answers, tags on create,
@@ -128,25 +129,24 @@ export function selectByIds<D>(world: World, kind: Kind, ids: string[] | undefin
 // ---------------------------------------------------------------------------------------------------------------
 // Tags
 
-export function tagList(tags: Record<string, string>): Tag[] {
-  return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
-}
+export { tagList } from '../../tags.js';
 
 export const maxTagsPerResource = 50;
 
 export function validateTags(tags: Tag[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const t of tags) {
-    const key = t.Key;
-    if (key === undefined || key === '') throw invalidValue('Tag key cannot be null or empty.');
-    if (key.length > 128) throw invalidValue(`Tag key exceeds the maximum length of 128 characters: ${key}`);
-    if (key.toLowerCase().startsWith('aws:')) throw invalidValue(`Tag keys starting with 'aws:' are reserved for internal use`);
-    const value = t.Value ?? '';
-    if (value.length > 256) throw invalidValue(`Tag value exceeds the maximum length of 256 characters: ${value}`);
-    out[key] = value;
-  }
-  if (Object.keys(out).length > maxTagsPerResource) throw tagLimit();
-  return out;
+  return tagMap(tags, {
+    entry: (t) => {
+      const key = t.Key;
+      if (key === undefined || key === '') throw invalidValue('Tag key cannot be null or empty.');
+      if (key.length > 128) throw invalidValue(`Tag key exceeds the maximum length of 128 characters: ${key}`);
+      if (key.toLowerCase().startsWith('aws:')) throw invalidValue(`Tag keys starting with 'aws:' are reserved for internal use`);
+      const value = t.Value ?? '';
+      if (value.length > 256) throw invalidValue(`Tag value exceeds the maximum length of 256 characters: ${value}`);
+      return [key, value];
+    },
+    max: maxTagsPerResource,
+    tooMany: tagLimit,
+  });
 }
 
 export function tagLimit(): AwsError {

@@ -1,6 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { AwsError } from '../../errors.js';
 import { creationKey, pageAfterKey } from '../../paging.js';
+import { tagMap } from '../../tags.js';
 import type { Resource } from '../../world.js';
 
 /** The signing name: what /_sandbox/resources shows as the service of load balancers, target groups, listeners. */
@@ -61,21 +62,20 @@ export interface Tag {
   Value?: string | undefined;
 }
 
-export function tagList(tags: Record<string, string>): { Key: string; Value: string }[] {
-  return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
-}
+export { tagList } from '../../tags.js';
 
 /** Tags of a create or AddTags call: at most 50, no key twice, no `aws:` prefix. */
 export function readTags(tags: Tag[] | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const t of tags ?? []) {
-    const key = required(t.Key, 'tags.member.key');
-    if (key in out) throw new AwsError('DuplicateTagKeys', `Tag key '${key}' is duplicated`, 400);
-    if (key.toLowerCase().startsWith('aws:')) throw validation(`Tag key '${key}' cannot start with 'aws:'`);
-    out[key] = t.Value ?? '';
-  }
-  if (Object.keys(out).length > 50) throw new AwsError('TooManyTags', 'The quota for the number of tags that can be assigned to a resource has been reached', 400);
-  return out;
+  return tagMap(tags, {
+    entry: (t) => {
+      const key = required(t.Key, 'tags.member.key');
+      if (key.toLowerCase().startsWith('aws:')) throw validation(`Tag key '${key}' cannot start with 'aws:'`);
+      return [key, t.Value ?? ''];
+    },
+    duplicate: (key) => new AwsError('DuplicateTagKeys', `Tag key '${key}' is duplicated`, 400),
+    max: 50,
+    tooMany: () => new AwsError('TooManyTags', 'The quota for the number of tags that can be assigned to a resource has been reached', 400),
+  });
 }
 
 /**

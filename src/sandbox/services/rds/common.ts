@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { AwsError } from '../../errors.js';
 import { ResourceType, type SecurityGroupData, type SubnetData } from '../../model.js';
 import { creationKey, pageAfterKey } from '../../paging.js';
+import { tagMap } from '../../tags.js';
 import type { Resource, World } from '../../world.js';
 
 /**
@@ -23,19 +24,17 @@ export interface Tag {
 }
 
 export function readTags(tags: Tag[] | undefined, limit = 50): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const t of tags ?? []) {
-    const key = t.Key;
-    if (!key) throw invalidValue('Tag keys must not be empty.');
-    out[key] = t.Value ?? '';
-  }
-  if (Object.keys(out).length > limit) throw invalidValue(`A resource can have at most ${limit} tags.`);
-  return out;
+  return tagMap(tags, {
+    entry: (t) => {
+      if (!t.Key) throw invalidValue('Tag keys must not be empty.');
+      return [t.Key, t.Value ?? ''];
+    },
+    max: limit,
+    tooMany: () => invalidValue(`A resource can have at most ${limit} tags.`),
+  });
 }
 
-export function tagList(tags: Record<string, string>): { Key: string; Value: string }[] {
-  return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
-}
+export { tagList } from '../../tags.js';
 
 /**
  * Marker pagination with MaxRecords between 20 and 100 (default 100), as RDS and ElastiCache enforce. The marker
