@@ -45,12 +45,12 @@ import {
   lookup,
   missing,
   ownerId,
-  paginate,
   required,
   selectByIds,
   tagList,
   tagsOnCreate,
 } from './common.js';
+import { describeResources } from './describe.js';
 import { enisIn } from './vpcs.js';
 
 /** Default quotas: internet gateways and Elastic IP addresses per region, NAT gateways per availability zone. */
@@ -96,18 +96,12 @@ export const internetGatewayHandlers = {
   }),
 
   DescribeInternetGateways: ec2op<DescribeInternetGatewaysRequest, DescribeInternetGatewaysResult>((input, { world }) => {
-    const list = applyFilters(
-      selectByIds<InternetGatewayData>(world, kinds.internetGateway, input.InternetGatewayIds),
-      input.Filters,
-      {
-        'internet-gateway-id': (g) => g.id,
-        'attachment.vpc-id': (g) => g.data.attachments.map((a) => a.vpcId),
-        'attachment.state': (g) => g.data.attachments.map((a) => a.state),
-        'owner-id': () => ownerId(world),
-      },
-      (g) => g.tags,
-    );
-    const { page, NextToken } = paginate(list, input.MaxResults, input.NextToken);
+    const { page, NextToken } = describeResources<InternetGatewayData>(world, kinds.internetGateway, input.InternetGatewayIds, input, {
+      'internet-gateway-id': (g) => g.id,
+      'attachment.vpc-id': (g) => g.data.attachments.map((a) => a.vpcId),
+      'attachment.state': (g) => g.data.attachments.map((a) => a.state),
+      'owner-id': () => ownerId(world),
+    });
     return { InternetGateways: page.map((g) => internetGatewayOut(world, g)), NextToken };
   }),
 
@@ -376,18 +370,12 @@ export const natGatewayHandlers = {
   }),
 
   DescribeNatGateways: ec2op<DescribeNatGatewaysRequest, DescribeNatGatewaysResult>((input, { world }) => {
-    const list = applyFilters(
-      selectByIds<NatGatewayData>(world, kinds.natGateway, input.NatGatewayIds),
-      input.Filter,
-      {
-        'nat-gateway-id': (n) => n.id,
-        state: (n) => n.state,
-        'subnet-id': (n) => n.data.subnetId,
-        'vpc-id': (n) => n.data.vpcId,
-      },
-      (n) => n.tags,
-    );
-    const { page, NextToken } = paginate(list, input.MaxResults, input.NextToken);
+    const { page, NextToken } = describeResources<NatGatewayData>(world, kinds.natGateway, input.NatGatewayIds, input, {
+      'nat-gateway-id': (n) => n.id,
+      state: (n) => n.state,
+      'subnet-id': (n) => n.data.subnetId,
+      'vpc-id': (n) => n.data.vpcId,
+    });
     return { NatGateways: page.map((n) => natOut(world, n)), NextToken };
   }),
 

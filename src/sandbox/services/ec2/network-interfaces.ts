@@ -1,7 +1,8 @@
 import type { DescribeNetworkInterfacesRequest, DescribeNetworkInterfacesResult, NetworkInterface, NetworkInterfaceType } from '@aws-sdk/client-ec2';
 import { ResourceType, type ElasticIpData, type EniData, type SecurityGroupData } from '../../model.js';
 import type { Resource, World } from '../../world.js';
-import { applyFilters, ec2op, kinds, ownerId, paginate, selectByIds, tagList } from './common.js';
+import { ec2op, kinds, ownerId, tagList } from './common.js';
+import { describeResources } from './describe.js';
 
 /**
  * DescribeNetworkInterfaces: the interfaces other services leave in the VPC (created through src/sandbox/enis.ts)
@@ -84,31 +85,25 @@ export function networkInterfaceOut(world: World, eni: Resource<EniData>): Netwo
 
 export const networkInterfaceHandlers = {
   DescribeNetworkInterfaces: ec2op<DescribeNetworkInterfacesRequest, DescribeNetworkInterfacesResult>((input, { world }) => {
-    const list = applyFilters(
-      selectByIds<EniData>(world, kinds.networkInterface, input.NetworkInterfaceIds),
-      input.Filters,
-      {
-        'network-interface-id': (e) => e.id,
-        'vpc-id': (e) => e.data.vpcId,
-        'subnet-id': (e) => e.data.subnetId,
-        'availability-zone': (e) => e.data.availabilityZone,
-        'group-id': (e) => e.data.groupIds,
-        'group-name': (e) => e.data.groupIds.map((id) => world.get<SecurityGroupData>(ResourceType.securityGroup, id)?.data.groupName),
-        status: (e) => e.data.status,
-        'requester-managed': (e) => e.data.requesterManaged,
-        'requester-id': (e) => e.data.requesterId,
-        description: (e) => e.data.description,
-        'interface-type': (e) => e.data.interfaceType,
-        'private-ip-address': (e) => e.data.privateIpAddress,
-        'addresses.private-ip-address': (e) => e.data.privateIpAddress,
-        'association.public-ip': (e) => e.data.publicIp,
-        'association.allocation-id': (e) => addressOf(world, e)?.id,
-        'attachment.status': (e) => (e.data.status === 'in-use' ? 'attached' : undefined),
-        'owner-id': () => ownerId(world),
-      },
-      (e) => e.tags,
-    );
-    const { page, NextToken } = paginate(list, input.MaxResults, input.NextToken);
+    const { page, NextToken } = describeResources<EniData>(world, kinds.networkInterface, input.NetworkInterfaceIds, input, {
+      'network-interface-id': (e) => e.id,
+      'vpc-id': (e) => e.data.vpcId,
+      'subnet-id': (e) => e.data.subnetId,
+      'availability-zone': (e) => e.data.availabilityZone,
+      'group-id': (e) => e.data.groupIds,
+      'group-name': (e) => e.data.groupIds.map((id) => world.get<SecurityGroupData>(ResourceType.securityGroup, id)?.data.groupName),
+      status: (e) => e.data.status,
+      'requester-managed': (e) => e.data.requesterManaged,
+      'requester-id': (e) => e.data.requesterId,
+      description: (e) => e.data.description,
+      'interface-type': (e) => e.data.interfaceType,
+      'private-ip-address': (e) => e.data.privateIpAddress,
+      'addresses.private-ip-address': (e) => e.data.privateIpAddress,
+      'association.public-ip': (e) => e.data.publicIp,
+      'association.allocation-id': (e) => addressOf(world, e)?.id,
+      'attachment.status': (e) => (e.data.status === 'in-use' ? 'attached' : undefined),
+      'owner-id': () => ownerId(world),
+    });
     return { NetworkInterfaces: page.map((e) => networkInterfaceOut(world, e)), NextToken };
   }),
 };

@@ -27,7 +27,6 @@ import {
 } from '../../model.js';
 import type { Resource, World } from '../../world.js';
 import {
-  applyFilters,
   checkClientToken,
   combination,
   dependencyViolation,
@@ -38,12 +37,11 @@ import {
   lookup,
   missing,
   ownerId,
-  paginate,
   required,
-  selectByIds,
   tagList,
   tagsOnCreate,
 } from './common.js';
+import { describeResources } from './describe.js';
 
 /**
  * Route tables. A route's state is kept true by a reconciler: a route to an internet gateway is `active` while the
@@ -201,9 +199,11 @@ export const routeTableHandlers = {
   }),
 
   DescribeRouteTables: ec2op<DescribeRouteTablesRequest, DescribeRouteTablesResult>((input, { world }) => {
-    const list = applyFilters(
-      selectByIds<RouteTableData>(world, kinds.routeTable, input.RouteTableIds),
-      input.Filters,
+    const { page, NextToken } = describeResources<RouteTableData>(
+      world,
+      kinds.routeTable,
+      input.RouteTableIds,
+      input,
       {
         'route-table-id': (t) => t.id,
         'vpc-id': (t) => t.data.vpcId,
@@ -218,9 +218,8 @@ export const routeTableHandlers = {
         'route.origin': (t) => t.data.routes.map((r) => r.origin),
         'route.state': (t) => t.data.routes.map((r) => r.state),
       },
-      (t) => t.tags,
+      { range: [5, 100] },
     );
-    const { page, NextToken } = paginate(list, input.MaxResults, input.NextToken, [5, 100]);
     return { RouteTables: page.map((t) => routeTableOut(world, t)), NextToken };
   }),
 

@@ -38,10 +38,10 @@ import {
   ownerId,
   paginate,
   required,
-  selectByIds,
   tagList,
   tagsOnCreate,
 } from './common.js';
+import { describeResources } from './describe.js';
 
 /** Default quota: inbound and outbound rules per security group, each. */
 export const rulesPerDirectionLimit = 60;
@@ -337,29 +337,23 @@ export const securityGroupHandlers = {
       throw new AwsError('VPCIdNotSpecified', 'No default VPC for this user. GroupName is only supported for EC2-Classic and default VPC.');
     }
     for (const id of input.GroupIds ?? []) checkWellFormed(kinds.securityGroup, id);
-    const list = applyFilters(
-      selectByIds<SecurityGroupData>(world, kinds.securityGroup, input.GroupIds),
-      input.Filters,
-      {
-        'group-id': (g) => g.id,
-        'group-name': (g) => g.data.groupName,
-        'vpc-id': (g) => g.data.vpcId,
-        description: (g) => g.data.description,
-        'owner-id': () => ownerId(world),
-        'ip-permission.cidr': (g) => anyRuleValue(g.data.ingress, (r) => r.cidrIpv4),
-        'ip-permission.group-id': (g) => anyRuleValue(g.data.ingress, (r) => r.referencedGroupId),
-        'ip-permission.from-port': (g) => anyRuleValue(g.data.ingress, (r) => r.fromPort),
-        'ip-permission.to-port': (g) => anyRuleValue(g.data.ingress, (r) => r.toPort),
-        'ip-permission.protocol': (g) => anyRuleValue(g.data.ingress, (r) => r.ipProtocol),
-        'egress.ip-permission.cidr': (g) => anyRuleValue(g.data.egress, (r) => r.cidrIpv4),
-        'egress.ip-permission.group-id': (g) => anyRuleValue(g.data.egress, (r) => r.referencedGroupId),
-        'egress.ip-permission.from-port': (g) => anyRuleValue(g.data.egress, (r) => r.fromPort),
-        'egress.ip-permission.to-port': (g) => anyRuleValue(g.data.egress, (r) => r.toPort),
-        'egress.ip-permission.protocol': (g) => anyRuleValue(g.data.egress, (r) => r.ipProtocol),
-      },
-      (g) => g.tags,
-    );
-    const { page, NextToken } = paginate(list, input.MaxResults, input.NextToken);
+    const { page, NextToken } = describeResources<SecurityGroupData>(world, kinds.securityGroup, input.GroupIds, input, {
+      'group-id': (g) => g.id,
+      'group-name': (g) => g.data.groupName,
+      'vpc-id': (g) => g.data.vpcId,
+      description: (g) => g.data.description,
+      'owner-id': () => ownerId(world),
+      'ip-permission.cidr': (g) => anyRuleValue(g.data.ingress, (r) => r.cidrIpv4),
+      'ip-permission.group-id': (g) => anyRuleValue(g.data.ingress, (r) => r.referencedGroupId),
+      'ip-permission.from-port': (g) => anyRuleValue(g.data.ingress, (r) => r.fromPort),
+      'ip-permission.to-port': (g) => anyRuleValue(g.data.ingress, (r) => r.toPort),
+      'ip-permission.protocol': (g) => anyRuleValue(g.data.ingress, (r) => r.ipProtocol),
+      'egress.ip-permission.cidr': (g) => anyRuleValue(g.data.egress, (r) => r.cidrIpv4),
+      'egress.ip-permission.group-id': (g) => anyRuleValue(g.data.egress, (r) => r.referencedGroupId),
+      'egress.ip-permission.from-port': (g) => anyRuleValue(g.data.egress, (r) => r.fromPort),
+      'egress.ip-permission.to-port': (g) => anyRuleValue(g.data.egress, (r) => r.toPort),
+      'egress.ip-permission.protocol': (g) => anyRuleValue(g.data.egress, (r) => r.ipProtocol),
+    });
     return { SecurityGroups: page.map((g) => securityGroupOut(world, g)), NextToken };
   }),
 
