@@ -212,6 +212,7 @@ export const addressHandlers = {
         'private-ip-address': (e) => e.data.privateIpAddress,
         'public-ip': (e) => e.data.publicIp,
         'network-border-group': () => world.config.region,
+        'instance-id': () => undefined,
       },
       (e) => e.tags,
     );

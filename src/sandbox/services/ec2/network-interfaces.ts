@@ -1,12 +1,12 @@
 import type { DescribeNetworkInterfacesRequest, DescribeNetworkInterfacesResult, NetworkInterface, NetworkInterfaceType } from '@aws-sdk/client-ec2';
-import { ResourceType, type ElasticIpData, type EniData, type SecurityGroupData } from '../../model.js';
+import { ResourceType, type ElasticIpData, type EniData, type SecurityGroupData, type SubnetData } from '../../model.js';
 import type { Resource, World } from '../../world.js';
-import { ec2op, kinds, ownerId, tagList } from './common.js';
+import { combination, ec2op, kinds, ownerId, tagList } from './common.js';
 import { describeResources } from './describe.js';
 
 /**
- * DescribeNetworkInterfaces: the interfaces other services leave in the VPC (created through src/sandbox/enis.ts)
- * and the NAT gateway's. They are requester-managed: the sandbox offers no call to delete them, as AWS refuses it.
+ * DescribeNetworkInterfaces: the interfaces other services leave in the VPC (created through src/sandbox/enis.ts),
+ * the NAT gateway's, and the caller's own (network-interface-writes.ts). Only the caller's own can be deleted.
  */
 
 function hex(id: string): string {
@@ -85,6 +85,16 @@ export function networkInterfaceOut(world: World, eni: Resource<EniData>): Netwo
 
 export const networkInterfaceHandlers = {
   DescribeNetworkInterfaces: ec2op<DescribeNetworkInterfacesRequest, DescribeNetworkInterfacesResult>((input, { world }) => {
+    // AWS: "You cannot specify this parameter and the network interface IDs parameter in the same request."
+    if ((input.NetworkInterfaceIds?.length ?? 0) > 0 && input.MaxResults !== undefined) {
+      throw combination('The parameter networkInterfaceIdSet cannot be used with the parameter maxResults');
+    }
+    const shown = new Map<string, NetworkInterface>();
+    const out = (e: Resource<EniData>): NetworkInterface => {
+      let v = shown.get(e.id);
+      if (!v) shown.set(e.id, (v = networkInterfaceOut(world, e)));
+      return v;
+    };
     const { page, NextToken } = describeResources<EniData>(world, kinds.networkInterface, input.NetworkInterfaceIds, input, {
       'network-interface-id': (e) => e.id,
       'vpc-id': (e) => e.data.vpcId,
@@ -103,7 +113,27 @@ export const networkInterfaceHandlers = {
       'association.allocation-id': (e) => addressOf(world, e)?.id,
       'attachment.status': (e) => (e.data.status === 'in-use' ? 'attached' : undefined),
       'owner-id': () => ownerId(world),
+      // The rest of AWS's documented filters read the interface as DescribeNetworkInterfaces shows it.
+      'association.association-id': (e) => out(e).Association?.AssociationId,
+      'association.ip-owner-id': (e) => out(e).Association?.IpOwnerId,
+      'association.public-dns-name': (e) => out(e).Association?.PublicDnsName,
+      'addresses.association.owner-id': (e) => out(e).Association?.IpOwnerId,
+      'addresses.association.public-ip': (e) => e.data.publicIp,
+      'addresses.primary': () => true,
+      'attachment.attach-time': (e) => out(e).Attachment?.AttachTime?.toISOString(),
+      'attachment.attachment-id': (e) => out(e).Attachment?.AttachmentId,
+      'attachment.delete-on-termination': (e) => out(e).Attachment?.DeleteOnTermination,
+      'attachment.device-index': (e) => out(e).Attachment?.DeviceIndex,
+      'attachment.instance-id': () => undefined,
+      'attachment.instance-owner-id': (e) => out(e).Attachment?.InstanceOwnerId,
+      'availability-zone-id': (e) => world.get<SubnetData>(ResourceType.subnet, e.data.subnetId)?.data.availabilityZoneId,
+      'ipv6-addresses.ipv6-address': () => undefined,
+      'mac-address': (e) => out(e).MacAddress,
+      'operator.managed': () => false,
+      'operator.principal': () => undefined,
+      'private-dns-name': (e) => out(e).PrivateDnsName,
+      'source-dest-check': (e) => out(e).SourceDestCheck,
     });
-    return { NetworkInterfaces: page.map((e) => networkInterfaceOut(world, e)), NextToken };
+    return { NetworkInterfaces: page.map(out), NextToken };
   }),
 };

@@ -217,6 +217,14 @@ export const routeTableHandlers = {
         'route.nat-gateway-id': (t) => t.data.routes.map((r) => r.natGatewayId),
         'route.origin': (t) => t.data.routes.map((r) => r.origin),
         'route.state': (t) => t.data.routes.map((r) => r.state),
+        // Documented targets the sandbox never routes to (no gateway associations, IPv6, prefix lists, peering...).
+        'association.gateway-id': () => undefined,
+        'route.destination-ipv6-cidr-block': () => undefined,
+        'route.destination-prefix-list-id': () => undefined,
+        'route.egress-only-internet-gateway-id': () => undefined,
+        'route.instance-id': () => undefined,
+        'route.transit-gateway-id': () => undefined,
+        'route.vpc-peering-connection-id': () => undefined,
       },
       { range: [5, 100] },
     );

@@ -337,6 +337,8 @@ export const securityGroupHandlers = {
       throw new AwsError('VPCIdNotSpecified', 'No default VPC for this user. GroupName is only supported for EC2-Classic and default VPC.');
     }
     for (const id of input.GroupIds ?? []) checkWellFormed(kinds.securityGroup, id);
+    const groupName = (id: string | undefined): string | undefined =>
+      id === undefined ? undefined : world.get<SecurityGroupData>(ResourceType.securityGroup, id)?.data.groupName;
     const { page, NextToken } = describeResources<SecurityGroupData>(world, kinds.securityGroup, input.GroupIds, input, {
       'group-id': (g) => g.id,
       'group-name': (g) => g.data.groupName,
@@ -353,6 +355,14 @@ export const securityGroupHandlers = {
       'egress.ip-permission.from-port': (g) => anyRuleValue(g.data.egress, (r) => r.fromPort),
       'egress.ip-permission.to-port': (g) => anyRuleValue(g.data.egress, (r) => r.toPort),
       'egress.ip-permission.protocol': (g) => anyRuleValue(g.data.egress, (r) => r.ipProtocol),
+      'ip-permission.group-name': (g) => anyRuleValue(g.data.ingress, (r) => groupName(r.referencedGroupId)),
+      'ip-permission.user-id': (g) => anyRuleValue(g.data.ingress, (r) => (r.referencedGroupId ? ownerId(world) : undefined)),
+      'ip-permission.ipv6-cidr': () => undefined,
+      'ip-permission.prefix-list-id': () => undefined,
+      'egress.ip-permission.group-name': (g) => anyRuleValue(g.data.egress, (r) => groupName(r.referencedGroupId)),
+      'egress.ip-permission.user-id': (g) => anyRuleValue(g.data.egress, (r) => (r.referencedGroupId ? ownerId(world) : undefined)),
+      'egress.ip-permission.ipv6-cidr': () => undefined,
+      'egress.ip-permission.prefix-list-id': () => undefined,
     });
     return { SecurityGroups: page.map((g) => securityGroupOut(world, g)), NextToken };
   }),

@@ -168,6 +168,11 @@ export const vpcHandlers = {
       'is-default': () => false,
       'owner-id': () => ownerId(world),
       state: (r) => r.state,
+      // VPCs have no IPv6 block in the sandbox.
+      'ipv6-cidr-block-association.ipv6-cidr-block': () => undefined,
+      'ipv6-cidr-block-association.ipv6-pool': () => undefined,
+      'ipv6-cidr-block-association.association-id': () => undefined,
+      'ipv6-cidr-block-association.state': () => undefined,
     });
     return { Vpcs: page.map((r) => vpcOut(world, r)), NextToken };
   }),
@@ -265,6 +270,17 @@ export const subnetHandlers = {
       'map-public-ip-on-launch': (r) => r.data.mapPublicIpOnLaunch,
       'owner-id': () => ownerId(world),
       state: (r) => r.state,
+      'available-ip-address-count': (r) => subnetOut(world, r).AvailableIpAddressCount,
+      'customer-owned-ipv4-pool': () => undefined,
+      'enable-dns64': () => false,
+      'enable-lni-at-device-index': () => undefined,
+      'ipv6-cidr-block-association.ipv6-cidr-block': () => undefined,
+      'ipv6-cidr-block-association.association-id': () => undefined,
+      'ipv6-cidr-block-association.state': () => undefined,
+      'ipv6-native': () => false,
+      'map-customer-owned-ip-on-launch': () => false,
+      'outpost-arn': () => undefined,
+      'private-dns-name-options-on-launch.hostname-type': () => 'ip-name',
     });
     return { Subnets: page.map((r) => subnetOut(world, r)), NextToken };
   }),

@@ -71,6 +71,10 @@ export const zoneHandlers = {
       state: () => 'available',
       'opt-in-status': () => 'opt-in-not-required',
       'zone-type': () => 'availability-zone',
+      'group-long-name': () => undefined,
+      message: () => undefined,
+      'parent-zone-id': () => undefined,
+      'parent-zone-name': () => undefined,
     });
     return { AvailabilityZones: list.map((z) => zoneOut(world, z)) };
   }),
