@@ -69,6 +69,7 @@ import { checkFamily, findTaskDefinition, normalizeTaskDefinition, toTaskDefinit
 import { toCluster, toService, toTask } from './ecs/output.js';
 import { newDeployment, reconcileEcs, serviceTasks, startDeployment } from './ecs/scheduler.js';
 import { installTaskLifecycle, stopTask, taskDefinitionOf } from './ecs/tasks.js';
+import { ecsReadHandlers } from './ecs/reads.js';
 
 /**
  * ECS (JSON 1.1) with Fargate deployments: clusters, task definitions, services and tasks. The deployment machinery
@@ -201,6 +202,7 @@ export const ecs: SandboxService = {
     world.addReconciler(reconcileEcs);
   },
   handlers: {
+    ...ecsReadHandlers,
     CreateCluster: op<CreateClusterRequest, CreateClusterResponse>((input, { world }) => {
       const name = checkEcsName('cluster', input.clusterName ?? 'default');
       const tags = tagMap(input.tags);
