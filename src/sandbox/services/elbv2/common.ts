@@ -1,6 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { AwsError } from '../../errors.js';
-import { creationKey, pageAfterKey } from '../../paging.js';
+import { creationKey, pageAfterKey, type PageLimits } from '../../paging.js';
 import { tagMap } from '../../tags.js';
 import type { Resource } from '../../world.js';
 
@@ -46,6 +46,7 @@ const arnShapes = {
   'load balancer': /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbalancer\/app\/[0-9A-Za-z-]{1,32}\/[0-9a-f]{16}$/,
   'target group': /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[0-9A-Za-z-]{1,32}\/[0-9a-f]{16}$/,
   listener: /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener\/app\/[0-9A-Za-z-]{1,32}\/[0-9a-f]{16}\/[0-9a-f]{16}$/,
+  rule: /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener-rule\/app\/[0-9A-Za-z-]{1,32}\/[0-9a-f]{16}\/[0-9a-f]{16}\/[0-9a-f]{16}$/,
 } as const;
 
 export function checkArn(kind: keyof typeof arnShapes, arn: string): void {
@@ -78,18 +79,21 @@ export function readTags(tags: Tag[] | undefined): Record<string, string> {
   });
 }
 
+/** ELBv2's page sizes (PageSize 1-400, default 400) and marker errors. */
+export const pageLimits: PageLimits = {
+  min: 1,
+  max: 400,
+  default: 400,
+  badSize: (n) => validation(`1 validation error detected: Value '${n}' at 'pageSize' failed to satisfy constraint: Member must have value between 1 and 400`),
+  badToken: (m) => validation(`Invalid marker '${m}'`),
+};
+
 /**
- * Marker pagination (Marker / PageSize 1-400, NextMarker): the marker names the last item of the previous page, so a
+ * Marker pagination (Marker / PageSize, NextMarker): the marker names the last item of the previous page, so a
  * walk stays correct when items are added or removed between pages.
  */
 export function paginate<T extends Resource>(items: T[], marker: string | undefined, pageSize: number | undefined): { page: T[]; next?: string } {
-  const { items: page, next } = pageAfterKey(items, creationKey, marker, pageSize, {
-    min: 1,
-    max: 400,
-    default: 400,
-    badSize: (n) => validation(`1 validation error detected: Value '${n}' at 'pageSize' failed to satisfy constraint: Member must have value between 1 and 400`),
-    badToken: (m) => validation(`Invalid marker '${m}'`),
-  });
+  const { items: page, next } = pageAfterKey(items, creationKey, marker, pageSize, pageLimits);
   return next === undefined ? { page } : { page, next };
 }
 
