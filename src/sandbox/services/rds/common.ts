@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { AwsError } from '../../errors.js';
 import { ResourceType, type SecurityGroupData, type SubnetData } from '../../model.js';
-import { creationKey, pageAfterKey } from '../../paging.js';
+import { creationKey, pageAfterKey, type PageLimits } from '../../paging.js';
 import { tagMap } from '../../tags.js';
 import type { Resource, World } from '../../world.js';
 
@@ -36,18 +36,18 @@ export function readTags(tags: Tag[] | undefined, limit = 50): Record<string, st
 
 export { tagList } from '../../tags.js';
 
-/**
- * Marker pagination with MaxRecords between 20 and 100 (default 100), as RDS and ElastiCache enforce. The marker
- * names the last item of the previous page.
- */
+/** MaxRecords between 20 and 100 (default 100), as RDS and ElastiCache enforce, and their marker error. */
+export const recordLimits: PageLimits = {
+  min: 20,
+  max: 100,
+  default: 100,
+  badSize: (n) => invalidValue(`Invalid value ${n} for MaxRecords. Must be between 20 and 100`),
+  badToken: (m) => invalidValue(`Invalid marker: ${m}`),
+};
+
+/** Marker pagination of resources in creation order: the marker names the last item of the previous page. */
 export function paginate<T extends Resource>(items: T[], marker: string | undefined, maxRecords: number | undefined): { page: T[]; marker?: string } {
-  const { items: page, next } = pageAfterKey(items, creationKey, marker, maxRecords, {
-    min: 20,
-    max: 100,
-    default: 100,
-    badSize: (n) => invalidValue(`Invalid value ${n} for MaxRecords. Must be between 20 and 100`),
-    badToken: (m) => invalidValue(`Invalid marker: ${m}`),
-  });
+  const { items: page, next } = pageAfterKey(items, creationKey, marker, maxRecords, recordLimits);
   return next === undefined ? { page } : { page, marker: next };
 }
 
