@@ -32,6 +32,7 @@ import { tagList, tagMap } from '../tags.js';
 import type { Resource, World } from '../world.js';
 import { isJsonObject, managedPolicies, policyName } from './iam/policy.js';
 import { createRoleResource, serviceLinkedRoles } from './iam/roles.js';
+import { iamReadHandlers } from './iam/reads.js';
 
 /**
  * IAM (awsQuery, global): roles, their managed and inline policies and tags, and service-linked roles. Roles are
@@ -106,6 +107,7 @@ export const iam: SandboxService = {
   version: '2010-05-08', xmlns: 'https://iam.amazonaws.com/doc/2010-05-08/',
   loadClient: () => import('@aws-sdk/client-iam') as Promise<Record<string, unknown>>,
   handlers: {
+    ...iamReadHandlers({ roleOf, page }),
     CreateRole: op<CreateRoleRequest, CreateRoleResponse>((input, { world }) => {
       const name = checkName('roleName', input.RoleName, 64);
       const path = input.Path ?? '/';
