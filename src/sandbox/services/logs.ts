@@ -22,38 +22,18 @@ import type {
 import { op, type SandboxService } from '../service.js';
 import { AwsError } from '../errors.js';
 import { ResourceType } from '../model.js';
-import { pageByOffset, pageSize, type PageLimits } from '../paging.js';
+import { pageSize } from '../paging.js';
 import type { Resource, World } from '../world.js';
 import { createLogGroup, logGroup, logGroupArn, type LogGroupData } from './logs/store.js';
+import { checkGroupName, groupOf, invalid, limits, pageOf } from './logs/common.js';
+import { logsReadHandlers } from './logs/reads.js';
+import { logStreamHandlers } from './logs/streams.js';
 
 /**
  * CloudWatch Logs (JSON 1.1): log groups with retention and tags, and reading the events that simulated ECS tasks
  * write with the awslogs driver (GetLogEvents, FilterLogEvents, DescribeLogStreams).
  */
-const NAME = /^[.\-_/#A-Za-z0-9]+$/;
 export const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
-
-const invalid = (message: string): AwsError => new AwsError('InvalidParameterException', message, 400);
-const groupNotFound = (): AwsError => new AwsError('ResourceNotFoundException', 'The specified log group does not exist.', 400);
-
-function checkGroupName(name: string | undefined): string {
-  if (name === undefined || name === '') throw invalid("1 validation error detected: Value null at 'logGroupName' failed to satisfy constraint: Member must not be null");
-  if (name.length > 512) throw invalid(`1 validation error detected: Value '${name}' at 'logGroupName' failed to satisfy constraint: Member must have length less than or equal to 512`);
-  if (!NAME.test(name)) throw invalid(`1 validation error detected: Value '${name}' at 'logGroupName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+`);
-  return name;
-}
-
-/** The group named directly, or by `logGroupIdentifier` (a name or an ARN). */
-function groupOf(world: World, name: string | undefined, identifier?: string): Resource<LogGroupData> {
-  let key = name;
-  if (key === undefined && identifier !== undefined) {
-    const m = /^arn:aws:logs:[^:]*:\d{12}:log-group:(.+?)(?::\*)?$/.exec(identifier);
-    key = m?.[1] ?? identifier;
-  }
-  const group = logGroup(world, checkGroupName(key));
-  if (!group) throw groupNotFound();
-  return group;
-}
 
 /** A log group from its ARN (with or without the trailing `:*`). */
 function groupByArn(world: World, arn: string | undefined): Resource<LogGroupData> {
@@ -72,22 +52,6 @@ function checkTags(tags: Record<string, string> | undefined): Record<string, str
     out[k] = v;
   }
   return out;
-}
-
-/** Page sizes 1..max (default max) and offset tokens, with Logs' own errors. */
-function limits(max: number, field = 'limit'): PageLimits {
-  return {
-    min: 1,
-    max,
-    default: max,
-    badSize: (n) => invalid(`1 validation error detected: Value '${n}' at '${field}' failed to satisfy constraint: Member must have value less than or equal to ${max}`),
-    badToken: () => invalid('The specified nextToken is invalid.'),
-  };
-}
-
-function pageOf<T>(items: T[], token: string | undefined, limit: number | undefined, max: number): { items: T[]; nextToken?: string } {
-  const p = pageByOffset(items, token, limit, limits(max));
-  return p.next === undefined ? { items: p.items } : { items: p.items, nextToken: p.next };
 }
 
 function toLogGroup(world: World, g: Resource<LogGroupData>): LogGroup {
@@ -123,6 +87,8 @@ export const logs: SandboxService = {
   targetPrefix: 'Logs_20140328',
   loadClient: () => import('@aws-sdk/client-cloudwatch-logs') as Promise<Record<string, unknown>>,
   handlers: {
+    ...logsReadHandlers,
+    ...logStreamHandlers,
     CreateLogGroup: op<CreateLogGroupRequest, Record<string, never>>((input, { world }) => {
       const name = checkGroupName(input.logGroupName);
       const tags = checkTags(input.tags);

@@ -19,6 +19,7 @@ import { op, type SandboxService } from '../service.js';
 import { creationKey, pageAfterKey } from '../paging.js';
 import { tagList, tagMap } from '../tags.js';
 import type { Resource, World } from '../world.js';
+import { secretReadHandlers } from './secretsmanager/reads.js';
 
 /**
  * Secrets Manager (JSON 1.1): secrets the caller creates and the ones RDS manages for a database's master user.
@@ -304,6 +305,7 @@ export const secretsmanager: SandboxService = {
     DescribeSecret: describeSecret,
     ListSecrets: listSecrets,
     DeleteSecret: deleteSecret,
+    ...secretReadHandlers({ lookup }),
   },
   install(world) {
     world.onTransition(ResourceType.secret, 'secret-gone', (w, s) => w.remove(ResourceType.secret, s.id));
