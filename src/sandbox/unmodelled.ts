@@ -16,11 +16,6 @@ export interface NotModelled {
 
 const ec2: readonly NotModelled[] = [
   {
-    reason: 'no EC2 instances, images, volumes, snapshots, fleets or capacity: the stack runs on Fargate',
-    pattern:
-      /Instance(?!Connect)|Image|Volume|Snapshot|Fleet|Spot|Capacity|Host|Reserved|Scheduled|BundleTasks|ConversionTasks|Export|Import|FastLaunch|Fpga|ElasticGpus|KeyPairs|LaunchTemplate|PlacementGroups|Console(Output|Screenshot)|PasswordData|CreditSpecification|Mac(Hosts|Modification)|ReplaceRootVolume|StoreImage|RecycleBin|SerialConsole|Ebs|EnclaveCertificate|DeclarativePolicies|ApplicationStatus|MetricCategories/,
-  },
-  {
     reason: 'VPC endpoints are not modelled',
     pattern: /VpcEndpoint/,
   },
@@ -29,6 +24,10 @@ const ec2: readonly NotModelled[] = [
       'peering, transit gateways, VPN, client VPN, local and carrier gateways, egress-only gateways, route servers, traffic mirroring, Verified Access, Network Insights and other connectivity the stack does not use are not modelled',
     pattern:
       /TransitGateway|Vpn|CustomerGateways|VpcPeering|CarrierGateways|LocalGateway|Coip|EgressOnlyInternetGateways|RouteServer|TrafficMirror|VerifiedAccess|NetworkInsights|AwsNetworkPerformance|OutpostLags|ServiceLinkVirtualInterfaces|Secondary(Interfaces|Networks|Subnets)|TrunkInterface|NetworkingFlex|ManagedResourceVisibility|InstanceConnectEndpoints/,
+  },
+  {
+    reason: 'EC2-Classic and ClassicLink are retired on AWS',
+    pattern: /ClassicLink/,
   },
   {
     reason: 'IPAM, address pools and transfers, BYOIP, reverse DNS of addresses, prefix lists and subnet CIDR reservations are not modelled (addresses come from one Amazon pool)',
@@ -41,10 +40,6 @@ const ec2: readonly NotModelled[] = [
   {
     reason: 'network interface permissions and security group associations with other VPCs are not modelled',
     operations: ['DescribeNetworkInterfacePermissions', 'DescribeSecurityGroupVpcAssociations'],
-  },
-  {
-    reason: 'EC2-Classic and ClassicLink are retired on AWS',
-    pattern: /ClassicLink/,
   },
   {
     reason: "one region per sandbox: the region catalogue, id formats and account-wide encryption and public-access settings are not modelled",
@@ -61,6 +56,11 @@ const ec2: readonly NotModelled[] = [
       'DescribeVpcBlockPublicAccessExclusions',
       'GetAllowedImagesSettings',
     ],
+  },
+  {
+    reason: 'no EC2 instances, images, volumes, snapshots, fleets or capacity: the stack runs on Fargate',
+    pattern:
+      /Instance|Image|Volume|Snapshot|Fleet|Spot|Capacity|Host|Reserved|Scheduled|BundleTasks|ConversionTasks|Export|Import|FastLaunch|Fpga|ElasticGpus|KeyPairs|LaunchTemplate|PlacementGroups|Console(Output|Screenshot)|PasswordData|CreditSpecification|Mac(Hosts|Modification)|ReplaceRootVolume|StoreImage|RecycleBin|SerialConsole|Ebs|EnclaveCertificate|DeclarativePolicies|ApplicationStatus|MetricCategories/,
   },
 ];
 
@@ -183,7 +183,7 @@ const ecs: readonly NotModelled[] = [
   { reason: 'account settings are not modelled (ARNs always use the long format)', operations: ['ListAccountSettings'] },
   { reason: 'task sets exist only for EXTERNAL and CODE_DEPLOY deployment controllers, which are not modelled', operations: ['DescribeTaskSets'] },
   {
-    reason: 'the service deployment history and service revisions are not modelled (DescribeServices shows the deployments)',
+    reason: "the service deployment history and service revisions are not modelled (a service's description shows its current deployments)",
     operations: ['ListServiceDeployments', 'DescribeServiceDeployments', 'DescribeServiceRevisions'],
   },
   { reason: 'Service Connect namespaces (Cloud Map) are not modelled', operations: ['ListServicesByNamespace'] },
@@ -230,6 +230,7 @@ export const notModelled: Readonly<Record<string, readonly NotModelled[]>> = {
 /** Why the sandbox does not serve an operation, when it is a read operation it deliberately leaves out. */
 export function whyNotModelled(service: string, operation: string): string | undefined {
   for (const entry of notModelled[service] ?? []) {
+    // The first entry that names or matches the operation gives the reason: specific entries come first.
     if (entry.operations?.includes(operation) || entry.pattern?.test(operation)) return entry.reason;
   }
   return undefined;
