@@ -186,6 +186,11 @@ function globToRegExp(pattern: string): RegExp {
   return new RegExp(`^${re}$`, 's');
 }
 
+/** Documented filters on what the sandbox does not model (IPv6, prefix lists, instances, …): accepted, matching nothing. */
+export function matchingNothing<R>(...names: string[]): FilterGetters<R> {
+  return Object.fromEntries(names.map((name) => [name, () => undefined]));
+}
+
 function asStrings(v: FilterValue): string[] {
   if (v === undefined) return [];
   if (Array.isArray(v)) return v.filter((x): x is string => x !== undefined);
@@ -261,6 +266,22 @@ export function checkClientToken(token: string | undefined): void {
 
 export function idempotentMismatch(token: string): AwsError {
   return new AwsError('IdempotentParameterMismatch', `The client token '${token}' was already used with different parameters.`);
+}
+
+/**
+ * ClientToken idempotency: the resource an earlier call with this token made, when `same` says the parameters match
+ * (the caller answers with it again), IdempotentParameterMismatch when they do not, undefined for a new token.
+ */
+export function priorByClientToken<D extends { clientToken?: string }>(
+  world: World,
+  type: string,
+  token: string | undefined,
+  same: (data: D) => boolean,
+): Resource<D> | undefined {
+  if (token === undefined) return undefined;
+  const prior = world.list<D>(type).find((r) => r.data.clientToken === token);
+  if (prior && !same(prior.data)) throw idempotentMismatch(token);
+  return prior;
 }
 
 /**

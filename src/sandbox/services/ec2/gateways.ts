@@ -39,10 +39,11 @@ import {
   checkClientToken,
   dependencyViolation,
   ec2op,
-  idempotentMismatch,
+  priorByClientToken,
   invalidValue,
   kinds,
   lookup,
+  matchingNothing,
   missing,
   ownerId,
   required,
@@ -212,7 +213,7 @@ export const addressHandlers = {
         'private-ip-address': (e) => e.data.privateIpAddress,
         'public-ip': (e) => e.data.publicIp,
         'network-border-group': () => world.config.region,
-        'instance-id': () => undefined,
+        ...matchingNothing('instance-id'),
       },
       (e) => e.tags,
     );
@@ -302,14 +303,13 @@ export const natGatewayHandlers = {
     const connectivityType = input.ConnectivityType ?? 'public';
     if (connectivityType !== 'public' && connectivityType !== 'private') throw invalidValue(`Value (${connectivityType}) for parameter connectivityType is invalid.`);
     const subnetId = required(input.SubnetId, 'subnetId');
-    if (input.ClientToken !== undefined) {
-      const prior = world.list<NatGatewayData>(ResourceType.natGateway).find((n) => n.data.clientToken === input.ClientToken);
-      if (prior) {
-        const same = prior.data.subnetId === subnetId && prior.data.allocationId === (input.AllocationId ?? '') && prior.data.connectivityType === connectivityType;
-        if (!same) throw idempotentMismatch(input.ClientToken);
-        return { NatGateway: natOut(world, prior), ClientToken: input.ClientToken };
-      }
-    }
+    const prior = priorByClientToken<NatGatewayData>(
+      world,
+      ResourceType.natGateway,
+      input.ClientToken,
+      (d) => d.subnetId === subnetId && d.allocationId === (input.AllocationId ?? '') && d.connectivityType === connectivityType,
+    );
+    if (prior) return { NatGateway: natOut(world, prior), ClientToken: input.ClientToken };
     const subnet = lookup<SubnetData>(world, kinds.subnet, subnetId, 'subnetId');
     let eip: Resource<ElasticIpData> | undefined;
     if (connectivityType === 'public') {

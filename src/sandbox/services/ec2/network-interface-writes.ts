@@ -8,7 +8,7 @@ import { AwsError } from '../../errors.js';
 import { addressesIn, allocatePrivateIp } from '../../enis.js';
 import { ResourceType, type EniData, type SecurityGroupData, type SubnetData, type VpcData } from '../../model.js';
 import type { World } from '../../world.js';
-import { checkClientToken, ec2op, idempotentMismatch, invalidValue, kinds, lookup, tagsOnCreate } from './common.js';
+import { checkClientToken, ec2op, invalidValue, kinds, lookup, priorByClientToken, tagsOnCreate } from './common.js';
 import { networkInterfaceOut } from './network-interfaces.js';
 
 /**
@@ -72,13 +72,8 @@ export const networkInterfaceWriteHandlers = {
   CreateNetworkInterface: ec2op<CreateNetworkInterfaceRequest, CreateNetworkInterfaceResult>((input, { world }) => {
     checkClientToken(input.ClientToken);
     const subnet = lookup<SubnetData>(world, kinds.subnet, input.SubnetId, 'subnetId');
-    if (input.ClientToken !== undefined) {
-      const prior = world.list<EniData>(ResourceType.networkInterface).find((e) => e.data.clientToken === input.ClientToken);
-      if (prior) {
-        if (!sameRequest(prior.data, input)) throw idempotentMismatch(input.ClientToken);
-        return { NetworkInterface: networkInterfaceOut(world, prior), ClientToken: input.ClientToken };
-      }
-    }
+    const prior = priorByClientToken<EniData>(world, ResourceType.networkInterface, input.ClientToken, (d) => sameRequest(d, input));
+    if (prior) return { NetworkInterface: networkInterfaceOut(world, prior), ClientToken: input.ClientToken };
     const extra = unsupported(input);
     if (extra.length > 0) throw invalidValue(`The sandbox models one private IPv4 address per interface; it does not model ${extra.join(', ')}.`);
     if (input.InterfaceType !== undefined) {

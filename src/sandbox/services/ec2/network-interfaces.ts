@@ -1,7 +1,7 @@
 import type { DescribeNetworkInterfacesRequest, DescribeNetworkInterfacesResult, NetworkInterface, NetworkInterfaceType } from '@aws-sdk/client-ec2';
 import { ResourceType, type ElasticIpData, type EniData, type SecurityGroupData, type SubnetData } from '../../model.js';
 import type { Resource, World } from '../../world.js';
-import { combination, ec2op, kinds, ownerId, tagList } from './common.js';
+import { combination, ec2op, kinds, matchingNothing, ownerId, tagList } from './common.js';
 import { describeResources } from './describe.js';
 
 /**
@@ -124,13 +124,11 @@ export const networkInterfaceHandlers = {
       'attachment.attachment-id': (e) => out(e).Attachment?.AttachmentId,
       'attachment.delete-on-termination': (e) => out(e).Attachment?.DeleteOnTermination,
       'attachment.device-index': (e) => out(e).Attachment?.DeviceIndex,
-      'attachment.instance-id': () => undefined,
       'attachment.instance-owner-id': (e) => out(e).Attachment?.InstanceOwnerId,
       'availability-zone-id': (e) => world.get<SubnetData>(ResourceType.subnet, e.data.subnetId)?.data.availabilityZoneId,
-      'ipv6-addresses.ipv6-address': () => undefined,
       'mac-address': (e) => out(e).MacAddress,
       'operator.managed': () => false,
-      'operator.principal': () => undefined,
+      ...matchingNothing('attachment.instance-id', 'ipv6-addresses.ipv6-address', 'operator.principal'),
       'private-dns-name': (e) => out(e).PrivateDnsName,
       'source-dest-check': (e) => out(e).SourceDestCheck,
     });

@@ -31,7 +31,8 @@ import {
   combination,
   dependencyViolation,
   ec2op,
-  idempotentMismatch,
+  matchingNothing,
+  priorByClientToken,
   invalidValue,
   kinds,
   lookup,
@@ -182,13 +183,8 @@ export const routeTableHandlers = {
   CreateRouteTable: ec2op<CreateRouteTableRequest, CreateRouteTableResult>((input, { world }) => {
     checkClientToken(input.ClientToken);
     const vpc = lookup<VpcData>(world, kinds.vpc, input.VpcId, 'vpcId');
-    if (input.ClientToken !== undefined) {
-      const prior = world.list<RouteTableData>(ResourceType.routeTable).find((t) => t.data.clientToken === input.ClientToken);
-      if (prior) {
-        if (prior.data.vpcId !== vpc.id) throw idempotentMismatch(input.ClientToken);
-        return { RouteTable: routeTableOut(world, prior), ClientToken: input.ClientToken };
-      }
-    }
+    const prior = priorByClientToken<RouteTableData>(world, ResourceType.routeTable, input.ClientToken, (d) => d.vpcId === vpc.id);
+    if (prior) return { RouteTable: routeTableOut(world, prior), ClientToken: input.ClientToken };
     const tags = tagsOnCreate(input.TagSpecifications, kinds.routeTable.tagType);
     const data: RouteTableData = { vpcId: vpc.id, routes: [localRoute(vpc.data.cidrBlock)], associations: [] };
     if (input.ClientToken !== undefined) data.clientToken = input.ClientToken;
@@ -218,13 +214,15 @@ export const routeTableHandlers = {
         'route.origin': (t) => t.data.routes.map((r) => r.origin),
         'route.state': (t) => t.data.routes.map((r) => r.state),
         // Documented targets the sandbox never routes to (no gateway associations, IPv6, prefix lists, peering...).
-        'association.gateway-id': () => undefined,
-        'route.destination-ipv6-cidr-block': () => undefined,
-        'route.destination-prefix-list-id': () => undefined,
-        'route.egress-only-internet-gateway-id': () => undefined,
-        'route.instance-id': () => undefined,
-        'route.transit-gateway-id': () => undefined,
-        'route.vpc-peering-connection-id': () => undefined,
+        ...matchingNothing(
+          'association.gateway-id',
+          'route.destination-ipv6-cidr-block',
+          'route.destination-prefix-list-id',
+          'route.egress-only-internet-gateway-id',
+          'route.instance-id',
+          'route.transit-gateway-id',
+          'route.vpc-peering-connection-id',
+        ),
       },
       { range: [5, 100] },
     );

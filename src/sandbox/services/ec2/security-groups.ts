@@ -34,6 +34,7 @@ import {
   invalidValue,
   kinds,
   lookup,
+  matchingNothing,
   missing,
   ownerId,
   paginate,
@@ -357,12 +358,9 @@ export const securityGroupHandlers = {
       'egress.ip-permission.protocol': (g) => anyRuleValue(g.data.egress, (r) => r.ipProtocol),
       'ip-permission.group-name': (g) => anyRuleValue(g.data.ingress, (r) => groupName(r.referencedGroupId)),
       'ip-permission.user-id': (g) => anyRuleValue(g.data.ingress, (r) => (r.referencedGroupId ? ownerId(world) : undefined)),
-      'ip-permission.ipv6-cidr': () => undefined,
-      'ip-permission.prefix-list-id': () => undefined,
       'egress.ip-permission.group-name': (g) => anyRuleValue(g.data.egress, (r) => groupName(r.referencedGroupId)),
       'egress.ip-permission.user-id': (g) => anyRuleValue(g.data.egress, (r) => (r.referencedGroupId ? ownerId(world) : undefined)),
-      'egress.ip-permission.ipv6-cidr': () => undefined,
-      'egress.ip-permission.prefix-list-id': () => undefined,
+      ...matchingNothing('ip-permission.ipv6-cidr', 'ip-permission.prefix-list-id', 'egress.ip-permission.ipv6-cidr', 'egress.ip-permission.prefix-list-id'),
     });
     return { SecurityGroups: page.map((g) => securityGroupOut(world, g)), NextToken };
   }),

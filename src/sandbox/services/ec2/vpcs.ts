@@ -36,6 +36,7 @@ import {
   invalidValue,
   kinds,
   lookup,
+  matchingNothing,
   missing,
   ownerId,
   required,
@@ -169,10 +170,12 @@ export const vpcHandlers = {
       'owner-id': () => ownerId(world),
       state: (r) => r.state,
       // VPCs have no IPv6 block in the sandbox.
-      'ipv6-cidr-block-association.ipv6-cidr-block': () => undefined,
-      'ipv6-cidr-block-association.ipv6-pool': () => undefined,
-      'ipv6-cidr-block-association.association-id': () => undefined,
-      'ipv6-cidr-block-association.state': () => undefined,
+      ...matchingNothing(
+        'ipv6-cidr-block-association.ipv6-cidr-block',
+        'ipv6-cidr-block-association.ipv6-pool',
+        'ipv6-cidr-block-association.association-id',
+        'ipv6-cidr-block-association.state',
+      ),
     });
     return { Vpcs: page.map((r) => vpcOut(world, r)), NextToken };
   }),
@@ -271,15 +274,17 @@ export const subnetHandlers = {
       'owner-id': () => ownerId(world),
       state: (r) => r.state,
       'available-ip-address-count': (r) => subnetOut(world, r).AvailableIpAddressCount,
-      'customer-owned-ipv4-pool': () => undefined,
       'enable-dns64': () => false,
-      'enable-lni-at-device-index': () => undefined,
-      'ipv6-cidr-block-association.ipv6-cidr-block': () => undefined,
-      'ipv6-cidr-block-association.association-id': () => undefined,
-      'ipv6-cidr-block-association.state': () => undefined,
       'ipv6-native': () => false,
       'map-customer-owned-ip-on-launch': () => false,
-      'outpost-arn': () => undefined,
+      ...matchingNothing(
+        'customer-owned-ipv4-pool',
+        'enable-lni-at-device-index',
+        'ipv6-cidr-block-association.ipv6-cidr-block',
+        'ipv6-cidr-block-association.association-id',
+        'ipv6-cidr-block-association.state',
+        'outpost-arn',
+      ),
       'private-dns-name-options-on-launch.hostname-type': () => 'ip-name',
     });
     return { Subnets: page.map((r) => subnetOut(world, r)), NextToken };
