@@ -7,13 +7,11 @@ import type {
   DescribeRegistryRequest,
   DescribeRegistryResponse,
   GetLifecyclePolicyRequest,
-  GetLifecyclePolicyResponse,
   GetRegistryPolicyRequest,
   GetRegistryPolicyResponse,
   GetRegistryScanningConfigurationRequest,
   GetRegistryScanningConfigurationResponse,
   GetRepositoryPolicyRequest,
-  GetRepositoryPolicyResponse,
   ImageIdentifier,
   ListImagesRequest,
   ListImagesResponse,
@@ -52,25 +50,17 @@ const getRegistryScanningConfiguration = op<GetRegistryScanningConfigurationRequ
   scanningConfiguration: { scanType: 'BASIC', rules: [] },
 }));
 
-const getRepositoryPolicy = op<GetRepositoryPolicyRequest, GetRepositoryPolicyResponse>((input, { world }) => {
-  checkRegistry(world, input.registryId);
-  const repo = repoOf(world, input.repositoryName);
-  throw new AwsError(
-    'RepositoryPolicyNotFoundException',
-    `Repository policy does not exist for the repository with name '${repo.id}' in the registry with id '${world.config.accountId}'`,
-    400,
-  );
-});
+/** A repository's policy of some kind, which never exists: AWS's not-found error, once the repository is found. */
+function noRepositoryPolicy<I extends { registryId?: string | undefined; repositoryName?: string | undefined }>(code: string, what: string): Handler {
+  return op<I, never>((input, { world }) => {
+    checkRegistry(world, input.registryId);
+    const repo = repoOf(world, input.repositoryName);
+    throw new AwsError(code, `${what} does not exist for the repository with name '${repo.id}' in the registry with id '${world.config.accountId}'`, 400);
+  });
+}
 
-const getLifecyclePolicy = op<GetLifecyclePolicyRequest, GetLifecyclePolicyResponse>((input, { world }) => {
-  checkRegistry(world, input.registryId);
-  const repo = repoOf(world, input.repositoryName);
-  throw new AwsError(
-    'LifecyclePolicyNotFoundException',
-    `Lifecycle policy does not exist for the repository with name '${repo.id}' in the registry with id '${world.config.accountId}'`,
-    400,
-  );
-});
+const getRepositoryPolicy = noRepositoryPolicy<GetRepositoryPolicyRequest>('RepositoryPolicyNotFoundException', 'Repository policy');
+const getLifecyclePolicy = noRepositoryPolicy<GetLifecyclePolicyRequest>('LifecyclePolicyNotFoundException', 'Lifecycle policy');
 
 const getRegistryPolicy = op<GetRegistryPolicyRequest, GetRegistryPolicyResponse>((_input, { world }) => {
   throw new AwsError('RegistryPolicyNotFoundException', `Registry policy does not exist in the registry with id '${world.config.accountId}'`, 400);

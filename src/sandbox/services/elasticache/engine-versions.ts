@@ -16,28 +16,13 @@ interface Engine {
   aliases: string[];
 }
 
+function offered(...pairs: [version: string, family: string][]): Engine['versions'] {
+  return pairs.map(([version, family]) => ({ version, family }));
+}
+
 export const cacheEngines: Record<string, Engine> = {
-  redis: {
-    description: 'Redis',
-    versions: [
-      { version: '6.0', family: 'redis6.x' },
-      { version: '6.2', family: 'redis6.x' },
-      { version: '7.0', family: 'redis7' },
-      { version: '7.1', family: 'redis7' },
-    ],
-    default: '7.1',
-    aliases: ['6.x'],
-  },
-  valkey: {
-    description: 'Valkey',
-    versions: [
-      { version: '7.2', family: 'valkey7' },
-      { version: '8.0', family: 'valkey8' },
-      { version: '8.1', family: 'valkey8' },
-    ],
-    default: '8.0',
-    aliases: [],
-  },
+  redis: { description: 'Redis', versions: offered(['6.0', 'redis6.x'], ['6.2', 'redis6.x'], ['7.0', 'redis7'], ['7.1', 'redis7']), default: '7.1', aliases: ['6.x'] },
+  valkey: { description: 'Valkey', versions: offered(['7.2', 'valkey7'], ['8.0', 'valkey8'], ['8.1', 'valkey8']), default: '8.0', aliases: [] },
 };
 
 /** Whether CreateReplicationGroup takes this version of the engine. */
