@@ -30,16 +30,7 @@ import type { Sandbox } from '../../src/sandbox/server.js';
 import { clientConfig, control, eventually } from './helpers.js';
 import { stageImage } from './fixtures-ecs.js';
 
-export interface StackFixture {
-  vpcId: string;
-  publicSubnets: string[];
-  privateSubnets: string[];
-  igwId: string;
-  allocationId: string;
-  natId: string;
-  publicRouteTable: string;
-  albSg: string;
-  ecsSg: string;
+export interface StackFixture extends SdkNetwork {
   /** A network interface the caller made (not requester-managed). */
   eniId: string;
   lbArn: string;
@@ -66,9 +57,27 @@ export interface StackFixture {
   taskArn: string;
 }
 
-export async function buildStack(sb: Sandbox, name = 'stack'): Promise<StackFixture> {
-  const cfg = clientConfig(sb, { maxAttempts: 1 });
-  const ec2 = new EC2Client(cfg);
+/** The network of a three-tier stack, built through EC2: what the ECS and read-operation tests share. */
+export interface SdkNetwork {
+  vpcId: string;
+  publicSubnets: string[];
+  privateSubnets: string[];
+  igwId: string;
+  allocationId: string;
+  /** Created, still pending when this returns. */
+  natId: string;
+  /** The public subnets' table, with its route to the internet gateway. */
+  publicRouteTable: string;
+  /** The private subnets' table, without a default route yet (the NAT gateway is pending). */
+  privateRouteTable: string;
+  /** Port 80 from anywhere. */
+  albSg: string;
+  /** Port 3000 from the load balancer's group. */
+  ecsSg: string;
+}
+
+/** VPC 10.0.0.0/16 in us-east-1a and -1b: public and private subnets, an internet gateway, a NAT gateway, chained groups. */
+export async function buildNetworkWithSdk(ec2: EC2Client, name: string): Promise<SdkNetwork> {
   const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }))).Vpc?.VpcId ?? '';
   const subnet = async (cidr: string, az: string): Promise<string> =>
     (await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: cidr, AvailabilityZone: az }))).Subnet?.SubnetId ?? '';
@@ -88,6 +97,16 @@ export async function buildStack(sb: Sandbox, name = 'stack'): Promise<StackFixt
   await ec2.send(
     new AuthorizeSecurityGroupIngressCommand({ GroupId: ecsSg, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 3000, ToPort: 3000, UserIdGroupPairs: [{ GroupId: albSg }] }] }),
   );
+  const privateRouteTable = (await ec2.send(new CreateRouteTableCommand({ VpcId: vpcId }))).RouteTable?.RouteTableId ?? '';
+  for (const s of privateSubnets) await ec2.send(new AssociateRouteTableCommand({ RouteTableId: privateRouteTable, SubnetId: s }));
+  return { vpcId, publicSubnets, privateSubnets, igwId, allocationId, natId, publicRouteTable, privateRouteTable, albSg, ecsSg };
+}
+
+export async function buildStack(sb: Sandbox, name = 'stack'): Promise<StackFixture> {
+  const cfg = clientConfig(sb, { maxAttempts: 1 });
+  const ec2 = new EC2Client(cfg);
+  const network = await buildNetworkWithSdk(ec2, name);
+  const { vpcId, publicSubnets, privateSubnets, albSg, ecsSg } = network;
   const eniId =
     (await ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: privateSubnets[0] ?? '', Groups: [ecsSg], Description: `${name} own interface` }))).NetworkInterface
       ?.NetworkInterfaceId ?? '';
@@ -101,36 +120,19 @@ export async function buildStack(sb: Sandbox, name = 'stack'): Promise<StackFixt
     (await elb.send(new CreateListenerCommand({ LoadBalancerArn: lbArn, Port: 80, Protocol: 'HTTP', DefaultActions: [{ Type: 'forward', TargetGroupArn: tgArn }] })))
       .Listeners?.[0]?.ListenerArn ?? '';
 
-  const rds = new RDSClient(cfg);
+  // The data tier: a PostgreSQL instance and a two-node Redis replication group in the private subnets.
   const dbSubnetGroup = `${name}-db`;
-  await rds.send(new CreateDBSubnetGroupCommand({ DBSubnetGroupName: dbSubnetGroup, DBSubnetGroupDescription: 'db', SubnetIds: privateSubnets }));
   const dbInstance = `${name}-db`;
-  await rds.send(
-    new CreateDBInstanceCommand({
-      DBInstanceIdentifier: dbInstance,
-      Engine: 'postgres',
-      DBInstanceClass: 'db.t4g.micro',
-      AllocatedStorage: 20,
-      MasterUsername: 'app',
-      ManageMasterUserPassword: true,
-      DBSubnetGroupName: dbSubnetGroup,
-    }),
-  );
-  const cache = new ElastiCacheClient(cfg);
+  const rds = new RDSClient(cfg);
+  await rds.send(new CreateDBSubnetGroupCommand({ DBSubnetGroupName: dbSubnetGroup, DBSubnetGroupDescription: 'db', SubnetIds: privateSubnets }));
+  const db = { Engine: 'postgres', DBInstanceClass: 'db.t4g.micro', AllocatedStorage: 20, MasterUsername: 'app', ManageMasterUserPassword: true };
+  await rds.send(new CreateDBInstanceCommand({ ...db, DBInstanceIdentifier: dbInstance, DBSubnetGroupName: dbSubnetGroup }));
   const cacheSubnetGroup = `${name}-cache`;
-  await cache.send(new CreateCacheSubnetGroupCommand({ CacheSubnetGroupName: cacheSubnetGroup, CacheSubnetGroupDescription: 'cache', SubnetIds: privateSubnets }));
   const replicationGroup = `${name}-cache`;
-  await cache.send(
-    new CreateReplicationGroupCommand({
-      ReplicationGroupId: replicationGroup,
-      ReplicationGroupDescription: 'cache',
-      CacheNodeType: 'cache.t4g.micro',
-      NumCacheClusters: 2,
-      AutomaticFailoverEnabled: true,
-      CacheSubnetGroupName: cacheSubnetGroup,
-      TransitEncryptionEnabled: true,
-    }),
-  );
+  const cache = new ElastiCacheClient(cfg);
+  await cache.send(new CreateCacheSubnetGroupCommand({ CacheSubnetGroupName: cacheSubnetGroup, CacheSubnetGroupDescription: 'cache', SubnetIds: privateSubnets }));
+  const redis = { ReplicationGroupDescription: 'cache', CacheNodeType: 'cache.t4g.micro', NumCacheClusters: 2, AutomaticFailoverEnabled: true, TransitEncryptionEnabled: true };
+  await cache.send(new CreateReplicationGroupCommand({ ...redis, ReplicationGroupId: replicationGroup, CacheSubnetGroupName: cacheSubnetGroup }));
 
   const secretArn = (await new SecretsManagerClient(cfg).send(new CreateSecretCommand({ Name: `${name}/db`, SecretString: '{"password":"pw"}' }))).ARN ?? '';
   const iam = new IAMClient(cfg);
@@ -192,15 +194,7 @@ export async function buildStack(sb: Sandbox, name = 'stack'): Promise<StackFixt
   const taskArn = await eventually(async () => (await ecs.send(new ListTasksCommand({ cluster, serviceName: service }))).taskArns?.[0], 5_000, 'the service to start a task');
 
   return {
-    vpcId,
-    publicSubnets,
-    privateSubnets,
-    igwId,
-    allocationId,
-    natId,
-    publicRouteTable,
-    albSg,
-    ecsSg,
+    ...network,
     eniId,
     lbArn,
     tgArn,
