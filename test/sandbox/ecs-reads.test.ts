@@ -103,5 +103,7 @@ describe('sandbox ECS: cluster list, families, container instances, task protect
     const all = await ecs.send(new GetTaskProtectionCommand({ cluster: 'svc' }));
     assert.deepEqual(all.protectedTasks?.map((t) => t.taskArn), [task]);
     await rejectsWith(ecs.send(new GetTaskProtectionCommand({ cluster: 'nope', tasks: [task] })), 'ClusterNotFoundException');
+    // No task runs on a container instance.
+    assert.deepEqual((await ecs.send(new ListTasksCommand({ cluster: 'svc', containerInstance: 'abc' }))).taskArns, []);
   });
 });

@@ -485,7 +485,8 @@ export const ecs: SandboxService = {
       const desired = input.desiredStatus ?? 'RUNNING';
       const service = input.serviceName === undefined ? undefined : findService(world, cluster.id, input.serviceName);
       const ofService = service ? new Set(serviceTasks(world, service)) : undefined;
-      if (input.launchType !== undefined && input.launchType !== 'FARGATE') return { taskArns: [] };
+      // Fargate tasks only: none runs on an EC2 launch type or a container instance.
+      if ((input.launchType !== undefined && input.launchType !== 'FARGATE') || input.containerInstance !== undefined) return { taskArns: [] };
       const all = world
         .list<TaskData>(ResourceType.ecsTask)
         .filter((t) => t.data.clusterName === cluster.id)
