@@ -78,8 +78,8 @@ const rds: readonly NotModelled[] = [
     pattern: /DBCluster|GlobalClusters|ShardGroups|EngineDefaultClusterParameters|ServerlessV2/,
   },
   {
-    reason: 'snapshots, automated backups and exports are not modelled (DeleteDBInstance keeps no final snapshot)',
-    pattern: /DBSnapshot|AutomatedBackups|ExportTasks/,
+    reason: 'automated backups and snapshot exports are not modelled (manual DB snapshots are)',
+    pattern: /AutomatedBackups|ExportTasks/,
   },
   {
     reason: "parameter and option groups (an instance reports its default group's name only), CA certificates and AWS's catalogues (orderable options, major versions, source regions, event categories, reserved offerings, valid modifications) are not modelled",

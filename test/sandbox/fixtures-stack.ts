@@ -19,7 +19,7 @@ import {
   EC2Client,
 } from '@aws-sdk/client-ec2';
 import { CreateListenerCommand, CreateLoadBalancerCommand, CreateTargetGroupCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { CreateDBInstanceCommand, CreateDBSubnetGroupCommand, RDSClient } from '@aws-sdk/client-rds';
+import { CreateDBInstanceCommand, CreateDBSnapshotCommand, CreateDBSubnetGroupCommand, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { CreateCacheSubnetGroupCommand, CreateReplicationGroupCommand, ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AttachRolePolicyCommand, CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
@@ -38,6 +38,8 @@ export interface StackFixture extends SdkNetwork {
   listenerArn: string;
   dbSubnetGroup: string;
   dbInstance: string;
+  /** A manual snapshot of the instance. */
+  dbSnapshot: string;
   cacheSubnetGroup: string;
   replicationGroup: string;
   secretArn: string;
@@ -127,6 +129,10 @@ export async function buildStack(sb: Sandbox, name = 'stack'): Promise<StackFixt
   await rds.send(new CreateDBSubnetGroupCommand({ DBSubnetGroupName: dbSubnetGroup, DBSubnetGroupDescription: 'db', SubnetIds: privateSubnets }));
   const db = { Engine: 'postgres', DBInstanceClass: 'db.t4g.micro', AllocatedStorage: 20, MasterUsername: 'app', ManageMasterUserPassword: true };
   await rds.send(new CreateDBInstanceCommand({ ...db, DBInstanceIdentifier: dbInstance, DBSubnetGroupName: dbSubnetGroup }));
+  const dbStatus = async (): Promise<string | undefined> => (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: dbInstance }))).DBInstances?.[0]?.DBInstanceStatus;
+  await eventually(async () => ((await dbStatus()) === 'available' ? true : undefined), 5_000, 'the DB instance to be available');
+  const dbSnapshot = `${name}-snap`;
+  await rds.send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: dbInstance, DBSnapshotIdentifier: dbSnapshot }));
   const cacheSubnetGroup = `${name}-cache`;
   const replicationGroup = `${name}-cache`;
   const cache = new ElastiCacheClient(cfg);
@@ -201,6 +207,7 @@ export async function buildStack(sb: Sandbox, name = 'stack'): Promise<StackFixt
     listenerArn,
     dbSubnetGroup,
     dbInstance,
+    dbSnapshot,
     cacheSubnetGroup,
     replicationGroup,
     secretArn,

@@ -1,12 +1,21 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CreateDBInstanceCommand, CreateDBSubnetGroupCommand, DescribeDBEngineVersionsCommand, RDSClient, type DescribeDBEngineVersionsCommandInput } from '@aws-sdk/client-rds';
+import {
+  CreateDBInstanceCommand,
+  CreateDBSnapshotCommand,
+  CreateDBSubnetGroupCommand,
+  DescribeDBEngineVersionsCommand,
+  DescribeDBSnapshotAttributesCommand,
+  RDSClient,
+  waitUntilDBInstanceAvailable,
+  type DescribeDBEngineVersionsCommandInput,
+} from '@aws-sdk/client-rds';
 import type { Sandbox } from '../../src/sandbox/server.js';
 import { clientConfig, rejectsWith, sandbox } from './helpers.js';
 import { buildNetwork } from './fixtures-network.js';
 
-/** DescribeDBEngineVersions lists exactly what CreateDBInstance offers. */
-describe('sandbox RDS: engine versions', () => {
+/** DescribeDBEngineVersions lists exactly what CreateDBInstance offers; a manual snapshot's attributes. */
+describe('sandbox RDS: engine versions, snapshot attributes', () => {
   let sb: Sandbox;
   let rds: RDSClient;
   before(async () => {
@@ -60,5 +69,13 @@ describe('sandbox RDS: engine versions', () => {
       );
       assert.equal(db.DBInstance?.EngineVersion, v);
     }
+  });
+
+  it("describes a manual snapshot's restore attribute: shared with no account", async () => {
+    await waitUntilDBInstanceAvailable({ client: rds, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { DBInstanceIdentifier: 'v0' });
+    await rds.send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: 'v0', DBSnapshotIdentifier: 'Before-Upgrade' }));
+    const out = (await rds.send(new DescribeDBSnapshotAttributesCommand({ DBSnapshotIdentifier: 'before-upgrade' }))).DBSnapshotAttributesResult;
+    assert.deepEqual(out, { DBSnapshotIdentifier: 'before-upgrade', DBSnapshotAttributes: [{ AttributeName: 'restore', AttributeValues: [] }] });
+    await rejectsWith(rds.send(new DescribeDBSnapshotAttributesCommand({ DBSnapshotIdentifier: 'nope' })), 'DBSnapshotNotFoundFault');
   });
 });

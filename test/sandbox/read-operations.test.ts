@@ -82,6 +82,8 @@ const reads: ServiceReads[] = [
     served: {
       DescribeDBEngineVersions: () => ({ Engine: 'postgres' }),
       DescribeDBInstances: none,
+      DescribeDBSnapshotAttributes: (f) => ({ DBSnapshotIdentifier: f.dbSnapshot }),
+      DescribeDBSnapshots: none,
       DescribeDBSubnetGroups: none,
       ListTagsForResource: (f) => ({ ResourceName: `arn:aws:rds:us-east-1:${account}:db:${f.dbInstance}` }),
     },

@@ -4,6 +4,7 @@ import { snapshotHandlers } from './rds/snapshots.js';
 import { subnetGroupHandlers } from './rds/subnet-groups.js';
 import { tagHandlers } from './rds/tags.js';
 import { engineVersionHandlers } from './rds/engine-versions.js';
+import { snapshotAttributeHandlers } from './rds/snapshot-attributes.js';
 
 /**
  * RDS (awsQuery): DB subnet groups, PostgreSQL DB instances, their manual snapshots, with their network interfaces and the master
@@ -20,6 +21,7 @@ export const rds: SandboxService = {
     ...snapshotHandlers,
     ...tagHandlers,
     ...engineVersionHandlers,
+    ...snapshotAttributeHandlers,
   },
   install: installInstances,
 };
