@@ -1,7 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { AwsError } from '../../errors.js';
 import { creationKey, pageAfterKey, type PageLimits } from '../../paging.js';
-import { tagMap } from '../../tags.js';
+import { tagList, tagMap } from '../../tags.js';
 import type { Resource } from '../../world.js';
 
 /** The signing name: what /_sandbox/resources shows as the service of load balancers, target groups, listeners. */
@@ -63,7 +63,10 @@ export interface Tag {
   Value?: string | undefined;
 }
 
-export { tagList } from '../../tags.js';
+export { tagList };
+
+/** Load balancer and target group attributes answer as `{Key, Value}` lists, as tags do. */
+export const attributeList = tagList;
 
 /** Tags of a create or AddTags call: at most 50, no key twice, no `aws:` prefix. */
 export function readTags(tags: Tag[] | undefined): Record<string, string> {
