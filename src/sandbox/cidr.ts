@@ -5,7 +5,8 @@ export interface Cidr {
   text: string;
 }
 
-function ipToInt(ip: string): number | undefined {
+/** `a.b.c.d` as a 32-bit number; undefined when malformed. */
+export function ipToInt(ip: string): number | undefined {
   const parts = ip.split('.');
   if (parts.length !== 4) return undefined;
   let n = 0;

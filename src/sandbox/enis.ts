@@ -22,11 +22,20 @@ export interface ManagedEniRequest {
   privateIpAddress?: string;
 }
 
-/** Hand out the next free private address of a subnet (skipping the 4 addresses AWS reserves). */
-export function allocatePrivateIp(subnet: Resource<SubnetData>): string {
+/** The private addresses the interfaces of a subnet hold. */
+export function addressesIn(world: World, subnetId: string): Set<string> {
+  return new Set(world.list<EniData>(ResourceType.networkInterface).filter((e) => e.data.subnetId === subnetId).map((e) => e.data.privateIpAddress));
+}
+
+/**
+ * Hand out the next free private address of a subnet (skipping the 4 addresses AWS reserves, and addresses a caller
+ * chose for its own interface).
+ */
+export function allocatePrivateIp(subnet: Resource<SubnetData>, taken: ReadonlySet<string> = new Set()): string {
   const cidr = parseCidr(subnet.data.cidrBlock);
   if (!cidr) throw new AwsError('InternalError', `subnet ${subnet.id} has an invalid CIDR`, 500);
-  const host = Math.max(4, subnet.data.nextHost);
+  let host = Math.max(4, subnet.data.nextHost);
+  while (host < size(cidr) - 1 && taken.has(intToIp(network(cidr) + host))) host++;
   if (host >= size(cidr) - 1) {
     throw new AwsError('InsufficientFreeAddressesInSubnet', `There are not enough free addresses in subnet '${subnet.id}' to satisfy the requested number of instances.`);
   }
@@ -44,7 +53,7 @@ export function createManagedEni(world: World, req: ManagedEniRequest): Resource
     availabilityZone: subnet.data.availabilityZone,
     description: req.description,
     groupIds: [...req.groupIds],
-    privateIpAddress: req.privateIpAddress ?? allocatePrivateIp(subnet),
+    privateIpAddress: req.privateIpAddress ?? allocatePrivateIp(subnet, addressesIn(world, subnet.id)),
     interfaceType: req.interfaceType ?? 'interface',
     requesterManaged: true,
     requesterId: req.requesterId,

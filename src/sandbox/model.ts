@@ -148,6 +148,8 @@ export interface EniData {
   /** The owner resource (`type:id`) whose deletion releases it. */
   ownerRef?: string;
   status: 'in-use' | 'available';
+  /** CreateNetworkInterface's idempotency token (interfaces the caller made). */
+  clientToken?: string;
 }
 
 /** One registered target of an `ip` target group. */

@@ -15,6 +15,7 @@ import { handleControl } from './control.js';
 import { StateFile } from './state-file.js';
 import { readBody } from './request-body.js';
 import { refuseControlBody, refuseRequest, type Refusal } from './request-guard.js';
+import { notModelledMessage } from './unmodelled.js';
 
 export interface SandboxOptions {
   /** TCP port on 127.0.0.1; 0 picks a free one. */
@@ -203,7 +204,7 @@ export class SandboxServer {
     const schema = client[`${operation}$`] as OperationSchema | undefined;
     if (!handler || !schema) {
       const code = service.protocol === 'json' ? 'UnknownOperationException' : 'InvalidAction';
-      throw new AwsError(code, `The sandbox does not implement ${service.name}:${operation}`);
+      throw new AwsError(code, notModelledMessage(service.name, operation));
     }
     const [, , , , inputSchema, outputSchema] = schema;
     const input =

@@ -1,21 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  AllocateAddressCommand,
-  AssociateRouteTableCommand,
-  AttachInternetGatewayCommand,
-  AuthorizeSecurityGroupIngressCommand,
-  CreateInternetGatewayCommand,
-  CreateNatGatewayCommand,
-  CreateRouteCommand,
-  CreateRouteTableCommand,
-  CreateSecurityGroupCommand,
-  CreateSubnetCommand,
-  CreateVpcCommand,
-  DeleteSubnetCommand,
-  DescribeNatGatewaysCommand,
-  EC2Client,
-} from '@aws-sdk/client-ec2';
+import { CreateRouteCommand, DeleteSubnetCommand, DescribeNatGatewaysCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
   CreateListenerCommand,
   CreateLoadBalancerCommand,
@@ -40,6 +25,7 @@ import {
 import type { Sandbox } from '../../src/sandbox/server.js';
 import { clientConfig, control, eventually, sandbox } from './helpers.js';
 import { stageImage } from './fixtures-ecs.js';
+import { buildNetworkWithSdk } from './fixtures-stack.js';
 
 /**
  * ECS on a stack built only through the other simulated services' SDK clients (EC2, ELBv2, Secrets Manager, IAM,
@@ -61,26 +47,8 @@ describe('sandbox ECS on a stack built through the SDK', () => {
     const elb = new ElasticLoadBalancingV2Client(cfg);
     const ecs = new ECSClient(cfg);
 
-    const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }))).Vpc?.VpcId ?? '';
-    const subnet = async (cidr: string, az: string) => (await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: cidr, AvailabilityZone: az }))).Subnet?.SubnetId ?? '';
-    const publicSubnets = [await subnet('10.0.0.0/20', 'us-east-1a'), await subnet('10.0.16.0/20', 'us-east-1b')];
-    const privateSubnets = [await subnet('10.0.32.0/20', 'us-east-1a'), await subnet('10.0.48.0/20', 'us-east-1b')];
-    const igw = (await ec2.send(new CreateInternetGatewayCommand({}))).InternetGateway?.InternetGatewayId ?? '';
-    await ec2.send(new AttachInternetGatewayCommand({ InternetGatewayId: igw, VpcId: vpcId }));
-    const eip = (await ec2.send(new AllocateAddressCommand({ Domain: 'vpc' }))).AllocationId ?? '';
-    const nat = (await ec2.send(new CreateNatGatewayCommand({ SubnetId: publicSubnets[0] ?? '', AllocationId: eip }))).NatGateway?.NatGatewayId ?? '';
-    const publicRt = (await ec2.send(new CreateRouteTableCommand({ VpcId: vpcId }))).RouteTable?.RouteTableId ?? '';
-    await ec2.send(new CreateRouteCommand({ RouteTableId: publicRt, DestinationCidrBlock: '0.0.0.0/0', GatewayId: igw }));
-    for (const s of publicSubnets) await ec2.send(new AssociateRouteTableCommand({ RouteTableId: publicRt, SubnetId: s }));
-    const privateRt = (await ec2.send(new CreateRouteTableCommand({ VpcId: vpcId }))).RouteTable?.RouteTableId ?? '';
-    for (const s of privateSubnets) await ec2.send(new AssociateRouteTableCommand({ RouteTableId: privateRt, SubnetId: s }));
-    const sg = async (name: string) => (await ec2.send(new CreateSecurityGroupCommand({ GroupName: name, Description: name, VpcId: vpcId }))).GroupId ?? '';
-    const albSg = await sg('alb');
-    const ecsSg = await sg('ecs');
-    await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: albSg, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }));
-    await ec2.send(
-      new AuthorizeSecurityGroupIngressCommand({ GroupId: ecsSg, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 3000, ToPort: 3000, UserIdGroupPairs: [{ GroupId: albSg }] }] }),
-    );
+    // Public and private subnets in two zones, the internet gateway, a NAT gateway still pending, alb -> ecs groups.
+    const { vpcId, publicSubnets, privateSubnets, natId: nat, privateRouteTable: privateRt, albSg, ecsSg } = await buildNetworkWithSdk(ec2, 'stack');
 
     const lbArn = (await elb.send(new CreateLoadBalancerCommand({ Name: 'stack-alb', Subnets: publicSubnets, SecurityGroups: [albSg] }))).LoadBalancers?.[0]?.LoadBalancerArn ?? '';
     const tgArn =

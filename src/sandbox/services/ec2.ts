@@ -1,6 +1,8 @@
 import type { SandboxService } from '../service.js';
 import { addressHandlers, installNatGateways, internetGatewayHandlers, natGatewayHandlers } from './ec2/gateways.js';
 import { networkInterfaceHandlers } from './ec2/network-interfaces.js';
+import { networkInterfaceWriteHandlers } from './ec2/network-interface-writes.js';
+import { ec2ReadHandlers } from './ec2/reads.js';
 import { reconcileRouteStates, routeTableHandlers } from './ec2/routes.js';
 import { securityGroupHandlers } from './ec2/security-groups.js';
 import { tagHandlers } from './ec2/tags.js';
@@ -29,6 +31,8 @@ export const ec2: SandboxService = {
     ...securityGroupHandlers,
     ...networkInterfaceHandlers,
     ...tagHandlers,
+    ...networkInterfaceWriteHandlers,
+    ...ec2ReadHandlers,
   },
   install: (world) => {
     installNatGateways(world);

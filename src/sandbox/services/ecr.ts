@@ -27,52 +27,16 @@ import { op, type SandboxService } from '../service.js';
 import { AwsError } from '../errors.js';
 import { ResourceType, type ImageData } from '../model.js';
 import { registryHost } from '../images.js';
+import { tagList, tagMap } from '../tags.js';
 import type { Resource, World } from '../world.js';
+import { ecrReadHandlers } from './ecr/reads.js';
+import { checkName, checkRegistry, imagesOf, invalid, pageOf, repoNotFound, repoOf, type RepositoryData } from './ecr/common.js';
 
 /**
  * ECR (JSON 1.1): repositories (type `ecr-repository`, id = name, state `active`) and the images staged into them by
  * POST /_sandbox/images (type `ecr-image`, see images.ts). Pushing itself (layer uploads, PutImage) is not served:
  * images enter only through the control route.
  */
-interface RepositoryData {
-  repositoryName: string;
-  repositoryArn: string;
-  repositoryUri: string;
-  createdAt: number;
-  imageTagMutability: string;
-  scanOnPush: boolean;
-  encryptionType: string;
-  kmsKey?: string;
-}
-
-const NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
-const invalid = (message: string): AwsError => new AwsError('InvalidParameterException', message, 400);
-
-function repoNotFound(world: World, name: string): AwsError {
-  return new AwsError('RepositoryNotFoundException', `The repository with name '${name}' does not exist in the registry with id '${world.config.accountId}'`, 400);
-}
-
-function checkName(name: string | undefined): string {
-  if (name === undefined || name === '') throw invalid("Invalid parameter at 'repositoryName' failed to satisfy constraint: 'must not be null'");
-  if (name.length < 2 || name.length > 256) throw invalid("Invalid parameter at 'repositoryName' failed to satisfy constraint: 'must have length between 2 and 256'");
-  if (!NAME.test(name)) {
-    throw invalid("Invalid parameter at 'repositoryName' failed to satisfy constraint: 'must satisfy regular expression '(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*''");
-  }
-  return name;
-}
-
-function checkRegistry(world: World, registryId: string | undefined): void {
-  if (registryId !== undefined && registryId !== world.config.accountId) {
-    throw invalid(`Invalid parameter at 'registryId' failed to satisfy constraint: 'registry ${registryId} is not the caller's registry'`);
-  }
-}
-
-function repoOf(world: World, name: string | undefined): Resource<RepositoryData> {
-  const repo = world.get<RepositoryData>(ResourceType.ecrRepository, checkName(name));
-  if (!repo || world.hiddenByConsistency(repo)) throw repoNotFound(world, name ?? '');
-  return repo;
-}
-
 function repoByArn(world: World, arn: string | undefined): Resource<RepositoryData> {
   const m = /^arn:aws:ecr:([^:]+):(\d{12}):repository\/(.+)$/.exec(arn ?? '');
   if (!m?.[3]) throw invalid(`Invalid parameter at 'resourceArn' failed to satisfy constraint: 'Invalid ARN'`);
@@ -95,38 +59,15 @@ function toRepository(world: World, r: Resource<RepositoryData>): Repository {
 }
 
 function tagsOf(tags: { Key?: string | undefined; Value?: string | undefined }[] | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const t of tags ?? []) {
-    if (!t.Key || t.Key.length > 128) throw new AwsError('InvalidTagParameterException', 'The tag key is invalid: it must be 1 to 128 characters.', 400);
-    if (t.Value === undefined || t.Value.length > 256) throw new AwsError('InvalidTagParameterException', `The tag value for key '${t.Key}' is invalid.`, 400);
-    out[t.Key] = t.Value;
-  }
-  return out;
+  return tagMap(tags, {
+    entry: (t) => {
+      if (!t.Key || t.Key.length > 128) throw new AwsError('InvalidTagParameterException', 'The tag key is invalid: it must be 1 to 128 characters.', 400);
+      if (t.Value === undefined || t.Value.length > 256) throw new AwsError('InvalidTagParameterException', `The tag value for key '${t.Key}' is invalid.`, 400);
+      return [t.Key, t.Value];
+    },
+  });
 }
 
-function offset(token: string | undefined): number {
-  if (token === undefined) return 0;
-  const n = Number(Buffer.from(token, 'base64').toString('utf8'));
-  if (!Number.isInteger(n) || n < 0) throw invalid("Invalid parameter at 'nextToken' failed to satisfy constraint: 'invalid token'");
-  return n;
-}
-
-function pageOf<T>(items: T[], token: string | undefined, maxResults: number | undefined, max: number, dflt: number): { items: T[]; nextToken?: string } {
-  const limit = maxResults ?? dflt;
-  if (!Number.isInteger(limit) || limit < 1 || limit > max) throw invalid(`Invalid parameter at 'maxResults' failed to satisfy constraint: 'must be between 1 and ${max}'`);
-  const start = offset(token);
-  const slice = items.slice(start, start + limit);
-  return start + limit < items.length ? { items: slice, nextToken: Buffer.from(String(start + limit)).toString('base64') } : { items: slice };
-}
-
-function imagesOf(world: World, repository: string): Resource<ImageData>[] {
-  return world
-    .list<ImageData>(ResourceType.ecrImage)
-    .filter((i) => i.data.repositoryName === repository)
-    .sort((a, b) => a.data.pushedAt - b.data.pushedAt);
-}
-
-/** The image an identifier names: by digest, by tag, or both (which must agree). */
 function findImage(images: Resource<ImageData>[], id: ImageIdentifier): { image?: Resource<ImageData>; failure?: ImageFailure } {
   const { imageDigest, imageTag } = id;
   if (imageDigest === undefined && imageTag === undefined) {
@@ -179,6 +120,7 @@ export const ecr: SandboxService = {
   targetPrefix: 'AmazonEC2ContainerRegistry_V20150921',
   loadClient: () => import('@aws-sdk/client-ecr') as Promise<Record<string, unknown>>,
   handlers: {
+    ...ecrReadHandlers,
     CreateRepository: op<CreateRepositoryRequest, CreateRepositoryResponse>((input, { world }) => {
       checkRegistry(world, input.registryId);
       const name = checkName(input.repositoryName);
@@ -324,7 +266,7 @@ export const ecr: SandboxService = {
     }),
 
     ListTagsForResource: op<ListTagsForResourceRequest, ListTagsForResourceResponse>((input, { world }) => ({
-      tags: Object.entries(repoByArn(world, input.resourceArn).tags).map(([Key, Value]) => ({ Key, Value })),
+      tags: tagList(repoByArn(world, input.resourceArn).tags),
     })),
 
     TagResource: op<TagResourceRequest, Record<string, never>>((input, { world }) => {

@@ -69,6 +69,7 @@ import { checkFamily, findTaskDefinition, normalizeTaskDefinition, toTaskDefinit
 import { toCluster, toService, toTask } from './ecs/output.js';
 import { newDeployment, reconcileEcs, serviceTasks, startDeployment } from './ecs/scheduler.js';
 import { installTaskLifecycle, stopTask, taskDefinitionOf } from './ecs/tasks.js';
+import { ecsReadHandlers } from './ecs/reads.js';
 
 /**
  * ECS (JSON 1.1) with Fargate deployments: clusters, task definitions, services and tasks. The deployment machinery
@@ -201,6 +202,7 @@ export const ecs: SandboxService = {
     world.addReconciler(reconcileEcs);
   },
   handlers: {
+    ...ecsReadHandlers,
     CreateCluster: op<CreateClusterRequest, CreateClusterResponse>((input, { world }) => {
       const name = checkEcsName('cluster', input.clusterName ?? 'default');
       const tags = tagMap(input.tags);
@@ -483,7 +485,8 @@ export const ecs: SandboxService = {
       const desired = input.desiredStatus ?? 'RUNNING';
       const service = input.serviceName === undefined ? undefined : findService(world, cluster.id, input.serviceName);
       const ofService = service ? new Set(serviceTasks(world, service)) : undefined;
-      if (input.launchType !== undefined && input.launchType !== 'FARGATE') return { taskArns: [] };
+      // Fargate tasks only: none runs on an EC2 launch type or a container instance.
+      if ((input.launchType !== undefined && input.launchType !== 'FARGATE') || input.containerInstance !== undefined) return { taskArns: [] };
       const all = world
         .list<TaskData>(ResourceType.ecsTask)
         .filter((t) => t.data.clusterName === cluster.id)

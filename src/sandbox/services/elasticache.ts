@@ -2,6 +2,8 @@ import type { SandboxService } from '../service.js';
 import { groupsUsing, installReplicationGroups, replicationGroupHandlers } from './elasticache/replication-groups.js';
 import { cacheSubnetGroupHandlers } from './elasticache/subnet-groups.js';
 import { tagHandlers } from './elasticache/tags.js';
+import { cacheClusterHandlers } from './elasticache/cache-clusters.js';
+import { engineVersionHandlers } from './elasticache/engine-versions.js';
 
 /**
  * ElastiCache (awsQuery): cache subnet groups and Redis / Valkey replication groups (cluster mode disabled) with
@@ -16,6 +18,8 @@ export const elasticache: SandboxService = {
     ...cacheSubnetGroupHandlers(groupsUsing),
     ...replicationGroupHandlers,
     ...tagHandlers,
+    ...cacheClusterHandlers,
+    ...engineVersionHandlers,
   },
   install: installReplicationGroups,
 };

@@ -5,6 +5,7 @@ import { listenerHandlers } from './elbv2/listeners.js';
 import { targetGroupHandlers } from './elbv2/target-groups.js';
 import { targetHandlers } from './elbv2/targets.js';
 import { tagHandlers } from './elbv2/tags.js';
+import { elbv2ReadHandlers } from './elbv2/reads.js';
 
 /**
  * Elastic Load Balancing v2 (awsQuery): Application Load Balancers with their network interfaces, target groups,
@@ -21,6 +22,7 @@ export const elbv2: SandboxService = {
     ...listenerHandlers,
     ...targetHandlers,
     ...tagHandlers,
+    ...elbv2ReadHandlers,
   },
   install(world) {
     installLoadBalancers(world);

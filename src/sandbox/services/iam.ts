@@ -27,9 +27,12 @@ import type {
 import { op, type SandboxService } from '../service.js';
 import { AwsError } from '../errors.js';
 import { ResourceType, type RoleData } from '../model.js';
+import { pageByOffset } from '../paging.js';
+import { tagList, tagMap } from '../tags.js';
 import type { Resource, World } from '../world.js';
 import { isJsonObject, managedPolicies, policyName } from './iam/policy.js';
 import { createRoleResource, serviceLinkedRoles } from './iam/roles.js';
+import { iamReadHandlers } from './iam/reads.js';
 
 /**
  * IAM (awsQuery, global): roles, their managed and inline policies and tags, and service-linked roles. Roles are
@@ -58,10 +61,6 @@ function roleOf(world: World, name: string | undefined): Resource<RoleData> {
   return role;
 }
 
-function tagList(tags: Record<string, string>): { Key: string; Value: string }[] {
-  return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
-}
-
 function toRole(r: Resource<RoleData>): Role {
   const role: Role = {
     Path: r.data.path,
@@ -80,24 +79,24 @@ function toRole(r: Resource<RoleData>): Role {
 
 /** Marker-based paging (IAM: MaxItems 1-1000, default 100; Marker opaque). */
 function page<T>(items: T[], marker: string | undefined, maxItems: number | undefined): { items: T[]; IsTruncated: boolean; Marker?: string } {
-  const max = maxItems ?? 100;
-  if (max < 1 || max > 1000) throw validation('maxItems', String(max), 'Member must have value between 1 and 1000');
-  let start = 0;
-  if (marker !== undefined) {
-    start = Number(Buffer.from(marker, 'base64').toString('utf8'));
-    if (!Number.isInteger(start) || start < 0) throw new AwsError('ValidationError', 'Invalid Marker.', 400);
-  }
-  const slice = items.slice(start, start + max);
-  const more = start + max < items.length;
-  return more ? { items: slice, IsTruncated: true, Marker: Buffer.from(String(start + max)).toString('base64') } : { items: slice, IsTruncated: false };
+  const p = pageByOffset(items, marker, maxItems, {
+    min: 1,
+    max: 1000,
+    default: 100,
+    badSize: (n) => validation('maxItems', String(n), 'Member must have value between 1 and 1000'),
+    badToken: () => new AwsError('ValidationError', 'Invalid Marker.', 400),
+  });
+  return p.next === undefined ? { items: p.items, IsTruncated: false } : { items: p.items, IsTruncated: true, Marker: p.next };
 }
 
 function applyTags(r: Resource<RoleData>, tags: { Key?: string | undefined; Value?: string | undefined }[] | undefined): void {
-  const next = { ...r.tags };
-  for (const t of tags ?? []) {
-    if (!t.Key) throw new AwsError('ValidationError', "1 validation error detected: Value null at 'tags.member.key' failed to satisfy constraint: Member must not be null", 400);
-    next[t.Key] = t.Value ?? '';
-  }
+  const added = tagMap(tags, {
+    entry: (t) => {
+      if (!t.Key) throw new AwsError('ValidationError', "1 validation error detected: Value null at 'tags.member.key' failed to satisfy constraint: Member must not be null", 400);
+      return [t.Key, t.Value ?? ''];
+    },
+  });
+  const next = { ...r.tags, ...added };
   if (Object.keys(next).length > 50) throw new AwsError('LimitExceeded', 'Cannot exceed quota for TagsPerRole: 50.', 409);
   r.tags = next;
 }
@@ -108,6 +107,7 @@ export const iam: SandboxService = {
   version: '2010-05-08', xmlns: 'https://iam.amazonaws.com/doc/2010-05-08/',
   loadClient: () => import('@aws-sdk/client-iam') as Promise<Record<string, unknown>>,
   handlers: {
+    ...iamReadHandlers({ roleOf, page }),
     CreateRole: op<CreateRoleRequest, CreateRoleResponse>((input, { world }) => {
       const name = checkName('roleName', input.RoleName, 64);
       const path = input.Path ?? '/';

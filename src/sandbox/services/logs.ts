@@ -22,37 +22,18 @@ import type {
 import { op, type SandboxService } from '../service.js';
 import { AwsError } from '../errors.js';
 import { ResourceType } from '../model.js';
+import { pageSize } from '../paging.js';
 import type { Resource, World } from '../world.js';
 import { createLogGroup, logGroup, logGroupArn, type LogGroupData } from './logs/store.js';
+import { checkGroupName, groupOf, invalid, limits, pageOf } from './logs/common.js';
+import { logsReadHandlers } from './logs/reads.js';
+import { logStreamHandlers } from './logs/streams.js';
 
 /**
  * CloudWatch Logs (JSON 1.1): log groups with retention and tags, and reading the events that simulated ECS tasks
  * write with the awslogs driver (GetLogEvents, FilterLogEvents, DescribeLogStreams).
  */
-const NAME = /^[.\-_/#A-Za-z0-9]+$/;
 export const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
-
-const invalid = (message: string): AwsError => new AwsError('InvalidParameterException', message, 400);
-const groupNotFound = (): AwsError => new AwsError('ResourceNotFoundException', 'The specified log group does not exist.', 400);
-
-function checkGroupName(name: string | undefined): string {
-  if (name === undefined || name === '') throw invalid("1 validation error detected: Value null at 'logGroupName' failed to satisfy constraint: Member must not be null");
-  if (name.length > 512) throw invalid(`1 validation error detected: Value '${name}' at 'logGroupName' failed to satisfy constraint: Member must have length less than or equal to 512`);
-  if (!NAME.test(name)) throw invalid(`1 validation error detected: Value '${name}' at 'logGroupName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+`);
-  return name;
-}
-
-/** The group named directly, or by `logGroupIdentifier` (a name or an ARN). */
-function groupOf(world: World, name: string | undefined, identifier?: string): Resource<LogGroupData> {
-  let key = name;
-  if (key === undefined && identifier !== undefined) {
-    const m = /^arn:aws:logs:[^:]*:\d{12}:log-group:(.+?)(?::\*)?$/.exec(identifier);
-    key = m?.[1] ?? identifier;
-  }
-  const group = logGroup(world, checkGroupName(key));
-  if (!group) throw groupNotFound();
-  return group;
-}
 
 /** A log group from its ARN (with or without the trailing `:*`). */
 function groupByArn(world: World, arn: string | undefined): Resource<LogGroupData> {
@@ -71,23 +52,6 @@ function checkTags(tags: Record<string, string> | undefined): Record<string, str
     out[k] = v;
   }
   return out;
-}
-
-function offsetToken(token: string | undefined): number {
-  if (token === undefined) return 0;
-  const n = Number(Buffer.from(token, 'base64').toString('utf8'));
-  if (!Number.isInteger(n) || n < 0) throw invalid('The specified nextToken is invalid.');
-  return n;
-}
-
-function nextTokenOf(offset: number): string {
-  return Buffer.from(String(offset)).toString('base64');
-}
-
-function limitOf(limit: number | undefined, max: number, field = 'limit'): number {
-  const n = limit ?? max;
-  if (!Number.isInteger(n) || n < 1 || n > max) throw invalid(`1 validation error detected: Value '${n}' at '${field}' failed to satisfy constraint: Member must have value less than or equal to ${max}`);
-  return n;
 }
 
 function toLogGroup(world: World, g: Resource<LogGroupData>): LogGroup {
@@ -123,6 +87,8 @@ export const logs: SandboxService = {
   targetPrefix: 'Logs_20140328',
   loadClient: () => import('@aws-sdk/client-cloudwatch-logs') as Promise<Record<string, unknown>>,
   handlers: {
+    ...logsReadHandlers,
+    ...logStreamHandlers,
     CreateLogGroup: op<CreateLogGroupRequest, Record<string, never>>((input, { world }) => {
       const name = checkGroupName(input.logGroupName);
       const tags = checkTags(input.tags);
@@ -160,8 +126,6 @@ export const logs: SandboxService = {
       if (input.logGroupNamePrefix !== undefined && input.logGroupNamePattern !== undefined) {
         throw invalid('LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters.');
       }
-      const limit = limitOf(input.limit, 50);
-      const start = offsetToken(input.nextToken);
       const pattern = input.logGroupNamePattern?.toLowerCase();
       const all = world
         .list<LogGroupData>(ResourceType.logGroup)
@@ -170,9 +134,9 @@ export const logs: SandboxService = {
         .filter((g) => input.logGroupClass === undefined || g.data.logGroupClass === input.logGroupClass)
         .filter((g) => input.logGroupIdentifiers === undefined || input.logGroupIdentifiers.some((i) => i === g.id || i === logGroupArn(world, g.id)))
         .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      const slice = all.slice(start, start + limit);
-      const out: DescribeLogGroupsResponse = { logGroups: slice.map((g) => toLogGroup(world, g)) };
-      if (start + limit < all.length) out.nextToken = nextTokenOf(start + limit);
+      const p = pageOf(all, input.nextToken, input.limit, 50);
+      const out: DescribeLogGroupsResponse = { logGroups: p.items.map((g) => toLogGroup(world, g)) };
+      if (p.nextToken !== undefined) out.nextToken = p.nextToken;
       return out;
     }),
 
@@ -180,8 +144,6 @@ export const logs: SandboxService = {
       const g = groupOf(world, input.logGroupName, input.logGroupIdentifier);
       const byTime = input.orderBy === 'LastEventTime';
       if (byTime && input.logStreamNamePrefix !== undefined) throw invalid('Cannot order by LastEventTime with a logStreamNamePrefix.');
-      const limit = limitOf(input.limit, 50);
-      const start = offsetToken(input.nextToken);
       const streams = Object.entries(g.data.streams)
         .filter(([name]) => input.logStreamNamePrefix === undefined || name.startsWith(input.logStreamNamePrefix))
         .map(([name, s]) => {
@@ -198,8 +160,9 @@ export const logs: SandboxService = {
         })
         .sort((a, b) => (byTime ? (a.lastEventTimestamp ?? 0) - (b.lastEventTimestamp ?? 0) : a.logStreamName < b.logStreamName ? -1 : 1));
       if (input.descending) streams.reverse();
-      const out: DescribeLogStreamsResponse = { logStreams: streams.slice(start, start + limit) };
-      if (start + limit < streams.length) out.nextToken = nextTokenOf(start + limit);
+      const p = pageOf(streams, input.nextToken, input.limit, 50);
+      const out: DescribeLogStreamsResponse = { logStreams: p.items };
+      if (p.nextToken !== undefined) out.nextToken = p.nextToken;
       return out;
     }),
 
@@ -207,7 +170,7 @@ export const logs: SandboxService = {
       const g = groupOf(world, input.logGroupName, input.logGroupIdentifier);
       const stream = g.data.streams[input.logStreamName ?? ''];
       if (!stream) throw new AwsError('ResourceNotFoundException', 'The specified log stream does not exist.', 400);
-      const limit = limitOf(input.limit, 10_000);
+      const limit = pageSize(input.limit, limits(10_000)) ?? 10_000;
       const events = stream.events.filter(
         (e) => (input.startTime === undefined || e.timestamp >= input.startTime) && (input.endTime === undefined || e.timestamp < input.endTime),
       );
@@ -242,8 +205,6 @@ export const logs: SandboxService = {
       if (input.logStreamNames !== undefined && input.logStreamNamePrefix !== undefined) {
         throw invalid('logStreamNames and logStreamNamePrefix are mutually exclusive parameters.');
       }
-      const limit = limitOf(input.limit, 10_000);
-      const start = offsetToken(input.nextToken);
       const names = Object.keys(g.data.streams)
         .filter((n) => input.logStreamNames === undefined || input.logStreamNames.includes(n))
         .filter((n) => input.logStreamNamePrefix === undefined || n.startsWith(input.logStreamNamePrefix))
@@ -253,8 +214,9 @@ export const logs: SandboxService = {
         .filter(({ e }) => (input.startTime === undefined || e.timestamp >= input.startTime) && (input.endTime === undefined || e.timestamp <= input.endTime))
         .filter(({ e }) => matchesPattern(input.filterPattern, e.message))
         .sort((a, b) => a.e.timestamp - b.e.timestamp);
+      const p = pageOf(matched, input.nextToken, input.limit, 10_000);
       const out: FilterLogEventsResponse = {
-        events: matched.slice(start, start + limit).map(({ name, i, e }) => ({
+        events: p.items.map(({ name, i, e }) => ({
           logStreamName: name,
           timestamp: e.timestamp,
           message: e.message,
@@ -263,7 +225,7 @@ export const logs: SandboxService = {
         })),
         searchedLogStreams: names.map((logStreamName) => ({ logStreamName, searchedCompletely: true })),
       };
-      if (start + limit < matched.length) out.nextToken = nextTokenOf(start + limit);
+      if (p.nextToken !== undefined) out.nextToken = p.nextToken;
       return out;
     }),
 

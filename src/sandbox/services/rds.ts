@@ -3,6 +3,8 @@ import { installInstances, instanceHandlers, instancesUsing } from './rds/instan
 import { snapshotHandlers } from './rds/snapshots.js';
 import { subnetGroupHandlers } from './rds/subnet-groups.js';
 import { tagHandlers } from './rds/tags.js';
+import { engineVersionHandlers } from './rds/engine-versions.js';
+import { snapshotAttributeHandlers } from './rds/snapshot-attributes.js';
 
 /**
  * RDS (awsQuery): DB subnet groups, PostgreSQL DB instances, their manual snapshots, with their network interfaces and the master
@@ -18,6 +20,8 @@ export const rds: SandboxService = {
     ...instanceHandlers,
     ...snapshotHandlers,
     ...tagHandlers,
+    ...engineVersionHandlers,
+    ...snapshotAttributeHandlers,
   },
   install: installInstances,
 };

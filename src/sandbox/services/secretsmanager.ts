@@ -16,7 +16,10 @@ import type {
 import { AwsError } from '../errors.js';
 import { ResourceType, type SecretData } from '../model.js';
 import { op, type SandboxService } from '../service.js';
+import { creationKey, pageAfterKey } from '../paging.js';
+import { tagList, tagMap } from '../tags.js';
 import type { Resource, World } from '../world.js';
+import { secretReadHandlers } from './secretsmanager/reads.js';
 
 /**
  * Secrets Manager (JSON 1.1): secrets the caller creates and the ones RDS manages for a database's master user.
@@ -124,10 +127,6 @@ export function scheduleSecretDeletion(world: World, arn: string, recoveryDays: 
   return new Date(s.data.deletionDate);
 }
 
-function tagsOf(r: Resource): { Key: string; Value: string }[] {
-  return Object.entries(r.tags).map(([Key, Value]) => ({ Key, Value }));
-}
-
 function metadata(s: Resource<StoredSecret>): SecretListEntry {
   const d = s.data;
   const out: SecretListEntry = {
@@ -135,7 +134,7 @@ function metadata(s: Resource<StoredSecret>): SecretListEntry {
     Name: d.name,
     LastChangedDate: new Date(d.lastChangedAt),
     CreatedDate: new Date(s.createdAt),
-    Tags: tagsOf(s),
+    Tags: tagList(s.tags),
     RotationEnabled: d.rotationDays !== undefined,
   };
   if (d.description !== undefined) out.Description = d.description;
@@ -165,8 +164,7 @@ const createSecretHandler = op<CreateSecretRequest, CreateSecretResponse>((input
     }
     throw new AwsError('ResourceExistsException', `The operation failed because the secret ${name} already exists.`, 400);
   }
-  const tags: Record<string, string> = {};
-  for (const t of input.Tags ?? []) tags[required(t.Key, 'Tags.Key')] = t.Value ?? '';
+  const tags = tagMap(input.Tags, { entry: (t) => [required(t.Key, 'Tags.Key'), t.Value ?? ''] });
   const created = createSecret(world, {
     name,
     secretString: input.SecretString ?? (input.SecretBinary !== undefined ? '' : undefined),
@@ -242,33 +240,35 @@ function matches(s: Resource<StoredSecret>, f: Filter): boolean {
 }
 
 const listSecrets = op<ListSecretsRequest, ListSecretsResponse>((input, { world }) => {
-  const max = input.MaxResults ?? 100;
-  if (!Number.isInteger(max) || max < 1 || max > 100) throw invalidParameter('MaxResults must be between 1 and 100.');
   const filters = input.Filters ?? [];
   for (const f of filters) if (!(f.Values ?? []).length) throw invalidParameter(`You must specify at least one value for filter ${String(f.Key)}.`);
-  const desc = input.SortOrder === 'desc';
   const all = secrets(world)
     .filter((s) => !world.hiddenByConsistency(s))
     .filter((s) => input.IncludePlannedDeletion === true || s.data.deletedAt === undefined)
-    .filter((s) => filters.every((f) => matches(s, f)))
-    .sort((a, b) => (a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1)) * (desc ? -1 : 1));
-  let start = 0;
-  if (input.NextToken !== undefined) {
-    const after = Buffer.from(input.NextToken, 'base64url').toString('utf8');
-    const i = all.findIndex((s) => s.id === after);
-    if (i < 0) throw new AwsError('InvalidNextTokenException', 'The NextToken value is not valid.', 400);
-    start = i + 1;
-  }
-  const page = all.slice(start, start + max);
-  const last = page[page.length - 1];
+    .filter((s) => filters.every((f) => matches(s, f)));
+  // Creation order, the token naming the last secret returned (which must still exist).
+  const p = pageAfterKey(
+    all,
+    creationKey,
+    input.NextToken,
+    input.MaxResults,
+    {
+      min: 1,
+      max: 100,
+      default: 100,
+      badSize: () => invalidParameter('MaxResults must be between 1 and 100.'),
+      badToken: () => new AwsError('InvalidNextTokenException', 'The NextToken value is not valid.', 400),
+    },
+    { descending: input.SortOrder === 'desc', mustExist: true },
+  );
   const out: ListSecretsResponse = {
-    SecretList: page.map((s) => {
+    SecretList: p.items.map((s) => {
       const m = metadata(s);
       if (s.data.versionId) m.SecretVersionsToStages = { [s.data.versionId]: ['AWSCURRENT'] };
       return m;
     }),
   };
-  if (start + max < all.length && last) out.NextToken = Buffer.from(last.id, 'utf8').toString('base64url');
+  if (p.next !== undefined) out.NextToken = p.next;
   return out;
 });
 
@@ -305,6 +305,7 @@ export const secretsmanager: SandboxService = {
     DescribeSecret: describeSecret,
     ListSecrets: listSecrets,
     DeleteSecret: deleteSecret,
+    ...secretReadHandlers({ lookup }),
   },
   install(world) {
     world.onTransition(ResourceType.secret, 'secret-gone', (w, s) => w.remove(ResourceType.secret, s.id));

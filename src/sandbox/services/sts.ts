@@ -1,4 +1,5 @@
-import type { GetCallerIdentityRequest, GetCallerIdentityResponse } from '@aws-sdk/client-sts';
+import type { GetAccessKeyInfoRequest, GetAccessKeyInfoResponse, GetCallerIdentityRequest, GetCallerIdentityResponse } from '@aws-sdk/client-sts';
+import { AwsError } from '../errors.js';
 import { op, type SandboxService } from '../service.js';
 
 /** STS: who the caller is. The sandbox has one account and one user, whatever credentials sign the request. */
@@ -14,5 +15,13 @@ export const sts: SandboxService = {
       Arn: `arn:aws:iam::${world.config.accountId}:user/sandbox`,
       UserId: 'AIDASANDBOXUSER000001',
     })),
+    // Whatever key signed, it belongs to the sandbox's one account.
+    GetAccessKeyInfo: op<GetAccessKeyInfoRequest, GetAccessKeyInfoResponse>((input, { world }) => {
+      const key = input.AccessKeyId ?? '';
+      if (!/^\w{16,128}$/.test(key)) {
+        throw new AwsError('ValidationError', `1 validation error detected: Value '${key}' at 'accessKeyId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w]*`, 400);
+      }
+      return { Account: world.config.accountId };
+    }),
   },
 };

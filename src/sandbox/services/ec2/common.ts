@@ -3,6 +3,8 @@ import { AwsError } from '../../errors.js';
 import { ResourceType } from '../../model.js';
 import type { Resource, World } from '../../world.js';
 import { op, type CallContext, type Handler } from '../../service.js';
+import { pageByOffset } from '../../paging.js';
+import { tagMap } from '../../tags.js';
 
 /**
  * What every simulated EC2 operation shares: the wire errors, id kinds and their NotFound answers, tags on create,
@@ -127,25 +129,24 @@ export function selectByIds<D>(world: World, kind: Kind, ids: string[] | undefin
 // ---------------------------------------------------------------------------------------------------------------
 // Tags
 
-export function tagList(tags: Record<string, string>): Tag[] {
-  return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
-}
+export { tagList } from '../../tags.js';
 
 export const maxTagsPerResource = 50;
 
 export function validateTags(tags: Tag[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const t of tags) {
-    const key = t.Key;
-    if (key === undefined || key === '') throw invalidValue('Tag key cannot be null or empty.');
-    if (key.length > 128) throw invalidValue(`Tag key exceeds the maximum length of 128 characters: ${key}`);
-    if (key.toLowerCase().startsWith('aws:')) throw invalidValue(`Tag keys starting with 'aws:' are reserved for internal use`);
-    const value = t.Value ?? '';
-    if (value.length > 256) throw invalidValue(`Tag value exceeds the maximum length of 256 characters: ${value}`);
-    out[key] = value;
-  }
-  if (Object.keys(out).length > maxTagsPerResource) throw tagLimit();
-  return out;
+  return tagMap(tags, {
+    entry: (t) => {
+      const key = t.Key;
+      if (key === undefined || key === '') throw invalidValue('Tag key cannot be null or empty.');
+      if (key.length > 128) throw invalidValue(`Tag key exceeds the maximum length of 128 characters: ${key}`);
+      if (key.toLowerCase().startsWith('aws:')) throw invalidValue(`Tag keys starting with 'aws:' are reserved for internal use`);
+      const value = t.Value ?? '';
+      if (value.length > 256) throw invalidValue(`Tag value exceeds the maximum length of 256 characters: ${value}`);
+      return [key, value];
+    },
+    max: maxTagsPerResource,
+    tooMany: tagLimit,
+  });
 }
 
 export function tagLimit(): AwsError {
@@ -183,6 +184,11 @@ function globToRegExp(pattern: string): RegExp {
     else re += c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   }
   return new RegExp(`^${re}$`, 's');
+}
+
+/** Documented filters on what the sandbox does not model (IPv6, prefix lists, instances, …): accepted, matching nothing. */
+export function matchingNothing<R>(...names: string[]): FilterGetters<R> {
+  return Object.fromEntries(names.map((name) => [name, () => undefined]));
 }
 
 function asStrings(v: FilterValue): string[] {
@@ -226,37 +232,18 @@ export function applyFilters<R>(items: R[], filters: Filter[] | undefined, gette
 // Pagination
 
 /**
- * One page of a describe. The token is opaque to callers; it carries the offset of the next item in the (stable,
- * creation-ordered) listing. MaxResults outside the operation's range is AWS's InvalidParameterValue.
+ * One page of a describe, in the stable creation order of the listing (see paging.ts). MaxResults outside the
+ * operation's range is AWS's InvalidParameterValue; without MaxResults, everything comes back.
  */
 export function paginate<T>(items: T[], maxResults: number | undefined, nextToken: string | undefined, range: [number, number] = [5, 1000]): { page: T[]; NextToken?: string } {
-  let offset = 0;
-  if (nextToken !== undefined && nextToken !== '') {
-    const decoded = decodeToken(nextToken);
-    if (decoded === undefined) throw new AwsError('InvalidPaginationToken', `Invalid pagination token: ${nextToken}`);
-    offset = decoded;
-  }
-  if (maxResults === undefined) return { page: items.slice(offset) };
   const [min, max] = range;
-  if (!Number.isInteger(maxResults) || maxResults < min || maxResults > max) {
-    throw invalidValue(`Value ( ${maxResults} ) for parameter maxResults is invalid. Parameter must be between ${min} and ${max}.`);
-  }
-  const page = items.slice(offset, offset + maxResults);
-  const next = offset + maxResults;
-  return next < items.length ? { page, NextToken: encodeToken(next) } : { page };
-}
-
-function encodeToken(offset: number): string {
-  return Buffer.from(JSON.stringify({ o: offset }), 'utf8').toString('base64url');
-}
-
-function decodeToken(token: string): number | undefined {
-  try {
-    const v = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { o?: unknown };
-    return typeof v.o === 'number' && Number.isInteger(v.o) && v.o >= 0 ? v.o : undefined;
-  } catch {
-    return undefined;
-  }
+  const { items: page, next } = pageByOffset(items, nextToken, maxResults, {
+    min,
+    max,
+    badSize: (n) => invalidValue(`Value ( ${n} ) for parameter maxResults is invalid. Parameter must be between ${min} and ${max}.`),
+    badToken: (t) => new AwsError('InvalidPaginationToken', `Invalid pagination token: ${t}`),
+  });
+  return next === undefined ? { page } : { page, NextToken: next };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -279,6 +266,22 @@ export function checkClientToken(token: string | undefined): void {
 
 export function idempotentMismatch(token: string): AwsError {
   return new AwsError('IdempotentParameterMismatch', `The client token '${token}' was already used with different parameters.`);
+}
+
+/**
+ * ClientToken idempotency: the resource an earlier call with this token made, when `same` says the parameters match
+ * (the caller answers with it again), IdempotentParameterMismatch when they do not, undefined for a new token.
+ */
+export function priorByClientToken<D extends { clientToken?: string }>(
+  world: World,
+  type: string,
+  token: string | undefined,
+  same: (data: D) => boolean,
+): Resource<D> | undefined {
+  if (token === undefined) return undefined;
+  const prior = world.list<D>(type).find((r) => r.data.clientToken === token);
+  if (prior && !same(prior.data)) throw idempotentMismatch(token);
+  return prior;
 }
 
 /**

@@ -39,18 +39,19 @@ import {
   checkClientToken,
   dependencyViolation,
   ec2op,
-  idempotentMismatch,
+  priorByClientToken,
   invalidValue,
   kinds,
   lookup,
+  matchingNothing,
   missing,
   ownerId,
-  paginate,
   required,
   selectByIds,
   tagList,
   tagsOnCreate,
 } from './common.js';
+import { describeResources } from './describe.js';
 import { enisIn } from './vpcs.js';
 
 /** Default quotas: internet gateways and Elastic IP addresses per region, NAT gateways per availability zone. */
@@ -96,18 +97,12 @@ export const internetGatewayHandlers = {
   }),
 
   DescribeInternetGateways: ec2op<DescribeInternetGatewaysRequest, DescribeInternetGatewaysResult>((input, { world }) => {
-    const list = applyFilters(
-      selectByIds<InternetGatewayData>(world, kinds.internetGateway, input.InternetGatewayIds),
-      input.Filters,
-      {
-        'internet-gateway-id': (g) => g.id,
-        'attachment.vpc-id': (g) => g.data.attachments.map((a) => a.vpcId),
-        'attachment.state': (g) => g.data.attachments.map((a) => a.state),
-        'owner-id': () => ownerId(world),
-      },
-      (g) => g.tags,
-    );
-    const { page, NextToken } = paginate(list, input.MaxResults, input.NextToken);
+    const { page, NextToken } = describeResources<InternetGatewayData>(world, kinds.internetGateway, input.InternetGatewayIds, input, {
+      'internet-gateway-id': (g) => g.id,
+      'attachment.vpc-id': (g) => g.data.attachments.map((a) => a.vpcId),
+      'attachment.state': (g) => g.data.attachments.map((a) => a.state),
+      'owner-id': () => ownerId(world),
+    });
     return { InternetGateways: page.map((g) => internetGatewayOut(world, g)), NextToken };
   }),
 
@@ -218,6 +213,7 @@ export const addressHandlers = {
         'private-ip-address': (e) => e.data.privateIpAddress,
         'public-ip': (e) => e.data.publicIp,
         'network-border-group': () => world.config.region,
+        ...matchingNothing('instance-id'),
       },
       (e) => e.tags,
     );
@@ -307,14 +303,13 @@ export const natGatewayHandlers = {
     const connectivityType = input.ConnectivityType ?? 'public';
     if (connectivityType !== 'public' && connectivityType !== 'private') throw invalidValue(`Value (${connectivityType}) for parameter connectivityType is invalid.`);
     const subnetId = required(input.SubnetId, 'subnetId');
-    if (input.ClientToken !== undefined) {
-      const prior = world.list<NatGatewayData>(ResourceType.natGateway).find((n) => n.data.clientToken === input.ClientToken);
-      if (prior) {
-        const same = prior.data.subnetId === subnetId && prior.data.allocationId === (input.AllocationId ?? '') && prior.data.connectivityType === connectivityType;
-        if (!same) throw idempotentMismatch(input.ClientToken);
-        return { NatGateway: natOut(world, prior), ClientToken: input.ClientToken };
-      }
-    }
+    const prior = priorByClientToken<NatGatewayData>(
+      world,
+      ResourceType.natGateway,
+      input.ClientToken,
+      (d) => d.subnetId === subnetId && d.allocationId === (input.AllocationId ?? '') && d.connectivityType === connectivityType,
+    );
+    if (prior) return { NatGateway: natOut(world, prior), ClientToken: input.ClientToken };
     const subnet = lookup<SubnetData>(world, kinds.subnet, subnetId, 'subnetId');
     let eip: Resource<ElasticIpData> | undefined;
     if (connectivityType === 'public') {
@@ -376,18 +371,12 @@ export const natGatewayHandlers = {
   }),
 
   DescribeNatGateways: ec2op<DescribeNatGatewaysRequest, DescribeNatGatewaysResult>((input, { world }) => {
-    const list = applyFilters(
-      selectByIds<NatGatewayData>(world, kinds.natGateway, input.NatGatewayIds),
-      input.Filter,
-      {
-        'nat-gateway-id': (n) => n.id,
-        state: (n) => n.state,
-        'subnet-id': (n) => n.data.subnetId,
-        'vpc-id': (n) => n.data.vpcId,
-      },
-      (n) => n.tags,
-    );
-    const { page, NextToken } = paginate(list, input.MaxResults, input.NextToken);
+    const { page, NextToken } = describeResources<NatGatewayData>(world, kinds.natGateway, input.NatGatewayIds, input, {
+      'nat-gateway-id': (n) => n.id,
+      state: (n) => n.state,
+      'subnet-id': (n) => n.data.subnetId,
+      'vpc-id': (n) => n.data.vpcId,
+    });
     return { NatGateways: page.map((n) => natOut(world, n)), NextToken };
   }),
 

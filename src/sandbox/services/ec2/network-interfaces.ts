@@ -1,11 +1,12 @@
 import type { DescribeNetworkInterfacesRequest, DescribeNetworkInterfacesResult, NetworkInterface, NetworkInterfaceType } from '@aws-sdk/client-ec2';
-import { ResourceType, type ElasticIpData, type EniData, type SecurityGroupData } from '../../model.js';
+import { ResourceType, type ElasticIpData, type EniData, type SecurityGroupData, type SubnetData } from '../../model.js';
 import type { Resource, World } from '../../world.js';
-import { applyFilters, ec2op, kinds, ownerId, paginate, selectByIds, tagList } from './common.js';
+import { combination, ec2op, kinds, matchingNothing, ownerId, tagList } from './common.js';
+import { describeResources } from './describe.js';
 
 /**
- * DescribeNetworkInterfaces: the interfaces other services leave in the VPC (created through src/sandbox/enis.ts)
- * and the NAT gateway's. They are requester-managed: the sandbox offers no call to delete them, as AWS refuses it.
+ * DescribeNetworkInterfaces: the interfaces other services leave in the VPC (created through src/sandbox/enis.ts),
+ * the NAT gateway's, and the caller's own (network-interface-writes.ts). Only the caller's own can be deleted.
  */
 
 function hex(id: string): string {
@@ -84,31 +85,53 @@ export function networkInterfaceOut(world: World, eni: Resource<EniData>): Netwo
 
 export const networkInterfaceHandlers = {
   DescribeNetworkInterfaces: ec2op<DescribeNetworkInterfacesRequest, DescribeNetworkInterfacesResult>((input, { world }) => {
-    const list = applyFilters(
-      selectByIds<EniData>(world, kinds.networkInterface, input.NetworkInterfaceIds),
-      input.Filters,
-      {
-        'network-interface-id': (e) => e.id,
-        'vpc-id': (e) => e.data.vpcId,
-        'subnet-id': (e) => e.data.subnetId,
-        'availability-zone': (e) => e.data.availabilityZone,
-        'group-id': (e) => e.data.groupIds,
-        'group-name': (e) => e.data.groupIds.map((id) => world.get<SecurityGroupData>(ResourceType.securityGroup, id)?.data.groupName),
-        status: (e) => e.data.status,
-        'requester-managed': (e) => e.data.requesterManaged,
-        'requester-id': (e) => e.data.requesterId,
-        description: (e) => e.data.description,
-        'interface-type': (e) => e.data.interfaceType,
-        'private-ip-address': (e) => e.data.privateIpAddress,
-        'addresses.private-ip-address': (e) => e.data.privateIpAddress,
-        'association.public-ip': (e) => e.data.publicIp,
-        'association.allocation-id': (e) => addressOf(world, e)?.id,
-        'attachment.status': (e) => (e.data.status === 'in-use' ? 'attached' : undefined),
-        'owner-id': () => ownerId(world),
-      },
-      (e) => e.tags,
-    );
-    const { page, NextToken } = paginate(list, input.MaxResults, input.NextToken);
-    return { NetworkInterfaces: page.map((e) => networkInterfaceOut(world, e)), NextToken };
+    // AWS: "You cannot specify this parameter and the network interface IDs parameter in the same request."
+    if ((input.NetworkInterfaceIds?.length ?? 0) > 0 && input.MaxResults !== undefined) {
+      throw combination('The parameter networkInterfaceIdSet cannot be used with the parameter maxResults');
+    }
+    const shown = new Map<string, NetworkInterface>();
+    const out = (e: Resource<EniData>): NetworkInterface => {
+      let v = shown.get(e.id);
+      if (!v) shown.set(e.id, (v = networkInterfaceOut(world, e)));
+      return v;
+    };
+    const { page, NextToken } = describeResources<EniData>(world, kinds.networkInterface, input.NetworkInterfaceIds, input, {
+      'network-interface-id': (e) => e.id,
+      'vpc-id': (e) => e.data.vpcId,
+      'subnet-id': (e) => e.data.subnetId,
+      'availability-zone': (e) => e.data.availabilityZone,
+      'group-id': (e) => e.data.groupIds,
+      'group-name': (e) => e.data.groupIds.map((id) => world.get<SecurityGroupData>(ResourceType.securityGroup, id)?.data.groupName),
+      status: (e) => e.data.status,
+      'requester-managed': (e) => e.data.requesterManaged,
+      'requester-id': (e) => e.data.requesterId,
+      description: (e) => e.data.description,
+      'interface-type': (e) => e.data.interfaceType,
+      'private-ip-address': (e) => e.data.privateIpAddress,
+      'addresses.private-ip-address': (e) => e.data.privateIpAddress,
+      'association.public-ip': (e) => e.data.publicIp,
+      'association.allocation-id': (e) => addressOf(world, e)?.id,
+      'attachment.status': (e) => (e.data.status === 'in-use' ? 'attached' : undefined),
+      'owner-id': () => ownerId(world),
+      // The rest of AWS's documented filters read the interface as DescribeNetworkInterfaces shows it.
+      'association.association-id': (e) => out(e).Association?.AssociationId,
+      'association.ip-owner-id': (e) => out(e).Association?.IpOwnerId,
+      'association.public-dns-name': (e) => out(e).Association?.PublicDnsName,
+      'addresses.association.owner-id': (e) => out(e).Association?.IpOwnerId,
+      'addresses.association.public-ip': (e) => e.data.publicIp,
+      'addresses.primary': () => true,
+      'attachment.attach-time': (e) => out(e).Attachment?.AttachTime?.toISOString(),
+      'attachment.attachment-id': (e) => out(e).Attachment?.AttachmentId,
+      'attachment.delete-on-termination': (e) => out(e).Attachment?.DeleteOnTermination,
+      'attachment.device-index': (e) => out(e).Attachment?.DeviceIndex,
+      'attachment.instance-owner-id': (e) => out(e).Attachment?.InstanceOwnerId,
+      'availability-zone-id': (e) => world.get<SubnetData>(ResourceType.subnet, e.data.subnetId)?.data.availabilityZoneId,
+      'mac-address': (e) => out(e).MacAddress,
+      'operator.managed': () => false,
+      ...matchingNothing('attachment.instance-id', 'ipv6-addresses.ipv6-address', 'operator.principal'),
+      'private-dns-name': (e) => out(e).PrivateDnsName,
+      'source-dest-check': (e) => out(e).SourceDestCheck,
+    });
+    return { NetworkInterfaces: page.map(out), NextToken };
   }),
 };

@@ -27,23 +27,22 @@ import {
 } from '../../model.js';
 import type { Resource, World } from '../../world.js';
 import {
-  applyFilters,
   checkClientToken,
   combination,
   dependencyViolation,
   ec2op,
-  idempotentMismatch,
+  matchingNothing,
+  priorByClientToken,
   invalidValue,
   kinds,
   lookup,
   missing,
   ownerId,
-  paginate,
   required,
-  selectByIds,
   tagList,
   tagsOnCreate,
 } from './common.js';
+import { describeResources } from './describe.js';
 
 /**
  * Route tables. A route's state is kept true by a reconciler: a route to an internet gateway is `active` while the
@@ -184,13 +183,8 @@ export const routeTableHandlers = {
   CreateRouteTable: ec2op<CreateRouteTableRequest, CreateRouteTableResult>((input, { world }) => {
     checkClientToken(input.ClientToken);
     const vpc = lookup<VpcData>(world, kinds.vpc, input.VpcId, 'vpcId');
-    if (input.ClientToken !== undefined) {
-      const prior = world.list<RouteTableData>(ResourceType.routeTable).find((t) => t.data.clientToken === input.ClientToken);
-      if (prior) {
-        if (prior.data.vpcId !== vpc.id) throw idempotentMismatch(input.ClientToken);
-        return { RouteTable: routeTableOut(world, prior), ClientToken: input.ClientToken };
-      }
-    }
+    const prior = priorByClientToken<RouteTableData>(world, ResourceType.routeTable, input.ClientToken, (d) => d.vpcId === vpc.id);
+    if (prior) return { RouteTable: routeTableOut(world, prior), ClientToken: input.ClientToken };
     const tags = tagsOnCreate(input.TagSpecifications, kinds.routeTable.tagType);
     const data: RouteTableData = { vpcId: vpc.id, routes: [localRoute(vpc.data.cidrBlock)], associations: [] };
     if (input.ClientToken !== undefined) data.clientToken = input.ClientToken;
@@ -201,9 +195,11 @@ export const routeTableHandlers = {
   }),
 
   DescribeRouteTables: ec2op<DescribeRouteTablesRequest, DescribeRouteTablesResult>((input, { world }) => {
-    const list = applyFilters(
-      selectByIds<RouteTableData>(world, kinds.routeTable, input.RouteTableIds),
-      input.Filters,
+    const { page, NextToken } = describeResources<RouteTableData>(
+      world,
+      kinds.routeTable,
+      input.RouteTableIds,
+      input,
       {
         'route-table-id': (t) => t.id,
         'vpc-id': (t) => t.data.vpcId,
@@ -217,10 +213,19 @@ export const routeTableHandlers = {
         'route.nat-gateway-id': (t) => t.data.routes.map((r) => r.natGatewayId),
         'route.origin': (t) => t.data.routes.map((r) => r.origin),
         'route.state': (t) => t.data.routes.map((r) => r.state),
+        // Documented targets the sandbox never routes to (no gateway associations, IPv6, prefix lists, peering...).
+        ...matchingNothing(
+          'association.gateway-id',
+          'route.destination-ipv6-cidr-block',
+          'route.destination-prefix-list-id',
+          'route.egress-only-internet-gateway-id',
+          'route.instance-id',
+          'route.transit-gateway-id',
+          'route.vpc-peering-connection-id',
+        ),
       },
-      (t) => t.tags,
+      { range: [5, 100] },
     );
-    const { page, NextToken } = paginate(list, input.MaxResults, input.NextToken, [5, 100]);
     return { RouteTables: page.map((t) => routeTableOut(world, t)), NextToken };
   }),
 

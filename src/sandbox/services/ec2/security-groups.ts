@@ -34,14 +34,15 @@ import {
   invalidValue,
   kinds,
   lookup,
+  matchingNothing,
   missing,
   ownerId,
   paginate,
   required,
-  selectByIds,
   tagList,
   tagsOnCreate,
 } from './common.js';
+import { describeResources } from './describe.js';
 
 /** Default quota: inbound and outbound rules per security group, each. */
 export const rulesPerDirectionLimit = 60;
@@ -337,29 +338,30 @@ export const securityGroupHandlers = {
       throw new AwsError('VPCIdNotSpecified', 'No default VPC for this user. GroupName is only supported for EC2-Classic and default VPC.');
     }
     for (const id of input.GroupIds ?? []) checkWellFormed(kinds.securityGroup, id);
-    const list = applyFilters(
-      selectByIds<SecurityGroupData>(world, kinds.securityGroup, input.GroupIds),
-      input.Filters,
-      {
-        'group-id': (g) => g.id,
-        'group-name': (g) => g.data.groupName,
-        'vpc-id': (g) => g.data.vpcId,
-        description: (g) => g.data.description,
-        'owner-id': () => ownerId(world),
-        'ip-permission.cidr': (g) => anyRuleValue(g.data.ingress, (r) => r.cidrIpv4),
-        'ip-permission.group-id': (g) => anyRuleValue(g.data.ingress, (r) => r.referencedGroupId),
-        'ip-permission.from-port': (g) => anyRuleValue(g.data.ingress, (r) => r.fromPort),
-        'ip-permission.to-port': (g) => anyRuleValue(g.data.ingress, (r) => r.toPort),
-        'ip-permission.protocol': (g) => anyRuleValue(g.data.ingress, (r) => r.ipProtocol),
-        'egress.ip-permission.cidr': (g) => anyRuleValue(g.data.egress, (r) => r.cidrIpv4),
-        'egress.ip-permission.group-id': (g) => anyRuleValue(g.data.egress, (r) => r.referencedGroupId),
-        'egress.ip-permission.from-port': (g) => anyRuleValue(g.data.egress, (r) => r.fromPort),
-        'egress.ip-permission.to-port': (g) => anyRuleValue(g.data.egress, (r) => r.toPort),
-        'egress.ip-permission.protocol': (g) => anyRuleValue(g.data.egress, (r) => r.ipProtocol),
-      },
-      (g) => g.tags,
-    );
-    const { page, NextToken } = paginate(list, input.MaxResults, input.NextToken);
+    const groupName = (id: string | undefined): string | undefined =>
+      id === undefined ? undefined : world.get<SecurityGroupData>(ResourceType.securityGroup, id)?.data.groupName;
+    const { page, NextToken } = describeResources<SecurityGroupData>(world, kinds.securityGroup, input.GroupIds, input, {
+      'group-id': (g) => g.id,
+      'group-name': (g) => g.data.groupName,
+      'vpc-id': (g) => g.data.vpcId,
+      description: (g) => g.data.description,
+      'owner-id': () => ownerId(world),
+      'ip-permission.cidr': (g) => anyRuleValue(g.data.ingress, (r) => r.cidrIpv4),
+      'ip-permission.group-id': (g) => anyRuleValue(g.data.ingress, (r) => r.referencedGroupId),
+      'ip-permission.from-port': (g) => anyRuleValue(g.data.ingress, (r) => r.fromPort),
+      'ip-permission.to-port': (g) => anyRuleValue(g.data.ingress, (r) => r.toPort),
+      'ip-permission.protocol': (g) => anyRuleValue(g.data.ingress, (r) => r.ipProtocol),
+      'egress.ip-permission.cidr': (g) => anyRuleValue(g.data.egress, (r) => r.cidrIpv4),
+      'egress.ip-permission.group-id': (g) => anyRuleValue(g.data.egress, (r) => r.referencedGroupId),
+      'egress.ip-permission.from-port': (g) => anyRuleValue(g.data.egress, (r) => r.fromPort),
+      'egress.ip-permission.to-port': (g) => anyRuleValue(g.data.egress, (r) => r.toPort),
+      'egress.ip-permission.protocol': (g) => anyRuleValue(g.data.egress, (r) => r.ipProtocol),
+      'ip-permission.group-name': (g) => anyRuleValue(g.data.ingress, (r) => groupName(r.referencedGroupId)),
+      'ip-permission.user-id': (g) => anyRuleValue(g.data.ingress, (r) => (r.referencedGroupId ? ownerId(world) : undefined)),
+      'egress.ip-permission.group-name': (g) => anyRuleValue(g.data.egress, (r) => groupName(r.referencedGroupId)),
+      'egress.ip-permission.user-id': (g) => anyRuleValue(g.data.egress, (r) => (r.referencedGroupId ? ownerId(world) : undefined)),
+      ...matchingNothing('ip-permission.ipv6-cidr', 'ip-permission.prefix-list-id', 'egress.ip-permission.ipv6-cidr', 'egress.ip-permission.prefix-list-id'),
+    });
     return { SecurityGroups: page.map((g) => securityGroupOut(world, g)), NextToken };
   }),
 

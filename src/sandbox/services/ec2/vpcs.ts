@@ -30,7 +30,6 @@ import {
 } from '../../model.js';
 import { awsDurations, type Resource, type World } from '../../world.js';
 import {
-  applyFilters,
   combination,
   dependencyViolation,
   ec2Arn,
@@ -38,14 +37,14 @@ import {
   invalidValue,
   kinds,
   lookup,
+  matchingNothing,
   missing,
   ownerId,
-  paginate,
   required,
-  selectByIds,
   tagList,
   tagsOnCreate,
 } from './common.js';
+import { describeResources } from './describe.js';
 import { createMainRouteTable } from './routes.js';
 import { createDefaultSecurityGroup } from './security-groups.js';
 import { zones } from './zones.js';
@@ -159,23 +158,24 @@ export const vpcHandlers = {
   }),
 
   DescribeVpcs: ec2op<DescribeVpcsRequest, DescribeVpcsResult>((input, { world }) => {
-    const list = applyFilters(
-      selectByIds<VpcData>(world, kinds.vpc, input.VpcIds),
-      input.Filters,
-      {
-        'vpc-id': (r) => r.id,
-        'cidr': (r) => r.data.cidrBlock,
-        'cidr-block-association.cidr-block': (r) => r.data.cidrBlock,
-        'cidr-block-association.association-id': (r) => `vpc-cidr-assoc-${r.id.slice(4)}`,
-        'cidr-block-association.state': () => 'associated',
-        'dhcp-options-id': () => defaultDhcpOptionsId,
-        'is-default': () => false,
-        'owner-id': () => ownerId(world),
-        state: (r) => r.state,
-      },
-      (r) => r.tags,
-    );
-    const { page, NextToken } = paginate(list, input.MaxResults, input.NextToken);
+    const { page, NextToken } = describeResources<VpcData>(world, kinds.vpc, input.VpcIds, input, {
+      'vpc-id': (r) => r.id,
+      'cidr': (r) => r.data.cidrBlock,
+      'cidr-block-association.cidr-block': (r) => r.data.cidrBlock,
+      'cidr-block-association.association-id': (r) => `vpc-cidr-assoc-${r.id.slice(4)}`,
+      'cidr-block-association.state': () => 'associated',
+      'dhcp-options-id': () => defaultDhcpOptionsId,
+      'is-default': () => false,
+      'owner-id': () => ownerId(world),
+      state: (r) => r.state,
+      // VPCs have no IPv6 block in the sandbox.
+      ...matchingNothing(
+        'ipv6-cidr-block-association.ipv6-cidr-block',
+        'ipv6-cidr-block-association.ipv6-pool',
+        'ipv6-cidr-block-association.association-id',
+        'ipv6-cidr-block-association.state',
+      ),
+    });
     return { Vpcs: page.map((r) => vpcOut(world, r)), NextToken };
   }),
 
@@ -257,28 +257,35 @@ export const subnetHandlers = {
   }),
 
   DescribeSubnets: ec2op<DescribeSubnetsRequest, DescribeSubnetsResult>((input, { world }) => {
-    const list = applyFilters(
-      selectByIds<SubnetData>(world, kinds.subnet, input.SubnetIds),
-      input.Filters,
-      {
-        'subnet-id': (r) => r.id,
-        'subnet-arn': (r) => ec2Arn(world, `subnet/${r.id}`),
-        'vpc-id': (r) => r.data.vpcId,
-        'availability-zone': (r) => r.data.availabilityZone,
-        'availability-zone-id': (r) => r.data.availabilityZoneId,
-        'availabilityZone': (r) => r.data.availabilityZone,
-        'cidr-block': (r) => r.data.cidrBlock,
-        'cidrBlock': (r) => r.data.cidrBlock,
-        'cidr': (r) => r.data.cidrBlock,
-        'default-for-az': () => false,
-        'defaultForAz': () => false,
-        'map-public-ip-on-launch': (r) => r.data.mapPublicIpOnLaunch,
-        'owner-id': () => ownerId(world),
-        state: (r) => r.state,
-      },
-      (r) => r.tags,
-    );
-    const { page, NextToken } = paginate(list, input.MaxResults, input.NextToken);
+    const { page, NextToken } = describeResources<SubnetData>(world, kinds.subnet, input.SubnetIds, input, {
+      'subnet-id': (r) => r.id,
+      'subnet-arn': (r) => ec2Arn(world, `subnet/${r.id}`),
+      'vpc-id': (r) => r.data.vpcId,
+      'availability-zone': (r) => r.data.availabilityZone,
+      'availability-zone-id': (r) => r.data.availabilityZoneId,
+      'availabilityZone': (r) => r.data.availabilityZone,
+      'cidr-block': (r) => r.data.cidrBlock,
+      'cidrBlock': (r) => r.data.cidrBlock,
+      'cidr': (r) => r.data.cidrBlock,
+      'default-for-az': () => false,
+      'defaultForAz': () => false,
+      'map-public-ip-on-launch': (r) => r.data.mapPublicIpOnLaunch,
+      'owner-id': () => ownerId(world),
+      state: (r) => r.state,
+      'available-ip-address-count': (r) => subnetOut(world, r).AvailableIpAddressCount,
+      'enable-dns64': () => false,
+      'ipv6-native': () => false,
+      'map-customer-owned-ip-on-launch': () => false,
+      ...matchingNothing(
+        'customer-owned-ipv4-pool',
+        'enable-lni-at-device-index',
+        'ipv6-cidr-block-association.ipv6-cidr-block',
+        'ipv6-cidr-block-association.association-id',
+        'ipv6-cidr-block-association.state',
+        'outpost-arn',
+      ),
+      'private-dns-name-options-on-launch.hostname-type': () => 'ip-name',
+    });
     return { Subnets: page.map((r) => subnetOut(world, r)), NextToken };
   }),
 

@@ -1,6 +1,6 @@
 import type { AvailabilityZone, DescribeAvailabilityZonesRequest, DescribeAvailabilityZonesResult } from '@aws-sdk/client-ec2';
 import type { World } from '../../world.js';
-import { applyFilters, ec2op, invalidValue } from './common.js';
+import { applyFilters, ec2op, invalidValue, matchingNothing } from './common.js';
 
 /**
  * Availability zones of the sandbox's region. us-east-1 has six (a..f, zone ids use1-az1..az6); every other region
@@ -71,6 +71,7 @@ export const zoneHandlers = {
       state: () => 'available',
       'opt-in-status': () => 'opt-in-not-required',
       'zone-type': () => 'availability-zone',
+      ...matchingNothing('group-long-name', 'message', 'parent-zone-id', 'parent-zone-name'),
     });
     return { AvailabilityZones: list.map((z) => zoneOut(world, z)) };
   }),

@@ -7,6 +7,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { ContainerDefinition, RuntimePlatform } from '@aws-sdk/client-ecs';
 import { AwsError } from '../../errors.js';
 import { ResourceType } from '../../model.js';
+import { pageByOffset } from '../../paging.js';
+import { tagMap as checkedTagMap } from '../../tags.js';
 import type { Resource, World } from '../../world.js';
 
 /** Real AWS durations (ms) of the ECS model, before the time scale. Sources: docs/aws-facts.md and the AWS guides. */
@@ -269,32 +271,32 @@ export function macAddress(): string {
   return [...randomBytes(6)].map((b, i) => (i === 0 ? (b & 0xfe) | 0x02 : b).toString(16).padStart(2, '0')).join(':');
 }
 
-/** Tag list <-> map, with ECS's rules (keys 1-128, values 0-256, at most 50, `aws:` reserved). */
+/** A request's tag list as a map, with ECS's rules (keys 1-128, values 0-256, at most 50, `aws:` reserved). */
 export function tagMap(tags: { key?: string | undefined; value?: string | undefined }[] | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const t of tags ?? []) {
-    if (!t.key || t.key.length > 128) throw new AwsError('InvalidParameterException', 'Tag keys must be between 1 and 128 characters.', 400);
-    if (t.key.toLowerCase().startsWith('aws:')) throw new AwsError('InvalidParameterException', 'Tag keys prefixed with aws: are reserved for AWS use.', 400);
-    if ((t.value ?? '').length > 256) throw new AwsError('InvalidParameterException', 'Tag values must be at most 256 characters.', 400);
-    out[t.key] = t.value ?? '';
-  }
-  if (Object.keys(out).length > 50) throw new AwsError('InvalidParameterException', 'A resource can have at most 50 tags.', 400);
-  return out;
+  const invalid = (message: string): AwsError => new AwsError('InvalidParameterException', message, 400);
+  return checkedTagMap(tags, {
+    entry: (t) => {
+      if (!t.key || t.key.length > 128) throw invalid('Tag keys must be between 1 and 128 characters.');
+      if (t.key.toLowerCase().startsWith('aws:')) throw invalid('Tag keys prefixed with aws: are reserved for AWS use.');
+      if ((t.value ?? '').length > 256) throw invalid('Tag values must be at most 256 characters.');
+      return [t.key, t.value ?? ''];
+    },
+    max: 50,
+    tooMany: () => invalid('A resource can have at most 50 tags.'),
+  });
 }
 
-export function tagList(tags: Record<string, string>): { key: string; value: string }[] {
-  return Object.entries(tags).map(([key, value]) => ({ key, value }));
-}
+/** ECS answers tags in lower case. */
+export { lowerCaseTagList as tagList } from '../../tags.js';
 
-/** Opaque offset tokens for the List* calls. */
+/** Offset tokens for the List* calls (maxResults 1-100). */
 export function pageOf<T>(items: T[], token: string | undefined, maxResults: number | undefined, dflt: number): { items: T[]; nextToken?: string } {
-  const limit = maxResults ?? dflt;
-  if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new AwsError('InvalidParameterException', 'maxResults must be between 1 and 100.', 400);
-  let start = 0;
-  if (token !== undefined) {
-    start = Number(Buffer.from(token, 'base64').toString('utf8'));
-    if (!Number.isInteger(start) || start < 0) throw new AwsError('InvalidParameterException', 'Invalid nextToken.', 400);
-  }
-  const slice = items.slice(start, start + limit);
-  return start + limit < items.length ? { items: slice, nextToken: Buffer.from(String(start + limit)).toString('base64') } : { items: slice };
+  const p = pageByOffset(items, token, maxResults, {
+    min: 1,
+    max: 100,
+    default: dflt,
+    badSize: () => new AwsError('InvalidParameterException', 'maxResults must be between 1 and 100.', 400),
+    badToken: () => new AwsError('InvalidParameterException', 'Invalid nextToken.', 400),
+  });
+  return p.next === undefined ? { items: p.items } : { items: p.items, nextToken: p.next };
 }

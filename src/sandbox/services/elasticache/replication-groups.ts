@@ -15,6 +15,7 @@ import { op, type Handler } from '../../service.js';
 import { awsDurations, type Resource, type World } from '../../world.js';
 import { accountHash, invalidCombination, invalidValue, paginate, pickSubnet, readSecurityGroups, readTags, required } from '../rds/common.js';
 import { CACHE_SERVICE, cacheSubnetGroupNotFound, findCacheSubnetGroup } from './subnet-groups.js';
+import { acceptsVersion, cacheEngines } from './engine-versions.js';
 
 /** type 'replication-group', id = the id (lowercase). World states: creating -> available; deleting -> gone. */
 export interface ReplicationGroupData {
@@ -42,8 +43,6 @@ export interface ReplicationGroupData {
 
 export const replicationGroupNotFound = (id: string): AwsError => new AwsError('ReplicationGroupNotFoundFault', `ReplicationGroup ${id} not found.`, 404);
 
-const defaultVersions: Record<string, string> = { redis: '7.1', valkey: '8.0' };
-const versions: Record<string, RegExp> = { redis: /^(6\.[02]|6\.x|7\.[01])(\.\d+)?$/, valkey: /^(7\.2|8\.[01])(\.\d+)?$/ };
 const NODE_TYPES = new Set([
   'cache.t3.micro', 'cache.t3.small', 'cache.t3.medium',
   'cache.t4g.micro', 'cache.t4g.small', 'cache.t4g.medium',
@@ -62,7 +61,8 @@ export function regionShort(region: string): string {
   return parts.map((p, i) => (i === 0 || /^\d+$/.test(p) ? p : words[p] ?? p.charAt(0))).join('');
 }
 
-function host(world: World, prefix: string, id: string): string {
+/** A node's endpoint host: `master.` / `replica.` or a member cluster's id, then the group's id. */
+export function host(world: World, prefix: string, id: string): string {
   return `${prefix}.${id}.${accountHash(world, 'elasticache-endpoint', 6)}.${regionShort(world.config.region)}.cache.amazonaws.com`;
 }
 
@@ -134,11 +134,10 @@ const createReplicationGroup = op<CreateReplicationGroupMessage, CreateReplicati
   const id = raw.toLowerCase();
   const description = required(input.ReplicationGroupDescription, 'ReplicationGroupDescription');
   const engine = (input.Engine ?? 'redis').toLowerCase();
-  const defaultVersion = defaultVersions[engine];
-  const versionRule = versions[engine];
-  if (!defaultVersion || !versionRule) throw invalidValue(`Invalid engine: ${engine}. The sandbox simulates redis and valkey.`);
-  const engineVersion = input.EngineVersion ?? defaultVersion;
-  if (!versionRule.test(engineVersion)) throw invalidCombination(`Cannot find version ${engineVersion} for ${engine}`);
+  const offered = cacheEngines[engine];
+  if (!offered) throw invalidValue(`Invalid engine: ${engine}. The sandbox simulates redis and valkey.`);
+  const engineVersion = input.EngineVersion ?? offered.default;
+  if (!acceptsVersion(offered, engineVersion)) throw invalidCombination(`Cannot find version ${engineVersion} for ${engine}`);
   if (input.NumNodeGroups !== undefined && input.NumNodeGroups > 1) throw invalidValue('The sandbox does not simulate cluster mode (NumNodeGroups > 1).');
   if (input.NodeGroupConfiguration !== undefined) throw invalidValue('The sandbox does not simulate NodeGroupConfiguration.');
   const numCacheClusters = input.NumCacheClusters ?? 1;

@@ -1,5 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { AwsError } from '../../errors.js';
+import { creationKey, pageAfterKey, type PageLimits } from '../../paging.js';
+import { tagList, tagMap } from '../../tags.js';
 import type { Resource } from '../../world.js';
 
 /** The signing name: what /_sandbox/resources shows as the service of load balancers, target groups, listeners. */
@@ -44,6 +46,7 @@ const arnShapes = {
   'load balancer': /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbalancer\/app\/[0-9A-Za-z-]{1,32}\/[0-9a-f]{16}$/,
   'target group': /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[0-9A-Za-z-]{1,32}\/[0-9a-f]{16}$/,
   listener: /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener\/app\/[0-9A-Za-z-]{1,32}\/[0-9a-f]{16}\/[0-9a-f]{16}$/,
+  rule: /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener-rule\/app\/[0-9A-Za-z-]{1,32}\/[0-9a-f]{16}\/[0-9a-f]{16}\/[0-9a-f]{16}$/,
 } as const;
 
 export function checkArn(kind: keyof typeof arnShapes, arn: string): void {
@@ -60,52 +63,41 @@ export interface Tag {
   Value?: string | undefined;
 }
 
-export function tagList(tags: Record<string, string>): { Key: string; Value: string }[] {
-  return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
-}
+export { tagList };
+
+/** Load balancer and target group attributes answer as `{Key, Value}` lists, as tags do. */
+export const attributeList = tagList;
 
 /** Tags of a create or AddTags call: at most 50, no key twice, no `aws:` prefix. */
 export function readTags(tags: Tag[] | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const t of tags ?? []) {
-    const key = required(t.Key, 'tags.member.key');
-    if (key in out) throw new AwsError('DuplicateTagKeys', `Tag key '${key}' is duplicated`, 400);
-    if (key.toLowerCase().startsWith('aws:')) throw validation(`Tag key '${key}' cannot start with 'aws:'`);
-    out[key] = t.Value ?? '';
-  }
-  if (Object.keys(out).length > 50) throw new AwsError('TooManyTags', 'The quota for the number of tags that can be assigned to a resource has been reached', 400);
-  return out;
+  return tagMap(tags, {
+    entry: (t) => {
+      const key = required(t.Key, 'tags.member.key');
+      if (key.toLowerCase().startsWith('aws:')) throw validation(`Tag key '${key}' cannot start with 'aws:'`);
+      return [key, t.Value ?? ''];
+    },
+    duplicate: (key) => new AwsError('DuplicateTagKeys', `Tag key '${key}' is duplicated`, 400),
+    max: 50,
+    tooMany: () => new AwsError('TooManyTags', 'The quota for the number of tags that can be assigned to a resource has been reached', 400),
+  });
 }
 
-/** A stable listing order: creation time, then id. */
-function sortKey(r: Resource): string {
-  return `${String(r.createdAt).padStart(16, '0')}|${r.id}`;
-}
+/** ELBv2's page sizes (PageSize 1-400, default 400) and marker errors. */
+export const pageLimits: PageLimits = {
+  min: 1,
+  max: 400,
+  default: 400,
+  badSize: (n) => validation(`1 validation error detected: Value '${n}' at 'pageSize' failed to satisfy constraint: Member must have value between 1 and 400`),
+  badToken: (m) => validation(`Invalid marker '${m}'`),
+};
 
 /**
  * Marker pagination (Marker / PageSize, NextMarker): the marker names the last item of the previous page, so a
  * walk stays correct when items are added or removed between pages.
  */
 export function paginate<T extends Resource>(items: T[], marker: string | undefined, pageSize: number | undefined): { page: T[]; next?: string } {
-  if (pageSize !== undefined && (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 400)) {
-    throw validation(`1 validation error detected: Value '${pageSize}' at 'pageSize' failed to satisfy constraint: Member must have value between 1 and 400`);
-  }
-  const sorted = [...items].sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : 1));
-  let after = '';
-  if (marker !== undefined) {
-    try {
-      after = Buffer.from(marker, 'base64url').toString('utf8');
-    } catch {
-      after = '';
-    }
-    if (!after.includes('|')) throw validation(`Invalid marker '${marker}'`);
-  }
-  const rest = sorted.filter((r) => sortKey(r) > after);
-  const size = pageSize ?? 400;
-  const page = rest.slice(0, size);
-  const last = page[page.length - 1];
-  if (rest.length > size && last) return { page, next: Buffer.from(sortKey(last), 'utf8').toString('base64url') };
-  return { page };
+  const { items: page, next } = pageAfterKey(items, creationKey, marker, pageSize, pageLimits);
+  return next === undefined ? { page } : { page, next };
 }
 
 /** The hosted zone of Application Load Balancers per region (the alias target zone Route 53 needs). */

@@ -16,7 +16,7 @@ import { createManagedEni, freeAddresses, releaseManagedEnis } from '../../enis.
 import { ResourceType, type SecurityGroupData, type SubnetData, type VpcData } from '../../model.js';
 import { op, type Handler } from '../../service.js';
 import { awsDurations, type Resource, type World } from '../../world.js';
-import { ELB_SERVICE, albHostedZone, checkArn, checkName, digits, hexId, paginate, publicIp, readTags, required, validation } from './common.js';
+import { ELB_SERVICE, attributeList, albHostedZone, checkArn, checkName, digits, hexId, paginate, publicIp, readTags, required, validation } from './common.js';
 import { listeners, loadBalancers, type LoadBalancerData } from './model.js';
 import { removeListener } from './listeners.js';
 
@@ -233,9 +233,6 @@ function existingLoadBalancer(world: World, arn: string | undefined): Resource<L
   if (!lb || lb.state === 'deleting') throw notFound();
   return lb;
 }
-
-const attributeList = (attrs: Record<string, string>): { Key: string; Value: string }[] =>
-  Object.entries(attrs).map(([Key, Value]) => ({ Key, Value }));
 
 const describeLoadBalancerAttributes = op<DescribeLoadBalancerAttributesInput, DescribeLoadBalancerAttributesOutput>((input, { world }) => {
   const lb = existingLoadBalancer(world, input.LoadBalancerArn);

@@ -17,7 +17,7 @@ import { AwsError } from '../../errors.js';
 import { ResourceType, type TargetGroupData, type VpcData } from '../../model.js';
 import { op, type Handler } from '../../service.js';
 import type { Resource, World } from '../../world.js';
-import { ELB_SERVICE, checkArn, checkName, hexId, paginate, readTags, required, validation } from './common.js';
+import { ELB_SERVICE, attributeList, checkArn, checkName, hexId, paginate, readTags, required, validation } from './common.js';
 import { forwardedGroups, listeners, targetGroups, type LoadBalancerData } from './model.js';
 
 /** The shared TargetGroupData plus the health check settings only ELBv2 reads. */
@@ -248,9 +248,6 @@ const modifyTargetGroup = op<ModifyTargetGroupInput, ModifyTargetGroupOutput>((i
   Object.assign(tg.data, healthSettings(input, tg.data));
   return { TargetGroups: [describeTargetGroup(tg)] };
 });
-
-const attributeList = (attrs: Record<string, string>): { Key: string; Value: string }[] =>
-  Object.entries(attrs).map(([Key, Value]) => ({ Key, Value }));
 
 const describeTargetGroupAttributes = op<DescribeTargetGroupAttributesInput, DescribeTargetGroupAttributesOutput>((input, { world }) => {
   const tg = existingTargetGroup(world, input.TargetGroupArn);

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { AwsError } from '../../errors.js';
 import { ResourceType, type SecurityGroupData, type SubnetData } from '../../model.js';
+import { creationKey, pageAfterKey, type PageLimits } from '../../paging.js';
+import { tagMap } from '../../tags.js';
 import type { Resource, World } from '../../world.js';
 
 /**
@@ -22,44 +24,31 @@ export interface Tag {
 }
 
 export function readTags(tags: Tag[] | undefined, limit = 50): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const t of tags ?? []) {
-    const key = t.Key;
-    if (!key) throw invalidValue('Tag keys must not be empty.');
-    out[key] = t.Value ?? '';
-  }
-  if (Object.keys(out).length > limit) throw invalidValue(`A resource can have at most ${limit} tags.`);
-  return out;
+  return tagMap(tags, {
+    entry: (t) => {
+      if (!t.Key) throw invalidValue('Tag keys must not be empty.');
+      return [t.Key, t.Value ?? ''];
+    },
+    max: limit,
+    tooMany: () => invalidValue(`A resource can have at most ${limit} tags.`),
+  });
 }
 
-export function tagList(tags: Record<string, string>): { Key: string; Value: string }[] {
-  return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
-}
+export { tagList } from '../../tags.js';
 
-function sortKey(r: Resource): string {
-  return `${String(r.createdAt).padStart(16, '0')}|${r.id}`;
-}
+/** MaxRecords between 20 and 100 (default 100), as RDS and ElastiCache enforce, and their marker error. */
+export const recordLimits: PageLimits = {
+  min: 20,
+  max: 100,
+  default: 100,
+  badSize: (n) => invalidValue(`Invalid value ${n} for MaxRecords. Must be between 20 and 100`),
+  badToken: (m) => invalidValue(`Invalid marker: ${m}`),
+};
 
-/**
- * Marker pagination with MaxRecords between 20 and 100 (default 100), as RDS and ElastiCache enforce. The marker
- * names the last item of the previous page.
- */
+/** Marker pagination of resources in creation order: the marker names the last item of the previous page. */
 export function paginate<T extends Resource>(items: T[], marker: string | undefined, maxRecords: number | undefined): { page: T[]; marker?: string } {
-  if (maxRecords !== undefined && (!Number.isInteger(maxRecords) || maxRecords < 20 || maxRecords > 100)) {
-    throw invalidValue(`Invalid value ${maxRecords} for MaxRecords. Must be between 20 and 100`);
-  }
-  const sorted = [...items].sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : 1));
-  let after = '';
-  if (marker !== undefined) {
-    after = Buffer.from(marker, 'base64url').toString('utf8');
-    if (!after.includes('|')) throw invalidValue(`Invalid marker: ${marker}`);
-  }
-  const rest = sorted.filter((r) => sortKey(r) > after);
-  const size = maxRecords ?? 100;
-  const page = rest.slice(0, size);
-  const last = page[page.length - 1];
-  if (rest.length > size && last) return { page, marker: Buffer.from(sortKey(last), 'utf8').toString('base64url') };
-  return { page };
+  const { items: page, next } = pageAfterKey(items, creationKey, marker, maxRecords, recordLimits);
+  return next === undefined ? { page } : { page, marker: next };
 }
 
 /** Lowercase letters and digits derived from the account and region: the per-account part of endpoint names. */

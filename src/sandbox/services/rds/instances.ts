@@ -79,7 +79,7 @@ const notFound = (id: string): AwsError => new AwsError('DBInstanceNotFound', `D
 const invalidState = (message: string): AwsError => new AwsError('InvalidDBInstanceState', message, 400);
 
 /** Engine versions the sandbox offers: PostgreSQL 16 and 17 (a major alone picks the default minor). */
-const defaultMinor: Record<string, string> = { '16': '16.8', '17': '17.4' };
+export const defaultMinor: Record<string, string> = { '16': '16.8', '17': '17.4' };
 const INSTANCE_CLASSES = new Set([
   'db.t3.micro', 'db.t3.small', 'db.t3.medium', 'db.t3.large',
   'db.t4g.micro', 'db.t4g.small', 'db.t4g.medium', 'db.t4g.large',
