@@ -22,6 +22,7 @@ const sandbox: CommandDeclaration = (program) => {
     .addOption(new Option('--consistency-window <ms>', 'wall ms during which a fresh resource answers NotFound').argParser(numberIn(0, 3_600_000, true)))
     .addOption(new Option('--eni-linger <ms>', 'wall ms that network interfaces linger after their owner is deleted').argParser(numberIn(0, 3_600_000, true)))
     .addOption(new Option('--seed <n>', 'seed of the fault generator (same seed, same faults)').argParser(numberIn(0, 2 ** 32 - 1, true)))
+    .addOption(new Option('--latency <ms>', 'wall ms added to every AWS call (calls still overlap), e.g. 50 to feel like a real region').argParser(numberIn(0, 60_000, true)))
     .option('--json', 'print the endpoint as JSON')
     .action(async (opts: SandboxOptions) => {
       const { runSandbox } = await import('./sandbox.js');
