@@ -116,11 +116,13 @@ export function evaluateNamed(e: Expected, o: Observation, nodeId: string, kind:
  */
 function recordedOnly(e: Expected, o: Observation, nodeId: string, kind: string): NodeOutcome {
   const identity = recordedIdentity(e, nodeId);
+  const primary = valueOf(o.ecs.service)?.deployments?.find((d) => d.status === 'PRIMARY')?.taskDefinition;
   if (kind === 'image') {
     const uri = identity?.['uri'];
-    return uri ? { live: seen({ awsId: uri, state: 'recorded', health: 'ok' }), drift: [] } : { live: gone, drift: [] };
+    if (uri) return { live: seen({ awsId: uri, state: 'recorded', health: 'ok' }), drift: [] };
+    // Without a record (no manifest), the image is the one the running task definition names.
+    return primary ? { live: seen({ awsId: '', state: 'in the running task definition', health: 'ok' }), drift: [] } : { live: gone, drift: [] };
   }
-  const primary = valueOf(o.ecs.service)?.deployments?.find((d) => d.status === 'PRIMARY')?.taskDefinition;
   const arn = identity?.['arn'] ?? primary;
   if (!arn) return { live: gone, drift: [] };
   const inUse = (valueOf(o.ecs.service)?.deployments ?? []).some((d) => d.taskDefinition === arn);

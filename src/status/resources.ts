@@ -49,7 +49,7 @@ function recordedId(e: Expected, id: string, kind: string): string | undefined {
   return v === '' ? undefined : v;
 }
 
-export function resourceFindings(e: Expected, o: Observation, serviceHealth: Health): ResourceFindings {
+export function resourceFindings(e: Expected, o: Observation, serviceHealth: Health, changing: boolean): ResourceFindings {
   const ec2 = matchEc2(e, o);
   const resources: ResourceView[] = [];
   const drift: DriftItem[] = [];
@@ -68,7 +68,7 @@ export function resourceFindings(e: Expected, o: Observation, serviceHealth: Hea
         drift.push({ resource: node.id, awsId: live.awsId, change: 'replaced', what: `the ${kind} ${recorded} was replaced by ${live.awsId} outside three-tier`, fix: 'run `three-tier up`: it adopts the new one (or destroy and up for a clean stack)' });
       } else if (recorded === undefined && e.manifest && kind !== 'image' && kind !== 'task-definition') {
         unrecorded.push({ id: node.id, kind, awsId: live.awsId });
-        view.detail = `${view.detail ? `${view.detail}; ` : ''}not in the manifest (up adopts it)`;
+        view.detail = `${view.detail ? `${view.detail}; ` : ''}${changing ? 'not in the manifest yet (the command in progress records it)' : 'not in the manifest (up adopts it)'}`;
       }
     } else if (outcome.live.state === 'gone') {
       if (e.paused.has(node.id)) Object.assign(view, { state: 'paused', health: 'paused' });

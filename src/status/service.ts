@@ -129,8 +129,8 @@ export function serviceFindings(e: Expected, o: Observation, sgEcs: string | und
   const svc = valueOf(o.ecs.service);
   const running = svc?.runningCount ?? 0;
   const groupCheck = valueOf(o.elb.targetGroup) ? diagnoseTargetGroup(recordedOf(e, 'target-group')?.outputs?.['targetType'], targets.length, running) : undefined;
-  const diagnoses = dedupe([...stopped.map((s) => s.diagnosis), ...targets.map((t) => t.diagnosis), groupCheck]);
-  if (!svc) return { targets, diagnoses, drift: [] };
+  const diagnoses = (current: boolean): Diagnosis[] => dedupe([...(current ? stopped.map((s) => s.diagnosis) : []), ...targets.map((t) => t.diagnosis), groupCheck]);
+  if (!svc) return { targets, diagnoses: diagnoses(true), drift: [] };
   const expectedTd = recordedIdentity(e, 'task-definition')?.['arn'];
   const rolledBack = rolledBackFrom(svc, expectedTd);
   const events = (svc.events ?? []).filter((ev) => EVENT_PATTERN.test(ev.message ?? '')).slice(0, 5);
@@ -148,5 +148,6 @@ export function serviceFindings(e: Expected, o: Observation, sgEcs: string | und
   const primary = svc.deployments?.find((d) => d.status === 'PRIMARY')?.taskDefinition;
   if (primary) view.taskDefinition = short(primary);
   if (rolledBack) view.rolledBackFrom = short(expectedTd);
-  return { service: view, targets, diagnoses, drift: serviceDrift(e, svc, expectedTd, rolledBack, sgEcs) };
+  // Stopped tasks are kept for an hour: once the service is healthy again, their causes are history, not advice.
+  return { service: view, targets, diagnoses: diagnoses(view.health !== 'ok'), drift: serviceDrift(e, svc, expectedTd, rolledBack, sgEcs) };
 }
