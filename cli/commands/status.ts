@@ -18,10 +18,9 @@ export interface StatusOptions extends CommonOptions {
 
 async function observeOnce(t: ReadingTarget, aws: AwsTarget): Promise<StackStatus> {
   const status = await stackStatus({ clients: aws.clients, stack: t.stack, region: t.region, manifestPath: t.manifestPath, manifest: t.manifest, endpoint: t.endpoint });
-  const nothing = !foundAnything(status);
-  // Nothing answered: a login or endpoint problem says so precisely (checkCredentials throws it).
-  if (nothing && status.errors.length) await checkCredentials(aws);
-  if (nothing && !t.manifest) {
+  // Reads failed: a login or endpoint problem says so precisely (checkCredentials throws it); others stay unknown.
+  if (status.errors.length) await checkCredentials(aws);
+  if (!t.manifest && !foundAnything(status)) {
     if (!status.errors.length) {
       const known = knownStacks();
       throw new ThreeTierError(

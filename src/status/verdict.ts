@@ -37,7 +37,8 @@ export function verdictOf(p: Parts): { verdict: Verdict; reasons: string[] } {
   if (failed.length) reasons.push(`not working: ${failed.map((r) => `${r.id} (${r.state})`).join(', ')}`);
   if (missing.length) reasons.push(`deleted outside three-tier: ${missing.map((r) => r.id).join(', ')}`);
   const otherDrift = p.drift.filter((d) => d.change !== 'deleted');
-  if (otherDrift.length) reasons.push(`${otherDrift.length} change(s) made outside three-tier`);
+  if (otherDrift.length === 1) reasons.push(`changed outside three-tier: ${otherDrift[0]?.what ?? ''}`);
+  else if (otherDrift.length) reasons.push(`${otherDrift.length} changes made outside three-tier (see Drift)`);
   if (p.leaks.length) reasons.push(`${p.leaks.length} resource(s) tagged with the stack that the manifest does not know`);
   const pending = count('pending');
   const absent = count('absent');
