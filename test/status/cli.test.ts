@@ -1,12 +1,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuthorizeSecurityGroupIngressCommand, EC2Client, RevokeSecurityGroupIngressCommand } from '@aws-sdk/client-ec2';
 import type { Sandbox } from '../../src/sandbox/server.js';
 import type { StackStatus } from '../../src/status/model.js';
 import { clientConfig, control, sandbox } from '../sandbox/helpers.js';
-import { runCli, scratchDir, TIME_SCALE } from '../e2e/cli.js';
+import { bin, cliEnv, runCli, scratchDir, TIME_SCALE } from '../e2e/cli.js';
 
 /**
  * `three-tier status` and `three-tier list` as a user runs them: the real CLI as a subprocess against a sandbox,
@@ -14,6 +15,26 @@ import { runCli, scratchDir, TIME_SCALE } from '../e2e/cli.js';
  * the stack picked from `.three-tier/`, the stack found by its tags, `--watch`, and `list` without AWS calls.
  */
 type Calls = { total: number };
+
+/** The CLI in a real pseudo-terminal (util-linux `script`), as a person runs it; `keys` are typed when `when` shows. */
+async function inTerminal(args: string[], cwd: string, steps: { when: RegExp; keys: string }[]): Promise<{ code: number | null; screen: string }> {
+  const command = `stty cols 200 rows 60; exec ${[process.execPath, bin, ...args].map((a) => `'${a}'`).join(' ')}`;
+  const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd, env: cliEnv({ CI: '', TERM: 'xterm', NO_COLOR: '' }) });
+  let screen = '';
+  const pending = [...steps];
+  child.stdout.on('data', (d: Buffer) => {
+    screen += d.toString();
+    const next = pending[0];
+    if (next && next.when.test(screen)) {
+      pending.shift();
+      child.stdin.write(next.keys);
+    }
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  clearTimeout(timer);
+  return { code, screen };
+}
 
 describe('three-tier status and list, as a subprocess', () => {
   let sb: Sandbox;
@@ -129,6 +150,31 @@ describe('three-tier status and list, as a subprocess', () => {
     assert.equal(live.code, 0, live.stderr);
     assert.deepEqual((JSON.parse(live.stdout) as { stacks: { state: string; source: string }[] }).stacks.map((s) => [s.state, s.source]), [['healthy', 'live']]);
     assert.ok((await calls()) > before, '--live reads AWS');
+  });
+
+  it('at a terminal: asks which stack when there are several, and colours the diagram', async () => {
+    const other = join(dir, '.three-tier', 'other.json');
+    const doc = JSON.parse(readFileSync(manifest, 'utf8')) as { stack: string; config: { stack: string } };
+    writeFileSync(other, JSON.stringify({ ...doc, stack: 'other', config: { ...doc.config, stack: 'other' } }));
+    try {
+      // The choices are sorted: other, then shop; arrow down picks shop.
+      const r = await inTerminal(['status'], dir, [{ when: /Which stack\?/, keys: '\x1b[B\r' }]);
+      assert.equal(r.code, 0, r.screen.slice(-1500));
+      assert.match(r.screen, /Stack shop/);
+      assert.ok(r.screen.includes('\x1b[32m[ ALB ok ]\x1b[0m'), 'the healthy box is green');
+    } finally {
+      rmSync(other);
+    }
+  });
+
+  it('--watch at a terminal redraws in place until Ctrl-C, then leaves the last frame', async () => {
+    const frames = /(\x1b\[H\x1b\[2J[^]*){2}/;
+    const r = await inTerminal(['status', '--watch', '--interval', '1'], dir, [{ when: frames, keys: '\x03' }]);
+    assert.equal(r.code, 0, r.screen.slice(-1500));
+    assert.ok(r.screen.includes('\x1b[?1049h'), 'an alternate screen: nothing scrolls');
+    const left = r.screen.lastIndexOf('\x1b[?1049l');
+    assert.ok(left > 0, 'the screen is restored on Ctrl-C');
+    assert.match(r.screen.slice(left).replace(/\x1b\[[0-9;]*m/g, ''), /Stack shop: healthy/, 'and the last frame stays printed');
   });
 
   it('--watch refreshes until Ctrl-C and exits with the last verdict', async () => {
