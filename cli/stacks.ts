@@ -2,8 +2,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { REGION_PATTERN, stackNameProblem, STACK_NAME_RULE } from '../src/config.js';
 import { isThreeTierError, usageError } from '../src/errors.js';
-import { readManifest, type Manifest } from '../src/engine/manifest.js';
-import { defaultRegion, manifestPathFor, sandboxStatePath, type CommonOptions } from './aws-context.js';
+import { manifestMismatch, readManifest, type Manifest } from '../src/engine/manifest.js';
+import { checkTargetOptions, defaultRegion, manifestPathFor, sandboxStatePath, stackLocation, type CommonOptions } from './aws-context.js';
 import { askChoice, isInteractive } from './prompts.js';
 
 /**
@@ -95,17 +95,16 @@ export interface ReadingTarget extends ChosenStack {
 }
 
 export async function readingTarget(chosen: ChosenStack, opts: CommonOptions): Promise<ReadingTarget> {
+  checkTargetOptions(opts);
   const manifest = readManifest(chosen.manifestPath);
-  if (manifest && manifest.stack !== chosen.stack) {
-    throw usageError('MANIFEST_MISMATCH', `the manifest ${chosen.manifestPath} belongs to stack "${manifest.stack}", not "${chosen.stack}".`, ['pass --manifest with the right file, or --stack with the stack this file belongs to']);
-  }
+  if (manifest && manifest.stack !== chosen.stack) throw manifestMismatch(chosen.manifestPath, manifest.stack, chosen.stack);
   if (opts.region !== undefined && !REGION_PATTERN.test(opts.region)) {
     throw usageError('BAD_REGION', `region "${opts.region}" is not an AWS region name; use one like us-east-1 or eu-west-1.`);
   }
   if (manifest && opts.region !== undefined && opts.region !== manifest.region) {
     throw usageError('REGION_MISMATCH', `--region ${opts.region} does not match the manifest's region ${manifest.region} (${chosen.manifestPath}).`);
   }
-  const sandbox = opts.sandbox === true || manifest?.endpoint === 'sandbox';
+  const { sandbox, endpointUrl } = stackLocation(opts, manifest, chosen.manifestPath);
   const region = manifest?.region ?? (await defaultRegion(opts.region, sandbox));
   if (region === undefined) throw usageError('MISSING_REGION', 'no AWS region given and no manifest to read it from: pass --region, or set AWS_REGION.');
   // A rehearsal's simulated cloud lives beside its manifest; reading must not create one.
@@ -113,8 +112,6 @@ export async function readingTarget(chosen: ChosenStack, opts: CommonOptions): P
   if (sandbox && !existsSync(state)) {
     throw usageError('NO_SUCH_STACK', `no sandbox stack "${chosen.stack}": its simulated cloud ${state} does not exist.`, ['rehearse one with three-tier up --sandbox']);
   }
-  const recorded = manifest?.endpoint !== undefined && manifest.endpoint !== 'sandbox' ? manifest.endpoint : undefined;
   const envEndpoint = process.env['AWS_ENDPOINT_URL'] || undefined;
-  const endpointUrl = opts.endpointUrl ?? recorded;
   return { ...chosen, manifest, region, sandbox, endpointUrl, endpoint: sandbox ? 'sandbox' : (endpointUrl ?? envEndpoint) };
 }

@@ -2,6 +2,7 @@ import { ThreeTierError } from '../../src/errors.js';
 import { foundAnything, stackStatus } from '../../src/status/index.js';
 import type { StackStatus } from '../../src/status/model.js';
 import { checkCredentials, connect, type AwsTarget, type CommonOptions } from '../aws-context.js';
+import { ExitCode, exitWith } from '../exit-codes.js';
 import { paint, wantsColor } from '../render/color.js';
 import { formatStatus } from '../render/status.js';
 import { chooseStack, describeStacks, knownStacks, readingTarget, type ReadingTarget } from '../stacks.js';
@@ -33,14 +34,10 @@ async function observeOnce(t: ReadingTarget, aws: AwsTarget): Promise<StackStatu
   return status;
 }
 
-function verdictError(s: StackStatus): ThreeTierError | undefined {
-  if (s.verdict === 'healthy' || s.verdict === 'paused') return undefined;
-  if (s.verdict === 'unknown') {
-    return new ThreeTierError('STATUS_UNKNOWN', `could not tell how stack "${s.stack}" is: ${s.reasons[0] ?? 'AWS reads failed'}`, {
-      hints: ['check your credentials and network (aws sts get-caller-identity), then run status again'],
-    });
-  }
-  return new ThreeTierError(`STACK_${s.verdict.toUpperCase()}`, `stack "${s.stack}" is ${s.verdict}${s.reasons[0] ? `: ${s.reasons[0]}` : ''}`, { kind: 'unhealthy' });
+/** 0 healthy (or paused on purpose), 1 when AWS could not be read, 3 otherwise (degraded, drifted, partial, changing). */
+function exitCodeOf(s: StackStatus): number {
+  if (s.verdict === 'healthy' || s.verdict === 'paused') return ExitCode.ok;
+  return s.verdict === 'unknown' ? ExitCode.failure : ExitCode.unhealthy;
 }
 
 function render(s: StackStatus, json: boolean): string {
@@ -92,6 +89,6 @@ export async function runStatus(opts: StatusOptions): Promise<void> {
   } finally {
     await aws.close();
   }
-  const err = verdictError(status);
-  if (err) throw err;
+  // The report is the result, whatever the verdict: the exit code says it, no error is printed on top.
+  exitWith(exitCodeOf(status));
 }

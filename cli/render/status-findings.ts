@@ -45,10 +45,7 @@ function errorLines(s: StackStatus): string[] {
 export function formatFindings(s: StackStatus, p: Paint): string[] {
   const lines: string[] = [];
   for (const block of [diagnosisLines(s), driftLines(s), leakLines(s), costLines(s), errorLines(s)]) if (block.length) lines.push(...block, '');
-  if (s.lock) {
-    const who = `a three-tier ${s.lock.command ?? 'command'} (pid ${s.lock.pid ?? '?'} on ${s.lock.host ?? '?'}, since ${s.lock.since ?? '?'})`;
-    lines.push(p.bold(s.lock.stale ? `A lock is left by ${who} that no longer runs: remove ${s.lock.path} if no three-tier command is running.` : `A change is in progress: ${who} holds the lock.`));
-  }
+  if (s.lock) lines.push(p.bold(`A change is in progress: a three-tier ${s.lock.command} (pid ${s.lock.pid} on ${s.lock.host}, since ${s.lock.since}) holds the lock.`));
   while (lines.at(-1) === '') lines.pop();
   return lines;
 }

@@ -1,6 +1,6 @@
 import type { StackConfig } from '../config.js';
 import { estimateMonthlyCost, type CostEstimate, type CostLine } from '../cost.js';
-import type { BurnLine, BurnRate, Health, ServiceView } from './model.js';
+import type { BurnLine, BurnRate, Health } from './model.js';
 
 /**
  * The burn rate of what runs now: the cost table's estimate for the whole stack (src/cost.ts, its public function
@@ -17,10 +17,11 @@ export function meterOf(line: CostLine): Meter {
   if (/NAT gateway/i.test(item)) return 'nat';
   if (/Load Balancer/i.test(item)) return 'alb';
   if (/Fargate/i.test(item)) return 'tasks';
+  // Before the RDS rules: the secret's item names the RDS master password.
+  if (/Secrets Manager/i.test(item)) return 'secret';
   if (/RDS.*storage|gp3/i.test(item)) return 'db-storage';
   if (/RDS/i.test(item)) return 'db-instance';
   if (/ElastiCache/i.test(item)) return 'cache';
-  if (/Secrets Manager/i.test(item)) return 'secret';
   return 'other';
 }
 
@@ -52,7 +53,8 @@ export interface BilledNow {
   health(id: string): Health;
   /** The database's AWS state (a stopped instance bills its storage only). */
   databaseState?: string | undefined;
-  service?: ServiceView | undefined;
+  /** Tasks running now. */
+  running: number;
 }
 
 function billed(m: Meter, now: BilledNow, config: StackConfig, anything: boolean): { share: number; note?: string } {
@@ -67,12 +69,14 @@ function billed(m: Meter, now: BilledNow, config: StackConfig, anything: boolean
     case 'alb':
       return whole('load-balancer');
     case 'tasks': {
-      const running = now.service?.running ?? 0;
+      const running = now.running;
       const share = running / Math.max(1, config.desiredCount);
-      return share === 1 ? { share } : { share, note: `${running} of ${config.desiredCount} task(s) running` };
+      if (share === 1) return { share };
+      return { share, note: now.health('ecs-service') === 'paused' ? 'paused' : `${running} of ${config.desiredCount} task(s) running` };
     }
     case 'db-instance':
-      return exists('database') && now.databaseState !== 'stopped' ? { share: 1 } : { share: 0, note: now.databaseState === 'stopped' ? 'stopped' : why('database') };
+      if (exists('database') && now.databaseState !== 'stopped') return { share: 1 };
+      return { share: 0, note: now.health('database') !== 'paused' && now.databaseState === 'stopped' ? 'stopped' : why('database') };
     case 'db-storage':
     case 'secret':
       return exists('database') || now.databaseState === 'stopped' ? { share: 1 } : { share: 0, note: why('database') };

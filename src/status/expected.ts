@@ -7,20 +7,29 @@ import { buildStackGraph, type StackGraphNode } from '../stack.js';
  * What the stack should be, against which status compares what AWS shows: the graph of its resources (src/stack.ts),
  * its settings, and what the manifest recorded of each (its AWS identity).
  *
- * `paused` holds the nodes that `three-tier pause` stopped or removed on purpose. Pause (issue 9) will record that in
- * the manifest; reading the record here is all status needs to show those nodes as paused, and never as drift or
- * as missing, with the lower burn rate.
+ * While the manifest records a pause (`paused`, written by `three-tier pause`), what pause takes down is expected to
+ * be down: the NAT gateway and its address (so the private subnets have no default route), the service's tasks
+ * (desired count 0) and the database (stopped, not deleted); `--deep` also the load balancer with its listener and
+ * the cache. Those show as paused, never as drift or as missing, and cost nothing.
  */
 export interface Expected {
   config: StackConfig;
   nodes: StackGraphNode[];
   manifest: Manifest | undefined;
+  /** Nodes a pause took down on purpose. */
   paused: ReadonlySet<string>;
+  /** The service's desired count the stack asks for now: 0 while paused. */
+  desiredCount: number;
 }
+
+const PAUSED = ['nat-gateway', 'nat-eip', 'database', 'ecs-service'];
+const DEEP_PAUSED = ['load-balancer', 'listener', 'cache'];
 
 export function expectedShape(stack: string, region: string, manifest: Manifest | undefined): Expected {
   const config = manifest?.config ?? resolveConfig({ stack, region });
-  return { config, nodes: buildStackGraph(config), manifest, paused: new Set() };
+  const pause = manifest?.paused;
+  const paused = new Set(pause ? [...PAUSED, ...(pause.deep ? DEEP_PAUSED : [])] : []);
+  return { config, nodes: buildStackGraph(config), manifest, paused, desiredCount: pause ? 0 : config.desiredCount };
 }
 
 /** The manifest's record of a node, when it holds an AWS identity (a create that got its answer). */

@@ -41,13 +41,13 @@ export async function stackStatus(input: StatusInput): Promise<StackStatus> {
   // The service node's health is the service's own: deployments, running tasks, targets.
   const lock = readLock(input.manifestPath);
   // While a command holds the lock, what it has just made may not be recorded yet: not a leak.
-  const changing = lock !== undefined && !lock.stale;
+  const changing = lock !== undefined;
   const found = resourceFindings(e, o, svc.service?.health ?? 'unknown', changing);
   const leaks = findLeaks(e, o, found.ec2, found.unrecorded).filter((l) => !(changing && l.adoptable));
   const drift = [...found.drift, ...svc.drift];
   const health = (id: string) => found.resources.find((r) => r.id === id)?.health ?? 'absent';
   const anything = found.resources.some((r) => !['absent', 'missing', 'paused'].includes(r.health));
-  const cost = burnRate(e.config, { health, databaseState: valueOf(o.data.dbInstance)?.DBInstanceStatus, service: svc.service }, anything, leaks.reduce((s, l) => s + (l.hourly ?? 0), 0));
+  const cost = burnRate(e.config, { health, databaseState: valueOf(o.data.dbInstance)?.DBInstanceStatus, running: svc.service?.running ?? 0 }, anything, leaks.reduce((s, l) => s + (l.hourly ?? 0), 0));
   const { verdict, reasons } = verdictOf({ resources: found.resources, service: svc.service, targets: svc.targets, drift, leaks, errors: o.errors, lock, foreign: o.foreign.length });
 
   const status: StackStatus = {

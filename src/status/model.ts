@@ -165,15 +165,13 @@ export interface BurnRate {
   excludes: string[];
 }
 
-/** The stack's lock file: a command that changes the stack holds it while it works. */
+/** The stack's lock, held by a command that changes the stack while it works. */
 export interface LockView {
   path: string;
-  pid?: number;
-  host?: string;
-  command?: string;
-  since?: string;
-  /** Held by a process of this host that no longer runs. */
-  stale: boolean;
+  pid: number;
+  host: string;
+  command: string;
+  since: string;
 }
 
 export type Verdict = 'healthy' | 'changing' | 'partial' | 'paused' | 'drifted' | 'degraded' | 'unknown';

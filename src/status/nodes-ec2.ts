@@ -103,7 +103,10 @@ export function evaluateEc2(e: Expected, o: Observation, nodeId: string, kind: s
       const tier = tierOf(nodeId);
       const target = tier === 'public' ? idOf('internet-gateway') : idOf('nat-gateway');
       const subnets = (['a', 'b'] as const).map((x, i) => ({ id: idOf(`subnet-${tier}-${x}`) ?? '', label: `the ${tier} subnet of zone ${i + 1}` })).filter((s) => s.id !== '');
-      const drift = routeTableDrift(nodeId, tier, rt, { target, subnets });
+      // Paused: the NAT gateway is gone on purpose, and with it the private default route.
+      const pausedRoute = tier === 'private' && e.paused.has('nat-gateway');
+      const drift = routeTableDrift(nodeId, tier, rt, { target: pausedRoute ? undefined : target, subnets }).filter((d) => !(pausedRoute && d.change === 'route-missing'));
+      if (pausedRoute && !drift.length) return live('paused (no default route)', 'paused');
       const blackhole = defaultRouteState(rt) === 'blackhole';
       const out = live(drift.length ? 'not routing as designed' : blackhole ? 'blackhole' : 'routing', drift.length || blackhole ? 'failed' : 'ok', `0.0.0.0/0 -> ${target ?? '?'}`);
       out.drift.push(...drift);

@@ -68,7 +68,7 @@ export function evaluateNamed(e: Expected, o: Observation, nodeId: string, kind:
     case 'db-instance':
       return outcome(
         o.data.dbInstance,
-        (db) => ({ awsId: db.DBInstanceIdentifier ?? '', state: db.DBInstanceStatus ?? 'unknown', health: e.paused.has(nodeId) && db.DBInstanceStatus === 'stopped' ? 'paused' : databaseHealth(db.DBInstanceStatus) }),
+        (db) => ({ awsId: db.DBInstanceIdentifier ?? '', state: db.DBInstanceStatus ?? 'unknown', health: pausedDatabase(e.paused.has(nodeId), db.DBInstanceStatus) }),
         (db) => {
           const id = db.DBInstanceIdentifier ?? '';
           const out: DriftItem[] = [];
@@ -108,6 +108,12 @@ export function evaluateNamed(e: Expected, o: Observation, nodeId: string, kind:
     default:
       return { live: failed, drift: [] };
   }
+}
+
+/** A database that pause stops is paused once stopped, on its way while stopping. */
+function pausedDatabase(paused: boolean, state: string | undefined): Health {
+  if (!paused) return databaseHealth(state);
+  return state === 'stopped' ? 'paused' : state === 'stopping' ? 'pending' : databaseHealth(state);
 }
 
 /**

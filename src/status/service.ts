@@ -70,8 +70,9 @@ export interface ServiceFindings {
   drift: DriftItem[];
 }
 
-function health(svc: Service, desired: number, targets: TargetView[], rolledBack: boolean): Health {
+function health(svc: Service, desired: number, targets: TargetView[], rolledBack: boolean, paused: boolean): Health {
   if (svc.status !== 'ACTIVE') return 'missing';
+  if (paused && desired === 0 && (svc.runningCount ?? 0) === 0) return 'paused';
   const primary = svc.deployments?.find((d) => d.status === 'PRIMARY');
   // A failed rollout, current or rolled back (the service then runs an older revision than the stack deployed).
   if (rolledBack || (svc.deployments ?? []).some((d) => d.rolloutState === 'FAILED')) return 'failed';
@@ -99,8 +100,9 @@ function serviceDrift(e: Expected, svc: Service, expectedTd: string | undefined,
   const item = (what: string, fix: string): void => {
     out.push({ resource: 'ecs-service', awsId: id, change: 'setting-changed', what, fix });
   };
-  if (svc.desiredCount !== undefined && svc.desiredCount !== e.config.desiredCount) {
-    item(`the service's desired count is ${svc.desiredCount}; the stack says ${e.config.desiredCount}`, `run \`three-tier up --tasks ${e.config.desiredCount}\` to set it back, or \`three-tier up --tasks ${svc.desiredCount}\` to keep ${svc.desiredCount}`);
+  if (svc.desiredCount !== undefined && svc.desiredCount !== e.desiredCount) {
+    if (e.desiredCount === 0) item(`the service's desired count is ${svc.desiredCount} while the stack is paused`, 'run `three-tier resume` to bring the stack back, or scale the service to 0 again');
+    else item(`the service's desired count is ${svc.desiredCount}; the stack says ${e.desiredCount}`, `run \`three-tier up --tasks ${e.desiredCount}\` to set it back, or \`three-tier up --tasks ${svc.desiredCount}\` to keep ${svc.desiredCount}`);
   }
   const primary = svc.deployments?.find((d) => d.status === 'PRIMARY')?.taskDefinition;
   if (expectedTd && primary && primary !== expectedTd && !rolledBack) {
@@ -143,7 +145,7 @@ export function serviceFindings(e: Expected, o: Observation, sgEcs: string | und
     deployments: (svc.deployments ?? []).map(deploymentView),
     events: events.map((ev) => (ev.createdAt ? { at: ev.createdAt.toISOString(), message: ev.message ?? '' } : { message: ev.message ?? '' })),
     stoppedTasks: stopped,
-    health: health(svc, svc.desiredCount ?? e.config.desiredCount, targets, rolledBack),
+    health: health(svc, svc.desiredCount ?? e.desiredCount, targets, rolledBack, e.paused.has('ecs-service')),
   };
   const primary = svc.deployments?.find((d) => d.status === 'PRIMARY')?.taskDefinition;
   if (primary) view.taskDefinition = short(primary);

@@ -7,7 +7,7 @@ import { burnRate } from './burn.js';
  * One line of `three-tier list`: a stack's place, state, URL and burn rate. From its manifest alone (no AWS call):
  * what the manifest recorded as ready is taken as running; or from a live status (`list --live`).
  */
-export type SummaryState = 'up' | 'partial' | 'failed' | 'empty' | 'changing' | StackStatus['verdict'];
+export type SummaryState = 'up' | 'partial' | 'failed' | 'empty' | StackStatus['verdict'];
 
 export interface StackSummary {
   stack: string;
@@ -33,6 +33,7 @@ function whereOf(endpoint: string | undefined): string {
 export function manifestSummary(manifest: Manifest, manifestPath: string, lock: LockView | undefined): StackSummary {
   const e = expectedShape(manifest.stack, manifest.region, manifest);
   const health = (id: string): Health => {
+    if (e.paused.has(id)) return 'paused';
     const r = manifest.resources[id];
     if (!r) return 'absent';
     // A create whose answer never came holds no identity: nothing is known to exist.
@@ -42,9 +43,10 @@ export function manifestSummary(manifest: Manifest, manifestPath: string, lock: 
   const healths = e.nodes.map((n) => health(n.id));
   const running = health('ecs-service') === 'ok' ? e.config.desiredCount : 0;
   const anything = healths.some((h) => h !== 'absent' && h !== 'missing');
-  const cost = burnRate(e.config, { health, service: running ? { name: '', status: 'ACTIVE', running, desired: running, pending: 0, deployments: [], events: [], stoppedTasks: [], health: 'ok' } : undefined }, anything, 0);
+  const cost = burnRate(e.config, { health, running }, anything, 0);
   let state: SummaryState;
-  if (lock && !lock.stale) state = 'changing';
+  if (lock) state = 'changing';
+  else if (manifest.paused) state = 'paused';
   else if (healths.includes('failed')) state = 'failed';
   else if (healths.every((h) => h === 'ok')) state = 'up';
   else state = anything ? 'partial' : 'empty';

@@ -44,9 +44,8 @@ export function verdictOf(p: Parts): { verdict: Verdict; reasons: string[] } {
   const absent = count('absent');
   if (pending.length) reasons.push(`on its way: ${pending.map((r) => `${r.id} (${r.state})`).join(', ')}`);
   if (absent.length) reasons.push(`${absent.length} resource(s) not created yet`);
-  const changing = p.lock !== undefined && !p.lock.stale;
-  if (p.lock?.stale) reasons.push(`a lock left by a three-tier ${p.lock.command ?? 'command'} that no longer runs (pid ${p.lock.pid ?? '?'}): remove ${p.lock.path} if no three-tier command is running`);
-  if (changing) reasons.push(`a three-tier ${p.lock?.command ?? 'command'} is changing the stack (pid ${p.lock?.pid ?? '?'} on ${p.lock?.host ?? '?'}, since ${p.lock?.since ?? '?'})`);
+  const changing = p.lock !== undefined;
+  if (p.lock) reasons.push(`a three-tier ${p.lock.command} is changing the stack (pid ${p.lock.pid} on ${p.lock.host}, since ${p.lock.since})`);
 
   let verdict: Verdict;
   if (p.errors.length) verdict = 'unknown';

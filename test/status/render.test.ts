@@ -66,7 +66,7 @@ describe('status rendering', () => {
   });
 
   it('says when the stack was found by its tags and when a change is in progress', () => {
-    const text = formatStatus(status({ foundBy: 'tags', lock: { path: '/x.lock', pid: 42, host: 'h', command: 'up', since: 't', stale: false } }), paint(false));
+    const text = formatStatus(status({ foundBy: 'tags', lock: { path: '/x.lock', pid: 42, host: 'h', command: 'up', since: 't' } }), paint(false));
     assert.match(text, /No manifest at \/tmp\/\.three-tier\/demo\.json: found by its three-tier:stack tag in eu-west-1\./);
     assert.match(text, /A change is in progress: a three-tier up \(pid 42 on h, since t\) holds the lock\./);
   });
