@@ -33,6 +33,7 @@ function costLines(s: StackStatus): string[] {
     out.push(`  less than the whole stack (${money(c.fullHourly, 4)}/hour, ${money(c.fullMonthly)}/month): ${off.join('; ')}`);
   }
   if (c.leaksHourly > 0) out.push(`  plus leaks: ${money(c.leaksHourly, 4)}/hour, ${money(c.leaksMonthly)}/month`);
+  for (const n of c.notes) out.push(`  ${n}`);
   out.push(`  not included: ${c.excludes.join('; ')}`);
   return out;
 }

@@ -1,114 +1,79 @@
 import type { StackConfig } from '../config.js';
-import { estimateMonthlyCost, type CostEstimate, type CostLine } from '../cost.js';
+import { estimateCost, type CostItemId, type CostState } from '../cost.js';
+import type { Manifest } from '../engine/manifest.js';
 import type { BurnLine, BurnRate, Health } from './model.js';
 
 /**
- * The burn rate of what runs now: the cost table's estimate for the whole stack (src/cost.ts, its public function
- * only), each line billed or not according to what exists. A half-built or paused stack costs less and says so;
- * tasks count in proportion to those running. A resource whose state could not be read counts as billed, so the
- * figure never reads lower than it may be.
+ * The burn rate of what runs now, from the cost model (src/cost.ts `estimateCost`, the one `cost`, `pause` and
+ * `resume` use): in the stack's state (running, paused, paused deep), each line billed only when its resource is
+ * there. Tasks count in proportion to those running, and a database stopped outside a pause bills its storage only.
+ * A resource whose state could not be read counts as there, so the figure never reads lower than it may be.
  */
-export type Meter = 'nat' | 'nat-ip' | 'alb' | 'tasks' | 'db-instance' | 'db-storage' | 'secret' | 'cache' | 'other';
-
-/** Which part of the stack a line of the estimate bills, read from its item. */
-export function meterOf(line: CostLine): Meter {
-  const item = line.item;
-  if (/IPv4 address of the NAT/i.test(item)) return 'nat-ip';
-  if (/NAT gateway/i.test(item)) return 'nat';
-  if (/Load Balancer/i.test(item)) return 'alb';
-  if (/Fargate/i.test(item)) return 'tasks';
-  // Before the RDS rules: the secret's item names the RDS master password.
-  if (/Secrets Manager/i.test(item)) return 'secret';
-  if (/RDS.*storage|gp3/i.test(item)) return 'db-storage';
-  if (/RDS/i.test(item)) return 'db-instance';
-  if (/ElastiCache/i.test(item)) return 'cache';
-  return 'other';
-}
-
-export function estimateFor(config: StackConfig): CostEstimate {
-  return estimateMonthlyCost(config);
-}
-
-/** The hourly price of one of each metered thing (one task, one NAT gateway, ...), for leaks, and hours per month. */
-export function unitPrices(config: StackConfig): { hourly: Partial<Record<Meter, number>>; perMonth: number } {
-  const estimate = estimateFor(config);
-  const hourly: Partial<Record<Meter, number>> = {};
-  for (const l of estimate.lines) {
-    const m = meterOf(l);
-    const per = m === 'tasks' ? l.hourly / Math.max(1, config.desiredCount) : l.hourly;
-    hourly[m] = (hourly[m] ?? 0) + per;
-  }
-  return { hourly, perMonth: monthFactor(estimate) };
-}
-
-/** Hours in a month as the table counts them. */
-function monthFactor(estimate: CostEstimate): number {
-  return estimate.hourly > 0 ? estimate.monthly / estimate.hourly : 730;
-}
-
-const round = (n: number, d: number): number => Math.round(n * 10 ** d) / 10 ** d;
-
 export interface BilledNow {
   /** Health of a node by logical id. */
   health(id: string): Health;
-  /** The database's AWS state (a stopped instance bills its storage only). */
+  /** The database's AWS state. */
   databaseState?: string | undefined;
   /** Tasks running now. */
   running: number;
 }
 
-function billed(m: Meter, now: BilledNow, config: StackConfig, anything: boolean): { share: number; note?: string } {
-  const exists = (id: string): boolean => !['missing', 'absent', 'paused'].includes(now.health(id));
-  const why = (id: string): string => (now.health(id) === 'paused' ? 'paused' : 'not there');
-  const whole = (id: string, ok = exists(id)): { share: number; note?: string } => (ok ? { share: 1 } : { share: 0, note: why(id) });
-  switch (m) {
-    case 'nat':
-      return whole('nat-gateway', exists('nat-gateway') && now.health('nat-gateway') !== 'failed');
-    case 'nat-ip':
-      return whole('nat-eip');
-    case 'alb':
-      return whole('load-balancer');
-    case 'tasks': {
-      const running = now.running;
-      const share = running / Math.max(1, config.desiredCount);
-      if (share === 1) return { share };
-      return { share, note: now.health('ecs-service') === 'paused' ? 'paused' : `${running} of ${config.desiredCount} task(s) running` };
-    }
-    case 'db-instance':
-      if (exists('database') && now.databaseState !== 'stopped') return { share: 1 };
-      return { share: 0, note: now.health('database') !== 'paused' && now.databaseState === 'stopped' ? 'stopped' : why('database') };
-    case 'db-storage':
-    case 'secret':
-      return exists('database') || now.databaseState === 'stopped' ? { share: 1 } : { share: 0, note: why('database') };
-    case 'cache':
-      return whole('cache');
-    case 'other':
-      return anything ? { share: 1 } : { share: 0, note: 'nothing runs' };
-  }
+export function costState(manifest: Manifest | undefined): CostState {
+  const pause = manifest?.paused;
+  return pause ? (pause.deep ? 'paused-deep' : 'paused') : 'running';
 }
 
-export function burnRate(config: StackConfig, now: BilledNow, anything: boolean, leaksHourly: number): BurnRate {
-  const estimate = estimateFor(config);
+const round = (n: number, d: number): number => Math.round(n * 10 ** d) / 10 ** d;
+
+/** Hours in a month as the table counts them: its own ratio of monthly to hourly figures. */
+function perMonthOf(line: { hourly: number; monthly: number }): number {
+  return line.hourly > 0 ? line.monthly / line.hourly : 730;
+}
+
+/** What one of each billed thing costs per hour while it exists (one task, one NAT gateway, ...), for leaks. */
+export function unitPrices(config: StackConfig): { hourly: Partial<Record<CostItemId, number>>; perMonth: number } {
+  const lines = estimateCost(config).lines;
+  const hourly: Partial<Record<CostItemId, number>> = {};
+  for (const l of lines) hourly[l.id] = l.id === 'tasks' ? l.whenBilled.hourly / Math.max(1, config.desiredCount) : l.whenBilled.hourly;
+  return { hourly, perMonth: perMonthOf(lines[0]?.whenBilled ?? { hourly: 0, monthly: 0 }) };
+}
+
+export function burnRate(config: StackConfig, state: CostState, now: BilledNow, leaksHourly: number): BurnRate {
+  // The resources whose existence bills a line, as the cost model names them (logical ids of the stack graph).
+  const billing = new Set(estimateCost(config).lines.map((l) => l.resource));
+  // What a pause took down stays "present": the state says why it is not billed ("deleted by pause", ...).
+  const present = new Set([...billing].filter((id) => !['absent', 'missing'].includes(now.health(id))));
+  const estimate = estimateCost(config, { state, present });
+  const full = estimateCost(config, { state: 'running' });
   const lines: BurnLine[] = estimate.lines.map((l) => {
-    const b = billed(meterOf(l), now, config, anything);
-    const line: BurnLine = { item: l.item, hourly: round(l.hourly * b.share, 4), monthly: round(l.monthly * b.share, 2), billed: b.share > 0 };
-    if (b.note) line.note = b.note;
+    let share = l.billed ? 1 : 0;
+    let note = l.reason;
+    if (l.billed && l.id === 'tasks' && now.running !== config.desiredCount) {
+      share = now.running / Math.max(1, config.desiredCount);
+      note = `${now.running} of ${config.desiredCount} task(s) running`;
+    }
+    if (l.billed && l.id === 'database-instance' && now.databaseState === 'stopped') {
+      share = 0;
+      note = 'stopped';
+    }
+    const line: BurnLine = { item: l.item, hourly: round(l.whenBilled.hourly * share, 4), monthly: round(l.whenBilled.monthly * share, 2), billed: share > 0 };
+    if (note !== undefined && share < 1) line.note = note;
     return line;
   });
   const hourly = round(lines.reduce((s, l) => s + l.hourly, 0), 4);
-  const perMonth = monthFactor(estimate);
+  const perMonth = perMonthOf(full);
   return {
     hourly,
-    // In proportion to the table's own monthly figure, so that the whole stack reads exactly what `up` quoted.
-    monthly: estimate.hourly > 0 ? round((estimate.monthly * hourly) / estimate.hourly, 2) : 0,
-    fullHourly: estimate.hourly,
-    fullMonthly: estimate.monthly,
-    partial: hourly < estimate.hourly - 1e-9,
+    monthly: round(hourly * perMonth, 2),
+    fullHourly: full.hourly,
+    fullMonthly: full.monthly,
+    partial: hourly < full.hourly - 1e-9,
     lines,
     leaksHourly: round(leaksHourly, 4),
     leaksMonthly: round(leaksHourly * perMonth, 2),
     pricesAsOf: estimate.pricesAsOf,
     pricesRegion: estimate.pricesRegion,
     excludes: estimate.excludes,
+    notes: estimate.notes,
   };
 }

@@ -8,7 +8,7 @@ import { resourceFindings } from './resources.js';
 import { matchEc2 } from './nodes-ec2.js';
 import { serviceFindings } from './service.js';
 import { findLeaks } from './leaks.js';
-import { burnRate } from './burn.js';
+import { burnRate, costState } from './burn.js';
 import { readLock } from './lock.js';
 import { tiers, verdictOf } from './verdict.js';
 import { valueOf } from './read.js';
@@ -46,8 +46,8 @@ export async function stackStatus(input: StatusInput): Promise<StackStatus> {
   const leaks = findLeaks(e, o, found.ec2, found.unrecorded).filter((l) => !(changing && l.adoptable));
   const drift = [...found.drift, ...svc.drift];
   const health = (id: string) => found.resources.find((r) => r.id === id)?.health ?? 'absent';
-  const anything = found.resources.some((r) => !['absent', 'missing', 'paused'].includes(r.health));
-  const cost = burnRate(e.config, { health, databaseState: valueOf(o.data.dbInstance)?.DBInstanceStatus, running: svc.service?.running ?? 0 }, anything, leaks.reduce((s, l) => s + (l.hourly ?? 0), 0));
+  const now = { health, databaseState: valueOf(o.data.dbInstance)?.DBInstanceStatus, running: svc.service?.running ?? 0 };
+  const cost = burnRate(e.config, costState(input.manifest), now, leaks.reduce((s, l) => s + (l.hourly ?? 0), 0));
   const { verdict, reasons } = verdictOf({ resources: found.resources, service: svc.service, targets: svc.targets, drift, leaks, errors: o.errors, lock, foreign: o.foreign.length });
 
   const status: StackStatus = {

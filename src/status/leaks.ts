@@ -6,7 +6,8 @@ import type { Observation } from './observe.js';
 import type { TaggedEc2 } from './observe-ec2.js';
 import { deletedNats, EC2_KINDS } from './nodes-ec2.js';
 import type { Unrecorded } from './resources.js';
-import { unitPrices, type Meter } from './burn.js';
+import type { CostItemId } from '../cost.js';
+import { unitPrices } from './burn.js';
 import { valueOf } from './read.js';
 
 /**
@@ -16,12 +17,12 @@ import { valueOf } from './read.js';
  * Without a manifest nothing is a leak except what no node accounts for.
  */
 
-/** What one leaked resource of each type costs: from the cost table's lines; free types cost 0; others unknown. */
-const METERS: Record<string, Meter[] | 'free'> = {
-  natgateway: ['nat'],
-  'elastic-ip': ['nat-ip'],
-  'load-balancer': ['alb'],
-  'db-instance': ['db-instance', 'db-storage', 'secret'],
+/** What one leaked resource of each type costs: the cost model's items for it; free types cost 0; others unknown. */
+const METERS: Record<string, CostItemId[] | 'free'> = {
+  natgateway: ['nat-gateway'],
+  'elastic-ip': ['nat-address'],
+  'load-balancer': ['load-balancer', 'load-balancer-addresses'],
+  'db-instance': ['database-instance', 'database-storage', 'db-secret'],
   'replication-group': ['cache'],
   'ecs-service': ['tasks'],
   vpc: 'free',

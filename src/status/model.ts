@@ -163,6 +163,8 @@ export interface BurnRate {
   pricesAsOf: string;
   pricesRegion: string;
   excludes: string[];
+  /** What a reader must know about the figure (a region priced from another's table, guesses, pause's 7 days). */
+  notes: string[];
 }
 
 /** The stack's lock, held by a command that changes the stack while it works. */

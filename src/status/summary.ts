@@ -1,7 +1,7 @@
 import type { Manifest, ResourceStatus } from '../engine/manifest.js';
 import type { Health, LockView, StackStatus } from './model.js';
 import { expectedShape } from './expected.js';
-import { burnRate } from './burn.js';
+import { burnRate, costState } from './burn.js';
 
 /**
  * One line of `three-tier list`: a stack's place, state, URL and burn rate. From its manifest alone (no AWS call):
@@ -43,7 +43,7 @@ export function manifestSummary(manifest: Manifest, manifestPath: string, lock: 
   const healths = e.nodes.map((n) => health(n.id));
   const running = health('ecs-service') === 'ok' ? e.config.desiredCount : 0;
   const anything = healths.some((h) => h !== 'absent' && h !== 'missing');
-  const cost = burnRate(e.config, { health, running }, anything, 0);
+  const cost = burnRate(e.config, costState(manifest), { health, running }, 0);
   let state: SummaryState;
   if (lock) state = 'changing';
   else if (manifest.paused) state = 'paused';

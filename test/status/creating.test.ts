@@ -43,7 +43,9 @@ describe('status while up is creating the stack', () => {
     assert.ok(s.cost.hourly < full.hourly, `${s.cost.hourly} < ${full.hourly}`);
     const tasks = s.cost.lines.find((l) => /Fargate/.test(l.item));
     assert.equal(tasks?.billed, false);
-    assert.equal(tasks?.note, '0 of 1 task(s) running');
+    assert.equal(tasks?.note, 'not created', 'the service does not exist yet');
+    const database = s.cost.lines.find((l) => /RDS PostgreSQL/.test(l.item));
+    assert.equal(database?.billed, true, 'a database that is creating is billed');
     // What is not billed yet is exactly what the lines say is not there.
     const billed = s.cost.lines.filter((l) => l.billed).reduce((sum, l) => sum + l.hourly, 0);
     assert.equal(Math.round(billed * 10_000) / 10_000, s.cost.hourly);

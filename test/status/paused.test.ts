@@ -42,9 +42,12 @@ describe('status of a paused stack', () => {
     assert.equal(resource(s, 'load-balancer').health, 'ok', 'a pause that is not deep keeps the load balancer');
     assert.equal(s.tiers.rds, 'paused');
     const line = (re: RegExp) => s.cost.lines.find((l) => re.test(l.item));
-    for (const re of [/^NAT gateway/, /IPv4 address of the NAT/, /Fargate/, /^RDS PostgreSQL/]) {
-      assert.deepEqual([line(re)?.billed, line(re)?.note], [false, 'paused'], String(re));
+    // The reasons are the cost model's (src/cost.ts), the same words `cost` and `pause` use.
+    for (const [re, why] of [[/^NAT gateway/, /deleted by pause/], [/IPv4 address of the NAT/, /released by pause/], [/Fargate/, /scaled to 0 tasks by pause/], [/^RDS PostgreSQL/, /stopped by pause/]] as const) {
+      assert.equal(line(re)?.billed, false, String(re));
+      assert.match(line(re)?.note ?? '', why);
     }
+    assert.ok(s.cost.notes.some((n) => /7 days/.test(n)), 'the 7-day restart of a stopped instance is said');
     for (const re of [/Load Balancer/, /RDS gp3 storage/, /ElastiCache/, /Secrets Manager/]) assert.equal(line(re)?.billed, true, String(re));
     assert.equal(s.cost.partial, true);
     assert.ok(s.cost.hourly < s.cost.fullHourly);

@@ -27,7 +27,7 @@ function status(over: Partial<StackStatus> = {}): StackStatus {
     diagnoses: [{ code: 'SG_CHAIN', cause: 'health checks time out', fix: 'allow 3000 from the alb group' }],
     drift: [],
     leaks: [],
-    cost: { hourly: 0.1, monthly: 73, fullHourly: 0.13, fullMonthly: 95.27, partial: true, lines: [{ item: 'NAT gateway', hourly: 0, monthly: 0, billed: false, note: 'not there' }], leaksHourly: 0, leaksMonthly: 0, pricesAsOf: '2026-01', pricesRegion: 'eu-west-1', excludes: ['data transfer'] },
+    cost: { hourly: 0.1, monthly: 73, fullHourly: 0.13, fullMonthly: 95.27, partial: true, lines: [{ item: 'NAT gateway', hourly: 0, monthly: 0, billed: false, note: 'not there' }], leaksHourly: 0, leaksMonthly: 0, pricesAsOf: '2026-01', pricesRegion: 'eu-west-1', excludes: ['data transfer'], notes: ['AWS starts a stopped RDS instance again after 7 days.'] },
     errors: [],
     service: { name: 'demo-api', status: 'ACTIVE', running: 1, desired: 2, pending: 1, deployments: [], events: [], stoppedTasks: [], health: 'failed' },
     ...over,
@@ -63,6 +63,7 @@ describe('status rendering', () => {
     assert.match(text, /10\.0\.32\.4:3000 unhealthy Target\.Timeout/);
     assert.match(text, /What is wrong and how to fix it:\n {2}- health checks time out\n {4}fix: allow 3000 from the alb group/);
     assert.match(text, /Cost now: \$0\.1000\/hour, about \$73\.00\/month .*\n {2}less than the whole stack \(\$0\.1300\/hour, \$95\.27\/month\): NAT gateway: not there/);
+    assert.match(text, /\n {2}AWS starts a stopped RDS instance again after 7 days\.\n/);
   });
 
   it('says when the stack was found by its tags and when a change is in progress', () => {
