@@ -50,4 +50,12 @@ describe('status while up is creating the stack', () => {
     const billed = s.cost.lines.filter((l) => l.billed).reduce((sum, l) => sum + l.hourly, 0);
     assert.equal(Math.round(billed * 10_000) / 10_000, s.cost.hourly);
   });
+
+  it('bills the tasks in proportion to those running while the service starts', async () => {
+    const s = await statusWhen(h, (x) => x.service !== undefined && x.service.running === 0 && x.lock !== undefined, 'the service created, its task not running yet');
+    const tasks = s.cost.lines.find((l) => /Fargate/.test(l.item));
+    assert.deepEqual([tasks?.billed, tasks?.hourly, tasks?.note], [false, 0, '0 of 1 task(s) running']);
+    assert.equal(s.service?.health, 'pending');
+    assert.equal(s.verdict, 'changing', s.reasons.join('; '));
+  });
 });
