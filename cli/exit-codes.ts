@@ -21,3 +21,18 @@ export function exitCodeFor(kind: ErrorKind): number {
       return ExitCode.failure;
   }
 }
+
+let resultCode: number | undefined;
+
+/**
+ * For a command whose result is printed and whose exit code tells how it went (`status`: 3 when the stack is not
+ * healthy): nothing more is printed, as an error would be, and the process exits with `code`.
+ */
+export function exitWith(code: number): void {
+  resultCode = code;
+}
+
+/** The exit code of a command that returned normally. */
+export function resultExitCode(): number {
+  return resultCode ?? ExitCode.ok;
+}

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isThreeTierError } from '../src/errors.js';
-import { ExitCode, exitCodeFor } from './exit-codes.js';
+import { ExitCode, exitCodeFor, resultExitCode } from './exit-codes.js';
 import { commands } from './commands/index.js';
 import { packageVersion } from './version.js';
 
@@ -28,7 +28,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
   try {
     await program.parseAsync(argv as string[]);
-    return ExitCode.ok;
+    return resultExitCode();
   } catch (err) {
     if (err instanceof CommanderError) {
       // commander already printed what it had to say (help, version, or the usage error).

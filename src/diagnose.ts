@@ -29,19 +29,20 @@ const STOPPED_RULES: Rule[] = [
     },
   },
   {
-    test: has(/CannotPullContainerError/i, /not found|manifest unknown|failed to resolve ref|does not exist/i),
-    diagnosis: {
-      code: 'IMAGE_NOT_FOUND',
-      cause: 'the image (its tag or digest) does not exist in the registry',
-      fix: 'push the image first, or pass --image with a tag or digest that exists (aws ecr describe-images shows them)',
-    },
-  },
-  {
+    // Before the not-found rule: a pull that times out also says "failed to resolve ref ...".
     test: has(/CannotPullContainerError/i, /timeout|timed out|dial tcp|context deadline|connection refused|no route/i),
     diagnosis: {
       code: 'NO_REGISTRY_ROUTE',
       cause: 'the task could not reach the registry: its private subnets have no working route out',
       fix: 'check that the private route table sends 0.0.0.0/0 to an available NAT gateway (or add VPC endpoints: ecr.api, ecr.dkr, logs, secretsmanager and the s3 gateway)',
+    },
+  },
+  {
+    test: has(/CannotPullContainerError/i, /not found|manifest unknown|failed to resolve ref|does not exist/i),
+    diagnosis: {
+      code: 'IMAGE_NOT_FOUND',
+      cause: 'the image (its tag or digest) does not exist in the registry',
+      fix: 'push the image first, or pass --image with a tag or digest that exists (aws ecr describe-images shows them)',
     },
   },
   {

@@ -22,6 +22,7 @@ const sandbox: CommandDeclaration = (program) => {
     .addOption(new Option('--consistency-window <ms>', 'wall ms during which a fresh resource answers NotFound').argParser(numberIn(0, 3_600_000, true)))
     .addOption(new Option('--eni-linger <ms>', 'wall ms that network interfaces linger after their owner is deleted').argParser(numberIn(0, 3_600_000, true)))
     .addOption(new Option('--seed <n>', 'seed of the fault generator (same seed, same faults)').argParser(numberIn(0, 2 ** 32 - 1, true)))
+    .addOption(new Option('--latency <ms>', 'wall ms added to every AWS call (calls still overlap), e.g. 50 to feel like a real region').argParser(numberIn(0, 60_000, true)))
     .option('--json', 'print the endpoint as JSON')
     .action(async (opts: SandboxOptions) => {
       const { runSandbox } = await import('./sandbox.js');
@@ -77,4 +78,30 @@ const cost: CommandDeclaration = (program) => {
     });
 };
 
-export const commands: readonly CommandDeclaration[] = [up, destroy, cost, sandbox];
+
+const status: CommandDeclaration = (program) => {
+  addCommonOptions(
+    program
+      .command('status')
+      .description('the live state of the stack: every resource, the service and its targets, drift, leaks, cost (read-only; exit 3 when not healthy)')
+      .option('--watch', 'refresh until Ctrl-C (in place on a terminal)')
+      .addOption(new Option('--interval <s>', 'seconds between refreshes with --watch').argParser(numberIn(1, 3600)).default(5)),
+  ).action(async (opts: Record<string, unknown>) => {
+    const { runStatus } = await import('./status.js');
+    await runStatus(opts);
+  });
+};
+
+const list: CommandDeclaration = (program) => {
+  program
+    .command('list')
+    .description('the stacks in .three-tier/ with region, place, state, URL and burn rate (from the manifests; --live reads AWS)')
+    .option('--live', 'observe each stack on AWS instead of reading only its manifest')
+    .option('--json', 'print the list as JSON')
+    .action(async (opts: Record<string, unknown>) => {
+      const { runList } = await import('./list.js');
+      await runList(opts);
+    });
+};
+
+export const commands: readonly CommandDeclaration[] = [up, status, list, destroy, cost, sandbox];

@@ -14,6 +14,7 @@ export interface SandboxOptions {
   consistencyWindow?: number;
   eniLinger?: number;
   seed?: number;
+  latency?: number;
   json?: boolean;
 }
 
@@ -27,6 +28,7 @@ export async function runSandbox(o: SandboxOptions): Promise<void> {
   if (o.consistencyWindow !== undefined) faults.consistencyWindowMs = o.consistencyWindow;
   if (o.eniLinger !== undefined) faults.eniLingerMs = o.eniLinger;
   if (o.seed !== undefined) faults.seed = o.seed;
+  if (o.latency !== undefined) faults.latencyMs = o.latency;
 
   const server = new SandboxServer({
     world: { timeScale: o.timeScale, region: o.region },

@@ -23,7 +23,7 @@ import { finalSnapshotName } from './db-snapshot.js';
  * than using waitUntilDBInstanceAvailable, whose default maxDelay is 1800 s, and waitUntilDBInstanceDeleted, which
  * one SDK release never finished (aws-sdk-js-v3#6084).
  */
-const FAILED = new Set(['failed', 'incompatible-network', 'incompatible-option-group', 'incompatible-parameters', 'incompatible-restore', 'storage-full', 'inaccessible-encryption-credentials', 'restore-error']);
+export const FAILED = new Set(['failed', 'incompatible-network', 'incompatible-option-group', 'incompatible-parameters', 'incompatible-restore', 'storage-full', 'inaccessible-encryption-credentials', 'restore-error']);
 
 async function byId(ctx: NodeContext, id: string): Promise<DBInstance | undefined> {
   return orGone(async () => (await ctx.clients.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }))).DBInstances?.[0]);

@@ -26,6 +26,7 @@ const faultsSchema = z
     consistencyWindowMs: z.number().int().min(0),
     eniLingerMs: z.number().int().min(0).nullable(),
     seed: z.number().int(),
+    latencyMs: z.number().int().min(0).max(60_000),
   })
   .partial()
   .strict();

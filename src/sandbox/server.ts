@@ -160,8 +160,15 @@ export class SandboxServer {
         return;
       }
       const job = control ? () => this.serveControl(req, res, url, body.text) : () => this.serveAws(req, res, body.text, hint, requestId);
-      const run = this.queue.then(() => (res.destroyed || req.socket.destroyed ? undefined : job()));
-      this.queue = run.catch(() => undefined);
+      const enqueue = (): void => {
+        const run = this.queue.then(() => (res.destroyed || req.socket.destroyed ? undefined : job()));
+        this.queue = run.catch(() => undefined);
+      };
+      // The latency fault delays an AWS call before it joins the queue, so concurrent calls wait side by side, as
+      // they would on AWS; control routes are not AWS calls and are never delayed.
+      const latency = this.world.config.faults.latencyMs;
+      if (latency > 0 && !control) setTimeout(enqueue, latency);
+      else enqueue();
     });
   }
 

@@ -35,6 +35,8 @@ export interface FaultConfig {
   eniLingerMs: number | null;
   /** Seed of the fault PRNG: the same seed and the same calls replay the same faults. */
   seed: number;
+  /** Wall ms added before every AWS call is served, as the network and AWS's front end add; calls overlap as on AWS. */
+  latencyMs: number;
 }
 
 export interface WorldConfig {
@@ -51,6 +53,7 @@ export const defaultFaults: FaultConfig = {
   consistencyWindowMs: 0,
   eniLingerMs: null,
   seed: 1,
+  latencyMs: 0,
 };
 
 export const defaultWorldConfig: WorldConfig = {

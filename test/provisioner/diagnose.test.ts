@@ -11,6 +11,12 @@ const STOPPED: { say: string[]; code: string | undefined; fix?: RegExp }[] = [
     fix: /--image/,
   },
   { say: ['CannotPullContainerError: ref pull has been retried 1 time(s): failed to copy: httpReadSeeker: failed open: dial tcp 52.0.0.1:443: i/o timeout'], code: 'NO_REGISTRY_ROUTE', fix: /NAT gateway/ },
+  {
+    say: [
+      'CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref 1.dkr.ecr.us-east-1.amazonaws.com/x:1: failed to do request: Head "https://1.dkr.ecr.us-east-1.amazonaws.com/v2/x/manifests/1": dial tcp 52.46.145.25:443: i/o timeout',
+    ],
+    code: 'NO_REGISTRY_ROUTE',
+  },
   { say: ['CannotPullContainerError: something else'], code: 'IMAGE_PULL_FAILED', fix: /NAT/ },
   {
     say: ['ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: AccessDeniedException'],

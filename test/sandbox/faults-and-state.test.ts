@@ -58,6 +58,23 @@ describe('sandbox faults', () => {
     assert.equal(await pattern(42), first);
     assert.notEqual(await pattern(43), first);
   });
+
+  it('delays every AWS call by latencyMs, never a control route', async () => {
+    await control(sb, 'POST', '/_sandbox/reset');
+    const bad = await control<{ error: string }>(sb, 'POST', '/_sandbox/faults', { latencyMs: -1 });
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.error, /latencyMs/);
+    const set = await control<{ faults: { latencyMs: number } }>(sb, 'POST', '/_sandbox/faults', { latencyMs: 300 });
+    assert.equal(set.body.faults.latencyMs, 300);
+    const ec2 = new EC2Client(clientConfig(sb));
+    // A lower bound, not a timing race: the server holds the call at least that long before serving it.
+    const t0 = performance.now();
+    await ec2.send(new DescribeVpcsCommand({}));
+    assert.ok(performance.now() - t0 >= 295, 'the call waited the latency');
+    assert.equal((await control<{ total: number }>(sb, 'GET', '/_sandbox/calls')).body.total, 1, 'and was served once');
+    await control(sb, 'POST', '/_sandbox/reset');
+    assert.equal((await control<{ faults: { latencyMs: number } }>(sb, 'GET', '/_sandbox/faults')).body.faults.latencyMs, 0, 'reset clears it');
+  });
 });
 
 describe('sandbox state file', () => {
