@@ -12,13 +12,14 @@ export interface OtherObservation {
   role: Seen<Role>;
 }
 
-export async function observeOther(reads: Reads, clients: AwsClients, names: StackNames): Promise<OtherObservation> {
+/** `roleName`: the recorded execution role, or the stack's derived name (it carries the region). */
+export async function observeOther(reads: Reads, clients: AwsClients, names: StackNames, roleName: string): Promise<OtherObservation> {
   const [repository, logGroup, role] = await Promise.all([
     reads.read('ecr', 'DescribeRepositories', async () => (await clients.ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [names.repository] }))).repositories?.[0]),
     reads.read('logs', 'DescribeLogGroups', async () =>
       (await clients.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: names.logGroup }))).logGroups?.find((g) => g.logGroupName === names.logGroup),
     ),
-    reads.read('iam', 'GetRole', async () => (await clients.iam.send(new GetRoleCommand({ RoleName: names.executionRole }))).Role),
+    reads.read('iam', 'GetRole', async () => (await clients.iam.send(new GetRoleCommand({ RoleName: roleName }))).Role),
   ]);
   return { repository, logGroup, role };
 }

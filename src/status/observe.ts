@@ -1,7 +1,7 @@
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { AwsClients } from '../aws/clients.js';
 import type { Identity } from '../engine/kind.js';
-import { stackNames } from '../names.js';
+import { iamRoleName, stackNames } from '../names.js';
 import type { ReadError } from './model.js';
 import { Reads, valueOf } from './read.js';
 import { observeEc2, type Ec2Observation } from './observe-ec2.js';
@@ -65,7 +65,7 @@ export async function observe(clients: AwsClients, stack: string, recorded: (id:
     observeElb(reads, clients, names, { loadBalancerArn: recorded('load-balancer')?.['arn'], targetGroupArn: recorded('target-group')?.['arn'] }),
     observeData(reads, clients, names),
     observeEcs(reads, clients, names),
-    observeOther(reads, clients, names),
+    observeOther(reads, clients, names, recorded('execution-role')?.['name'] || iamRoleName(stack, clients.region, 'task-execution')),
   ]);
   const named = { elb, data, ecs, other };
   const foreign = await dropForeign(reads, clients, stack, named, (id) => recorded(id)?.[ID_KEY[id] ?? ''] || undefined);

@@ -137,11 +137,18 @@ describe('three-tier status and list, as a subprocess', () => {
     }
   });
 
-  it('exits 1 when AWS cannot be read, naming the credentials problem', async () => {
-    const env = { HOME: dir, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: 'work', AWS_EC2_METADATA_DISABLED: 'true' };
-    const r = await runCli(['status', '--stack', 'shop'], { cwd: dir, env });
-    assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stderr, /no valid AWS credentials for profile "work"/);
+  it('exits 1 when AWS cannot be read (the endpoint the stack lives behind does not answer)', async () => {
+    // A copy of the stack's manifest whose endpoint is a loopback port nothing listens on.
+    const dead = join(dir, 'dead.json');
+    const doc = JSON.parse(readFileSync(manifest, 'utf8')) as Record<string, unknown>;
+    writeFileSync(dead, JSON.stringify({ ...doc, endpoint: 'http://127.0.0.1:9' }));
+    try {
+      const r = await runCli(['status', '--stack', 'shop', '--manifest', dead], { cwd: dir });
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /cannot reach|ECONNREFUSED|could not/i);
+    } finally {
+      rmSync(dead, { force: true });
+    }
   });
 
   it('list: every stack from its manifest, with no AWS call; --live observes them', async () => {

@@ -84,7 +84,7 @@ describe('status explains failed tasks and deployments', () => {
       reason: /ResourceInitializationError: .*secret.*AccessDeniedException/,
       code: 'SECRET_ACCESS',
       breakIt: async () => {
-        const names = { RoleName: 'ship-task-execution', PolicyName: 'ship-read-db-secret' };
+        const names = { RoleName: 'ship-us-east-1-task-execution', PolicyName: 'ship-read-db-secret' };
         const doc = decodeURIComponent((await h.clients.iam.send(new GetRolePolicyCommand(names))).PolicyDocument ?? '');
         await h.clients.iam.send(new DeleteRolePolicyCommand(names));
         return async () => {
@@ -96,9 +96,9 @@ describe('status explains failed tasks and deployments', () => {
       name: 'an execution role without registry auth',
       reason: /unable to retrieve ecr registry auth/,
       breakIt: async () => {
-        await h.clients.iam.send(new DetachRolePolicyCommand({ RoleName: 'ship-task-execution', PolicyArn: MANAGED }));
+        await h.clients.iam.send(new DetachRolePolicyCommand({ RoleName: 'ship-us-east-1-task-execution', PolicyArn: MANAGED }));
         return async () => {
-          await h.clients.iam.send(new AttachRolePolicyCommand({ RoleName: 'ship-task-execution', PolicyArn: MANAGED }));
+          await h.clients.iam.send(new AttachRolePolicyCommand({ RoleName: 'ship-us-east-1-task-execution', PolicyArn: MANAGED }));
         };
       },
     },
