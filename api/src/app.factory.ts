@@ -2,6 +2,13 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
+import { REDIS_CLIENT } from './cache/cache.tokens';
+import { RedisGate } from './cache/redis-gate';
+import { ApiKey } from './http/api-key';
+import { registerRateLimit } from './http/rate-limit.hook';
+import { RateLimiter } from './http/rate-limiter';
+import { registerSecurityHeaders } from './http/security-headers.hook';
+import { registerWriteChecks } from './http/write-checks.hook';
 import type { AppConfig } from './config/app-config';
 import { ConnectionDrain } from './lifecycle/connection-drain';
 import { JsonLogger } from './logging/json-logger';
@@ -32,14 +39,22 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     forceCloseConnections: 'idle',
     // keepAliveTimeout stays at Fastify's 72 s, above the ALB's 60 s idle timeout: the ALB, not the task, closes
     // idle connections, so it never sends a request on a connection the task is closing (a 502).
+    // request.ip is then the client as the trusted proxies (the ALB) saw it, not the proxy itself.
+    trustProxy: config.http.trustProxyHops > 0 ? config.http.trustProxyHops : false,
   });
-  registerRequestLogging(adapter.getInstance(), logger);
+  const fastify = adapter.getInstance();
+  registerRequestLogging(fastify, logger);
+  registerSecurityHeaders(fastify);
   const drain = new ConnectionDrain();
-  drain.register(adapter.getInstance());
+  drain.register(fastify);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger, drain), adapter, {
     logger: new NestLoggerAdapter(logger),
     // A failure during start-up is thrown to main.ts (one fatal JSON line, exit 1) instead of aborting the process.
     abortOnError: false,
   });
+  // Registered before `listen` initialises the routes, so they apply to every route. The limit comes before the
+  // key check, so guessing keys is rate limited too.
+  registerRateLimit(fastify, new RateLimiter(app.get(REDIS_CLIENT), app.get(RedisGate), config, logger), logger);
+  registerWriteChecks(fastify, config.http.apiKey === undefined ? undefined : new ApiKey(config.http.apiKey), logger);
   return app;
 }

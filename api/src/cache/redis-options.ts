@@ -20,6 +20,9 @@ export function redisOptions(redis: RedisConfig): RedisOptions {
     commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
     connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
     maxRetriesPerRequest: 1,
+    // Commands issued in the same event-loop turn (the rate-limit counters and cache reads of concurrent requests)
+    // go to Redis in one write and come back in one read: fewer syscalls per request under load.
+    enableAutoPipelining: true,
     // Reconnect for ever (the API recovers by itself when Redis returns), backing off up to one second.
     retryStrategy: (attempt: number) => Math.min(50 * 2 ** attempt, REDIS_MAX_BACKOFF_MS),
   };
