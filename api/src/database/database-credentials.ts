@@ -35,7 +35,7 @@ export class DatabaseCredentials {
   private current: string | undefined;
   private username: string;
   private refreshing: Promise<boolean> | undefined;
-  private lastRead = 0;
+  private lastRefresh = 0;
 
   constructor(
     private readonly config: DatabaseConfig,
@@ -79,8 +79,10 @@ export class DatabaseCredentials {
    */
   refreshAfterAuthFailure(): Promise<boolean> {
     if (!this.secrets || !this.config.secret) return Promise.resolve(false);
-    if (Date.now() - this.lastRead < MIN_REFRESH_INTERVAL_MS && !this.refreshing) return Promise.resolve(false);
-    this.refreshing ??= this.refresh().finally(() => {
+    if (this.refreshing) return this.refreshing;
+    if (Date.now() - this.lastRefresh < MIN_REFRESH_INTERVAL_MS) return Promise.resolve(false);
+    this.lastRefresh = Date.now();
+    this.refreshing = this.refresh().finally(() => {
       this.refreshing = undefined;
     });
     return this.refreshing;
@@ -102,7 +104,6 @@ export class DatabaseCredentials {
   }
 
   private async read(): Promise<{ username: string | undefined }> {
-    this.lastRead = Date.now();
     const secret = this.config.secret;
     if (!this.secrets || !secret) return { username: undefined };
     const answer = await this.secrets.send(new GetSecretValueCommand({ SecretId: secret.id }));
