@@ -5,10 +5,8 @@ import { AppModule } from './app.module';
 import { REDIS_CLIENT } from './cache/cache.tokens';
 import { RedisGate } from './cache/redis-gate';
 import { ApiKey } from './http/api-key';
-import { registerRateLimit } from './http/rate-limit.hook';
+import { registerEdgeHook } from './http/edge.hook';
 import { RateLimiter } from './http/rate-limiter';
-import { registerSecurityHeaders } from './http/security-headers.hook';
-import { registerWriteChecks } from './http/write-checks.hook';
 import type { AppConfig } from './config/app-config';
 import { ConnectionDrain } from './lifecycle/connection-drain';
 import { JsonLogger } from './logging/json-logger';
@@ -44,7 +42,6 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   });
   const fastify = adapter.getInstance();
   registerRequestLogging(fastify, logger);
-  registerSecurityHeaders(fastify);
   const drain = new ConnectionDrain();
   drain.register(fastify);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger, drain), adapter, {
@@ -52,9 +49,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     // A failure during start-up is thrown to main.ts (one fatal JSON line, exit 1) instead of aborting the process.
     abortOnError: false,
   });
-  // Registered before `listen` initialises the routes, so they apply to every route. The limit comes before the
-  // key check, so guessing keys is rate limited too.
-  registerRateLimit(fastify, new RateLimiter(app.get(REDIS_CLIENT), app.get(RedisGate), config, logger), logger);
-  registerWriteChecks(fastify, config.http.apiKey === undefined ? undefined : new ApiKey(config.http.apiKey), logger);
+  // Registered before `listen` initialises the routes, so it applies to every route.
+  const limiter = new RateLimiter(app.get(REDIS_CLIENT), app.get(RedisGate), config, logger);
+  registerEdgeHook(fastify, limiter, config.http.apiKey === undefined ? undefined : new ApiKey(config.http.apiKey), logger);
   return app;
 }

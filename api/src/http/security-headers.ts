@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 
 // What a browser needs to be told about a JSON API: never sniff a type, load nothing from it and never frame it (the
 // CSP's frame-ancestors, which supersedes X-Frame-Options in every current browser), send no referrer. Fastify sends
@@ -10,12 +10,9 @@ const SECURITY_HEADERS = {
   'referrer-policy': 'no-referrer',
 } as const;
 
-/** Sets the headers on every answer, errors and 404s included (an onRequest hook runs for every request). */
-export function registerSecurityHeaders(fastify: FastifyInstance): void {
-  fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.headers(SECURITY_HEADERS);
-    // Health and writes must never be answered from a cache between the client and the API.
-    if (request.method !== 'GET' || request.url === '/health') void reply.header('cache-control', 'no-store');
-    done();
-  });
+/** Set before anything else runs, so every answer has them: errors, 404s and refusals included. */
+export function applySecurityHeaders(request: FastifyRequest, reply: FastifyReply): void {
+  void reply.headers(SECURITY_HEADERS);
+  // Health and writes must never be answered from a cache between the client and the API.
+  if (request.method !== 'GET' || request.url === '/health') void reply.header('cache-control', 'no-store');
 }
