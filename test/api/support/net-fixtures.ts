@@ -26,6 +26,19 @@ export async function deadPort(): Promise<number> {
   return port;
 }
 
+/**
+ * A port for a server that cannot be handed a listening socket (postgres, redis-server): the kernel's pick, released
+ * for the server to take. Another process may take it first; the server then fails to start and the caller tries
+ * again with another.
+ */
+export async function releasedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
 /** A server that accepts TCP connections and never sends a byte: a dependency that hangs. */
 export class HangingServer {
   private readonly sockets = new Set<net.Socket>();

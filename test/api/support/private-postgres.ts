@@ -1,10 +1,10 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { chmodSync, chownSync, copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { releasedPort } from './net-fixtures.js';
 import type { TestCerts } from './test-certs.js';
 
 // A PostgreSQL server of the test's own (initdb in a temporary folder, on a free loopback port) for what the shared
@@ -34,14 +34,6 @@ function runAs(): { uid: number; gid: number } | undefined {
   } catch {
     throw new Error('running as root, a private PostgreSQL needs the postgres system user (created by Debian\'s postgresql package)');
   }
-}
-
-async function kernelPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 export interface PrivatePostgresOptions {
@@ -92,7 +84,7 @@ export class PrivatePostgres {
     // exits and the next attempt picks another.
     let lastOutput = '';
     for (let attempt = 0; attempt < 3; attempt += 1) {
-      const port = await kernelPort();
+      const port = await releasedPort();
       const output: string[] = [];
       const child = spawn(postgres, ['-D', join(dir, 'data'), '-p', String(port), ...settings], { stdio: ['ignore', 'pipe', 'pipe'], ...owner });
       child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));

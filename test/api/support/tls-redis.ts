@@ -1,21 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import net from 'node:net';
 import { Redis } from 'ioredis';
+import { releasedPort } from './net-fixtures.js';
 import type { TestCerts } from './test-certs.js';
 
 // A redis-server of the test's own speaking only TLS (as ElastiCache with in-transit encryption), optionally with an
 // AUTH password (as an ElastiCache AUTH token). It must start: without redis-server, or with one built without TLS,
 // the test fails with the reason, it never skips.
-
-async function kernelPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 export class TlsRedis {
   private constructor(
@@ -26,7 +18,7 @@ export class TlsRedis {
   static async start(certs: TestCerts, password?: string): Promise<TlsRedis> {
     let lastOutput = '';
     for (let attempt = 0; attempt < 3; attempt += 1) {
-      const port = await kernelPort();
+      const port = await releasedPort();
       const args = [
         '--port', '0', '--tls-port', String(port), '--bind', '127.0.0.1',
         '--tls-cert-file', certs.certFile, '--tls-key-file', certs.keyFile, '--tls-ca-cert-file', certs.caFile,
