@@ -9,6 +9,8 @@ import { registerEdgeHook } from './http/edge.hook';
 import { RateLimiter } from './http/rate-limiter';
 import type { AppConfig } from './config/app-config';
 import { ConnectionDrain } from './lifecycle/connection-drain';
+import { registerItemsListRoute } from './items/items-list.route';
+import { ItemsService } from './items/items.service';
 import { JsonLogger } from './logging/json-logger';
 import { BufferedStdoutSink, type LogSink } from './logging/log-sink';
 import { NestLoggerAdapter } from './logging/nest-logger.adapter';
@@ -52,5 +54,6 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   // Registered before `listen` initialises the routes, so it applies to every route.
   const limiter = new RateLimiter(app.get(REDIS_CLIENT), app.get(RedisGate), config, logger);
   registerEdgeHook(fastify, limiter, config.http.apiKey === undefined ? undefined : new ApiKey(config.http.apiKey), logger);
+  registerItemsListRoute(fastify, app.get(ItemsService), logger);
   return app;
 }

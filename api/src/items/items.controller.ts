@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import type { Item } from './item';
 import { itemIdSchema, itemInputSchema, type ItemInput } from './item.dto';
@@ -7,20 +7,10 @@ import { ItemsService } from './items.service';
 const idPipe = new ZodValidationPipe(itemIdSchema, 'id');
 const bodyPipe = new ZodValidationPipe(itemInputSchema, 'body');
 
+/** Items by id and the writes. GET /items itself is a plain Fastify route: see items-list.route.ts. */
 @Controller('items')
 export class ItemsController {
   constructor(private readonly items: ItemsService) {}
-
-  /**
-   * The read path: no pipe, no interceptor, no parameter to resolve (a @Res() parameter costs Nest more per request
-   * than letting it send the value). The body is already JSON text (on a hit, the bytes stored in Redis, with
-   * "source":"cache" in them), so Fastify sends it as it is, with its length.
-   */
-  @Get()
-  @Header('content-type', 'application/json; charset=utf-8')
-  list(): Promise<Buffer | string> {
-    return this.items.listBody();
-  }
 
   @Get(':id')
   get(@Param('id', idPipe) id: number): Promise<Item> {
