@@ -7,6 +7,8 @@ interface AutocannonOptions {
   connections: number;
   duration: number;
   pipelining?: number;
+  /** Requests per second across all connections; unlimited when absent. */
+  overallRate?: number;
 }
 
 interface AutocannonResult {
@@ -34,8 +36,8 @@ export async function warmUp(url: string, connections: number, seconds: number):
   await autocannon({ url, connections, duration: seconds });
 }
 
-export async function measure(url: string, connections: number, seconds: number): Promise<LoadFigures> {
-  const result = await autocannon({ url, connections, duration: seconds });
+export async function measure(url: string, connections: number, seconds: number, rate?: number): Promise<LoadFigures> {
+  const result = await autocannon({ url, connections, duration: seconds, ...(rate === undefined ? {} : { overallRate: rate }) });
   return {
     requestsPerSecond: result.requests.average,
     p50Ms: result.latency.p50,

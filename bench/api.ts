@@ -7,18 +7,22 @@
 // servers are loaded in turn, for several rounds, so a burst of other work on the machine does not decide the
 // comparison alone; each round and the best of each are printed. On a shared machine throughput moves with the
 // neighbours' load, so the server's own CPU time per request (from /proc, Linux) is printed as well: it measures
-// the framework's overhead independently of how much CPU the server was given.
+// the framework's overhead independently of how much CPU the server was given, and so is what the JavaScript heap
+// allocated per request and the collections it caused (bench/api-probe.ts, loaded into each server).
+// BENCH_PROFILE_DIR=DIR also writes a CPU and an allocation profile of each measured run there (see api-probe.ts).
 // Needs the real PostgreSQL and Redis (the same ones as the API tests); leaves nothing behind.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { measure, warmUp, type LoadFigures } from './api-load.js';
+import type { ProbeCommand, ProbeReply, ProbeStats } from './api-probe.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const PG = {
@@ -31,8 +35,13 @@ const REDIS = { host: process.env['API_TEST_REDIS_HOST'] ?? '127.0.0.1', port: N
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 50);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 2);
+// A fixed offered load (requests per second) instead of as many as the client can send: then every server answers
+// the same traffic, and the CPU time per request compares the servers even when the client, not the server, is what
+// limits throughput (it is on a 2-core machine) or neighbours take CPU. Throughput figures are then the cap.
+const RATE = process.env['BENCH_RATE'] === undefined ? undefined : Number(process.env['BENCH_RATE']);
 const WARM_UP_SECONDS = 3;
 const SEED_ITEMS = 100;
+const BENCH_API_KEY = randomBytes(24).toString('hex');
 
 const id = randomBytes(6).toString('hex');
 const schema = `tt_bench_${id}`;
@@ -49,21 +58,31 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts a server script with its stdout in a file (the bench must not spend its CPU reading logs). */
+/** A server script with its stdout in a file (the bench must not spend its CPU reading logs). */
 interface Server {
   readonly url: string;
   readonly logFile: string;
   readonly pid: number;
+  /** Sends a command to the server's probe and resolves with its answer. */
+  probe(command: ProbeCommand): Promise<ProbeReply>;
 }
+
+const probeScript = join(root, 'dist', 'bench', 'api-probe.js');
 
 async function startServer(script: string, env: Record<string, string>, logName: string): Promise<Server> {
   const port = await freePort();
   const logFile = join(logDir, logName);
   const out = openSync(logFile, 'w');
-  const child = spawn(process.execPath, [script], {
+  const profileDir = process.env['BENCH_PROFILE_DIR'];
+  const child = spawn(process.execPath, ['--import', pathToFileURL(probeScript).href, script], {
     cwd: root,
-    env: { PATH: process.env['PATH'] ?? '', ...env, PORT: String(port) },
-    stdio: ['ignore', out, out],
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      ...env,
+      PORT: String(port),
+      ...(profileDir === undefined ? {} : { BENCH_PROFILE_DIR: profileDir }),
+    },
+    stdio: ['ignore', out, out, 'ipc'],
   });
   closeSync(out);
   children.push(child);
@@ -72,10 +91,21 @@ async function startServer(script: string, env: Record<string, string>, logName:
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${script} exited: ${readFileSync(logFile, 'utf8')}`);
     const ok = await fetch(`${url}/items`).then((r) => r.ok, () => false);
-    if (ok) return { url, logFile, pid: child.pid ?? -1 };
+    if (ok) return { url, logFile, pid: child.pid ?? -1, probe: (command) => ask(child, command) };
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`${script} did not answer in time`);
+}
+
+function ask(child: ChildProcess, command: ProbeCommand): Promise<ProbeReply> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the probe did not answer ${command.type}`)), 30_000);
+    child.once('message', (reply: ProbeReply) => {
+      clearTimeout(timer);
+      resolve(reply);
+    });
+    child.send(command);
+  });
 }
 
 function apiEnv(logLevel: string): Record<string, string> {
@@ -88,6 +118,10 @@ function apiEnv(logLevel: string): Record<string, string> {
     // Long enough that the measured runs never miss.
     CACHE_TTL_SECONDS: '3600',
     LOG_LEVEL: logLevel,
+    // As a stack runs it: writes need a key, and every request is counted by the rate limit (a limit no run reaches,
+    // so the figures include its cost without any request being refused).
+    API_KEY: BENCH_API_KEY,
+    RATE_LIMIT_MAX: '1000000000',
   };
 }
 
@@ -96,7 +130,7 @@ async function seedAndWarm(url: string): Promise<number> {
   for (let i = 1; i <= SEED_ITEMS; i += 1) {
     const res = await fetch(`${url}/items`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_API_KEY}` },
       body: JSON.stringify({ name: `item ${i}`, description: `the description of bench item number ${i}` }),
     });
     if (res.status !== 201) throw new Error(`seeding failed: ${res.status} ${await res.text()}`);
@@ -122,27 +156,43 @@ function cpuMs(pid: number): number | undefined {
 interface Run extends LoadFigures {
   /** Server CPU time per answered request, in microseconds. */
   readonly cpuMicros: number | undefined;
+  readonly gc: ProbeStats;
 }
 
-async function run(server: Server): Promise<Run> {
+async function run(server: Server, label: string): Promise<Run> {
   await warmUp(`${server.url}/items`, CONNECTIONS, WARM_UP_SECONDS);
+  await server.probe({ type: 'start', label });
   const before = cpuMs(server.pid);
-  const figures = await measure(`${server.url}/items`, CONNECTIONS, SECONDS);
+  const figures = await measure(`${server.url}/items`, CONNECTIONS, SECONDS, RATE);
   const after = cpuMs(server.pid);
+  const reply = await server.probe({ type: 'stop' });
+  if (reply.type !== 'stats') throw new Error(`the probe answered ${reply.type} to stop`);
   const cpuMicros = before === undefined || after === undefined ? undefined : ((after - before) * 1000) / figures.total;
-  return { ...figures, cpuMicros };
+  return { ...figures, cpuMicros, gc: reply.stats };
 }
 
 function row(name: string, f: Run): string {
   const cpu = f.cpuMicros === undefined ? '' : `   CPU ${f.cpuMicros.toFixed(0).padStart(3)} µs/req`;
+  const alloc = (f.gc.heapAllocatedBytes / f.total / 1024).toFixed(1);
   return (
     `${name.padEnd(50)} ${f.requestsPerSecond.toFixed(0).padStart(6)} req/s   p50 ${String(f.p50Ms).padStart(3)} ms` +
-    `   p99 ${String(f.p99Ms).padStart(3)} ms${cpu}   (${f.total} requests, ${f.failures} failed)`
+    `   p99 ${String(f.p99Ms).padStart(3)} ms${cpu}   heap ${alloc.padStart(5)} KB/req` +
+    `   GC ${f.gc.scavenges} minor + ${f.gc.markCompacts} major, ${f.gc.gcPauseMs.toFixed(0)} ms` +
+    `   (${f.total} requests, ${f.failures} failed)`
   );
 }
 
 async function cleanup(): Promise<void> {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+  // Waited for, so a profile a server writes as it exits is complete when the benchmark returns.
+  await Promise.all(
+    children
+      .filter((child) => child.exitCode === null && child.signalCode === null)
+      .map((child) => {
+        const exited = once(child, 'exit');
+        child.kill('SIGTERM');
+        return exited;
+      }),
+  );
   const pool = new pg.Pool({ ...PG, max: 1 });
   await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   await pool.end();
@@ -166,17 +216,18 @@ async function main(): Promise<void> {
   const bare = await startServer(bareMain, { REDIS_HOST: REDIS.host, REDIS_PORT: String(REDIS.port), CACHE_KEY: listKey }, 'bare.log');
   console.log(
     `GET /items cache hit: ${SEED_ITEMS} items, ${bytes} bytes; ${CONNECTIONS} connections, ` +
-      `${SECONDS} s per run after a ${WARM_UP_SECONDS} s warm-up, ${ROUNDS} round(s)`,
+      `${SECONDS} s per run after a ${WARM_UP_SECONDS} s warm-up, ${ROUNDS} round(s)` +
+      (RATE === undefined ? '' : `, offered load capped at ${RATE} req/s`),
   );
 
   const targets = [
-    { name: 'bare node:http + ioredis', server: bare, runs: [] as Run[] },
-    { name: 'NestJS, LOG_LEVEL=info', server: nest, runs: [] as Run[] },
-    { name: 'NestJS, LOG_LEVEL=warn (no request log)', server: quiet, runs: [] as Run[] },
+    { name: 'bare node:http + ioredis', label: 'bare', server: bare, runs: [] as Run[] },
+    { name: 'NestJS, LOG_LEVEL=info', label: 'nest-info', server: nest, runs: [] as Run[] },
+    { name: 'NestJS, LOG_LEVEL=warn (no request log)', label: 'nest-warn', server: quiet, runs: [] as Run[] },
   ] as const;
   for (let round = 1; round <= ROUNDS; round += 1) {
     for (const target of targets) {
-      const figures = await run(target.server);
+      const figures = await run(target.server, `${target.label}-round${round}`);
       target.runs.push(figures);
       console.log(row(`round ${round}: ${target.name}`, figures));
     }
@@ -187,6 +238,16 @@ async function main(): Promise<void> {
   const logged = readFileSync(nest.logFile, 'utf8').split('\n').filter((l) => l.includes('"msg":"request"')).length;
   const ratio = (f: Run): string => `${((f.requestsPerSecond / bareBest.requestsPerSecond) * 100).toFixed(1)}%`;
   console.log(`ratio NestJS/bare: ${ratio(nestBest)} with request logging (${logged} request lines written), ${ratio(quietBest)} without`);
+  const p99Ratio = (f: Run): string => `${(f.p99Ms / Math.max(bareBest.p99Ms, 1)).toFixed(2)}x`;
+  console.log(
+    `p99 NestJS/bare: ${p99Ratio(nestBest)} with request logging (${nestBest.p99Ms} ms vs ${bareBest.p99Ms} ms), ` +
+      `${p99Ratio(quietBest)} without (${quietBest.p99Ms} ms)`,
+  );
+  const kbPerRequest = (f: Run): string => `${(f.gc.heapAllocatedBytes / f.total / 1024).toFixed(1)} KB`;
+  console.log(
+    `JavaScript heap allocated per request: bare ${kbPerRequest(bareBest)}, NestJS ${kbPerRequest(nestBest)} with ` +
+      `request logging, ${kbPerRequest(quietBest)} without`,
+  );
   const minCpu = (runs: readonly Run[]): number | undefined => {
     const values = runs.map((r) => r.cpuMicros).filter((v): v is number => v !== undefined);
     return values.length > 0 ? Math.min(...values) : undefined;

@@ -94,6 +94,47 @@ describe('boot with a bad environment', () => {
   });
 });
 
+describe('the security and rotation variables', () => {
+  it('defaults: no key (writes open), 600 requests per 60 s, one trusted proxy, no secret', () => {
+    const config = apiExports.loadConfig(VALID) as unknown as {
+      http: { apiKey?: string; rateLimitMax: number; rateLimitWindowSeconds: number; trustProxyHops: number };
+      database: { secret?: unknown };
+    };
+    assert.deepEqual(config.http, { apiKey: undefined, rateLimitMax: 600, rateLimitWindowSeconds: 60, trustProxyHops: 1 });
+    assert.equal(config.database.secret, undefined);
+  });
+
+  it('takes the Redis AUTH token from REDIS_AUTH_TOKEN or from REDIS_URL, and the secret region from its ARN', () => {
+    assert.equal(apiExports.loadConfig({ ...VALID, REDIS_AUTH_TOKEN: 'token-1234567890abcdef' }).redis.password, 'token-1234567890abcdef');
+    const fromUrl = apiExports.loadConfig({ ...VALID, REDIS_HOST: '', REDIS_URL: 'rediss://:token-in-url@cache.local' });
+    assert.equal(fromUrl.redis.password, 'token-in-url');
+    const arn = 'arn:aws:secretsmanager:eu-west-3:123456789012:secret:rds!db-1234-AbCdEf';
+    const withSecret = apiExports.loadConfig({ ...VALID, DB_SECRET_ARN: arn, AWS_REGION: 'us-east-1' }) as unknown as {
+      database: { secret?: { id: string; region: string } };
+    };
+    assert.deepEqual(withSecret.database.secret, { id: arn, region: 'eu-west-3' });
+  });
+
+  it('names each bad variable and what it allows, never echoing a key or token', () => {
+    const issues = configError({
+      ...VALID,
+      API_KEY: 'short-key',
+      RATE_LIMIT_MAX: '-1',
+      RATE_LIMIT_WINDOW_SECONDS: '0',
+      TRUST_PROXY_HOPS: 'many',
+    });
+    assert.deepEqual(issues.map((i) => i.variable).sort(), ['API_KEY', 'RATE_LIMIT_MAX', 'RATE_LIMIT_WINDOW_SECONDS', 'TRUST_PROXY_HOPS']);
+    assert.match(issues.find((i) => i.variable === 'API_KEY')?.message ?? '', /16 to 512 characters/);
+    assert.ok(!JSON.stringify(issues).includes('short-key'));
+    const both = configError({ ...VALID, REDIS_HOST: '', REDIS_URL: 'redis://:pw-in-url@cache', REDIS_AUTH_TOKEN: 'token-1234567890abcdef' });
+    assert.deepEqual(both.map((i) => i.variable), ['REDIS_AUTH_TOKEN']);
+    assert.ok(!JSON.stringify(both).includes('token-1234567890abcdef'));
+    const noRegion = configError({ ...VALID, DB_SECRET_ARN: 'rds!db-by-name' });
+    assert.deepEqual(noRegion.map((i) => i.variable), ['DB_SECRET_ARN']);
+    assert.match(noRegion[0]?.message ?? '', /AWS_REGION/);
+  });
+});
+
 describe('loadConfig', () => {
   it('applies the defaults', () => {
     const config = apiExports.loadConfig(VALID);

@@ -2,10 +2,10 @@
 // lifecycle lines; and the database password appears nowhere in the output.
 import assert from 'node:assert/strict';
 import { after, it } from 'node:test';
-import { ApiProcess, type LogLine, startApi } from './support/api-process.js';
+import { type ApiProcess, type LogLine, startApi } from './support/api-process.js';
 import { isolate, PG_DATABASE, PG_HOST, PG_PORT, PG_USER } from './support/backing-services.js';
-import { client, eventually } from './support/http.js';
-import { deadPort } from './support/net-fixtures.js';
+import { client } from './support/http.js';
+import { startInProcessApi } from './support/in-process-api.js';
 
 // Trust authentication on the test server ignores the password, so any value can be set and looked for.
 const PASSWORD = 'log-test-Pa55word-b91e';
@@ -83,12 +83,17 @@ it('with a password in DATABASE_URL and debug logging, still never the password'
 });
 
 it('LOG_LEVEL=warn drops the request lines', async () => {
-  // No "listening" line to learn an ephemeral port from at this level: pick a free one beforehand.
-  const port = await deadPort();
-  const api = new ApiProcess({ ...isolation.env, LOG_LEVEL: 'warn', PORT: String(port) });
-  apis.push(api);
-  const http = client(`http://127.0.0.1:${port}`);
-  assert.ok(await eventually(async () => (await http.get('/items')).status === 200, 10_000));
-  assert.deepEqual(await api.stop(), { code: 0, signal: null });
-  assert.deepEqual(requestLines(api.logs()), []);
+  // In-process (the same createApp as main.ts, lines kept in memory): at this level there is no "listening" line
+  // to learn a child process's port from, and the in-process app reports its own.
+  const { app, url, logLines } = await startInProcessApi({ ...isolation.env, LOG_LEVEL: 'warn' });
+  try {
+    const http = client(url);
+    assert.equal((await http.get('/items')).status, 200);
+    assert.equal((await http.get('/nowhere')).status, 404);
+  } finally {
+    await app.close();
+  }
+  const lines = logLines.map((line) => JSON.parse(line) as LogLine);
+  assert.deepEqual(requestLines(lines), []);
+  assert.ok(lines.every((l) => l.level === 'warn' || l.level === 'error'), logLines.join(''));
 });

@@ -47,10 +47,50 @@ class ListQueryTap {
     });
     const before = this.selects;
     const pending = read();
-    while (this.selects === before) await new Promise((resolve) => setTimeout(resolve, 5));
+    await waitFor(() => this.selects > before, 'the held SELECT to be sent');
     this.hold = undefined;
     return { pending, release };
   }
+}
+
+/** Polls a condition every 5 ms; fails (instead of hanging) when it has not held within 10 s. */
+async function waitFor(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/**
+ * Counts requests that reached the point of joining a list load: with Redis up, each reads the cache generation
+ * right before it joins (items.service.ts), so the count is taken from the API's real Redis client; with Redis
+ * down no command is sent, and a request joins in the same turn of the event loop as it arrives, so arrivals count.
+ */
+function countArrivals(app: NestAppView): () => number {
+  let arrived = 0;
+  app.getHttpServer().on('request', () => {
+    arrived += 1;
+  });
+  return () => arrived;
+}
+
+function countGenerationReads(app: NestAppView, keyPrefix: string): () => number {
+  const redis = app.get<{ get: (key: string) => Promise<string | null> }>(apiExports.REDIS_CLIENT);
+  const get = redis.get.bind(redis);
+  let reads = 0;
+  redis.get = async (key: string) => {
+    const value = await get(key);
+    if (key === `${keyPrefix}items:generation`) reads += 1;
+    return value;
+  };
+  return () => reads;
+}
+
+/** Resolves once `count` went up by `n` and one more turn of the event loop passed (the joins happen in it). */
+async function joined(count: () => number, from: number, n: number): Promise<void> {
+  await waitFor(() => count() - from >= n, `${n} requests to miss the cache`);
+  await new Promise((resolve) => setImmediate(resolve));
 }
 
 const isolation = isolate();
@@ -60,17 +100,21 @@ let http: ReturnType<typeof client>;
 let noCacheHttp: ReturnType<typeof client>;
 let tap: ListQueryTap;
 let noCacheTap: ListQueryTap;
+let generationReads: () => number;
+let noCacheArrivals: () => number;
 
 before(async () => {
   const started = await startInProcessApi(isolation.env);
   app = started.app;
   http = client(started.url);
   tap = new ListQueryTap(app);
+  generationReads = countGenerationReads(app, isolation.keyPrefix);
   // The same database with Redis unreachable: the single-flight must stay correct without the generation.
   const noCache = await startInProcessApi({ ...isolation.env, REDIS_URL: redisUrl(await deadPort()) });
   noCacheApp = noCache.app;
   noCacheHttp = client(noCache.url);
   noCacheTap = new ListQueryTap(noCacheApp);
+  noCacheArrivals = countArrivals(noCacheApp);
 });
 
 after(async () => {
@@ -94,8 +138,9 @@ describe('stampede protection', () => {
   it('50 concurrent GETs after an invalidation run exactly one SELECT', async () => {
     assert.equal((await http.post('/items', { name: 'seed' })).status, 201);
     tap.reset();
-    // Keeps the one query in flight long enough for all 50 requests to arrive and find the miss.
-    tap.hold = new Promise((resolve) => setTimeout(resolve, 300));
+    // Keeps the one query in flight until all 50 requests have found the miss and joined it.
+    const from = generationReads();
+    tap.hold = joined(generationReads, from, 50);
     const answers = await Promise.all(Array.from({ length: 50 }, () => list()));
     assert.equal(tap.selects, 1);
     for (const answer of answers) assert.deepEqual(answer.items.map((i) => i.name), ['seed']);
@@ -105,7 +150,7 @@ describe('stampede protection', () => {
   });
 
   it('collapses concurrent misses with Redis down as well', async () => {
-    noCacheTap.hold = new Promise((resolve) => setTimeout(resolve, 300));
+    noCacheTap.hold = joined(noCacheArrivals, noCacheArrivals(), 20);
     const answers = await Promise.all(Array.from({ length: 20 }, () => list(noCacheHttp)));
     assert.equal(noCacheTap.selects, 1);
     assert.ok(answers.every((a) => a.source === 'database'));

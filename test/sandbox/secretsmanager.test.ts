@@ -6,6 +6,7 @@ import {
   DescribeSecretCommand,
   GetSecretValueCommand,
   ListSecretsCommand,
+  PutSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import type { Sandbox } from '../../src/sandbox/server.js';
@@ -27,6 +28,26 @@ describe('sandbox Secrets Manager', () => {
   afterEach(async () => {
     sb.world.config.timeScale = 0.001;
     await control(sb, 'POST', '/_sandbox/faults', { consistencyWindowMs: 0, eniLingerMs: null });
+  });
+
+  it('PutSecretValue makes a new current version; a repeated token is idempotent, another value for it refused', async () => {
+    const created = await sm.send(new CreateSecretCommand({ Name: 'app/rotated', SecretString: '{"password":"first"}' }));
+    const put = await sm.send(new PutSecretValueCommand({ SecretId: created.ARN, SecretString: '{"password":"second"}', ClientRequestToken: 'rotation-token-0000000000000000001' }));
+    assert.equal(put.ARN, created.ARN);
+    assert.equal(put.VersionId, 'rotation-token-0000000000000000001');
+    assert.deepEqual(put.VersionStages, ['AWSCURRENT']);
+    const read = await sm.send(new GetSecretValueCommand({ SecretId: 'app/rotated' }));
+    assert.equal(read.SecretString, '{"password":"second"}');
+    assert.equal(read.VersionId, put.VersionId);
+    const again = await sm.send(new PutSecretValueCommand({ SecretId: created.ARN, SecretString: '{"password":"second"}', ClientRequestToken: 'rotation-token-0000000000000000001' }));
+    assert.equal(again.VersionId, put.VersionId);
+    await rejectsWith(
+      sm.send(new PutSecretValueCommand({ SecretId: created.ARN, SecretString: '{"password":"third"}', ClientRequestToken: 'rotation-token-0000000000000000001' })),
+      'ResourceExistsException',
+      /can't modify an existing version/,
+    );
+    await rejectsWith(sm.send(new PutSecretValueCommand({ SecretId: created.ARN })), 'InvalidParameterException');
+    await rejectsWith(sm.send(new PutSecretValueCommand({ SecretId: 'app/none', SecretString: 'x' })), 'ResourceNotFoundException');
   });
 
   it('creates a secret and reads it back by name, ARN and partial ARN', async () => {

@@ -6,14 +6,15 @@ import { withTimeout } from '../common/with-timeout';
 import { JsonLogger } from '../logging/json-logger';
 import { REDIS_CLIENT } from './cache.tokens';
 import { createRedisClient } from './redis-client.factory';
+import { RedisGate } from './redis-gate';
 
 const QUIT_TIMEOUT_MS = 1_000;
 const BOOT_WAIT_MS = 2_000;
 
 @Global()
 @Module({
-  providers: [{ provide: REDIS_CLIENT, useFactory: createRedisClient, inject: [APP_CONFIG, JsonLogger] }],
-  exports: [REDIS_CLIENT],
+  providers: [{ provide: REDIS_CLIENT, useFactory: createRedisClient, inject: [APP_CONFIG, JsonLogger] }, RedisGate],
+  exports: [REDIS_CLIENT, RedisGate],
 })
 export class CacheModule implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {}

@@ -21,25 +21,29 @@ export class HttpErrorFilter implements ExceptionFilter {
   constructor(private readonly logger: JsonLogger) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const body = this.toBody(exception);
-    void reply.status(body.statusCode).header('cache-control', 'no-store').send(body);
+    sendErrorBody(host.switchToHttp().getResponse<FastifyReply>(), exception, this.logger);
   }
+}
 
-  private toBody(exception: unknown): ErrorBody {
-    if (exception instanceof HttpException) return httpExceptionBody(exception);
-    if (exception instanceof DependencyUnavailableError) {
-      this.logger.warn('dependency unavailable', { service: exception.service, reason: exception.reason });
-      return {
-        statusCode: HttpStatus.SERVICE_UNAVAILABLE,
-        error: 'Service Unavailable',
-        message: `${exception.service} unavailable, try again later`,
-      };
-    }
-    const error = exception instanceof Error ? exception : new Error(String(exception));
-    this.logger.error('unhandled error', { error: error.name, reason: error.message, stack: error.stack });
-    return { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, error: 'Internal Server Error', message: 'internal error' };
+/** The error answer for an exception, logged as its kind deserves. Also used by routes Nest does not run. */
+export function sendErrorBody(reply: FastifyReply, exception: unknown, logger: JsonLogger): void {
+  const body = errorBody(exception, logger);
+  void reply.status(body.statusCode).header('cache-control', 'no-store').send(body);
+}
+
+function errorBody(exception: unknown, logger: JsonLogger): ErrorBody {
+  if (exception instanceof HttpException) return httpExceptionBody(exception);
+  if (exception instanceof DependencyUnavailableError) {
+    logger.warn('dependency unavailable', { service: exception.service, reason: exception.reason });
+    return {
+      statusCode: HttpStatus.SERVICE_UNAVAILABLE,
+      error: 'Service Unavailable',
+      message: `${exception.service} unavailable, try again later`,
+    };
   }
+  const error = exception instanceof Error ? exception : new Error(String(exception));
+  logger.error('unhandled error', { error: error.name, reason: error.message, stack: error.stack });
+  return { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, error: 'Internal Server Error', message: 'internal error' };
 }
 
 function httpExceptionBody(exception: HttpException): ErrorBody {

@@ -27,6 +27,8 @@ export interface DatabaseConfig {
   readonly tls: DbTls;
   /** Schema holding the items table; tests use a fresh one per run. */
   readonly schema: string;
+  /** Where the current password is read from when set (a rotated RDS-managed secret); `password` is the fallback. */
+  readonly secret?: { readonly id: string; readonly region: string };
 }
 
 export interface RedisConfig {
@@ -44,8 +46,19 @@ export interface CacheConfig {
   readonly keyPrefix: string;
 }
 
+export interface HttpConfig {
+  /** Required by writes when set; without it writes are open (a warning is logged at start). */
+  readonly apiKey: string | undefined;
+  /** Requests per client IP and window; 0 means no limit. */
+  readonly rateLimitMax: number;
+  readonly rateLimitWindowSeconds: number;
+  /** Trusted proxy hops in X-Forwarded-For (1: the ALB). 0 uses the connection's address. */
+  readonly trustProxyHops: number;
+}
+
 export interface AppConfig {
   readonly port: number;
+  readonly http: HttpConfig;
   readonly logLevel: LogLevel;
   readonly database: DatabaseConfig;
   readonly redis: RedisConfig;

@@ -42,6 +42,24 @@ export const envSchema = z.object({
   REDIS_HOST: nonEmpty.optional(),
   REDIS_PORT: port.optional(),
   REDIS_TLS: z.enum(['true', 'false'], { error: 'must be true or false' }).optional(),
+  // The ElastiCache AUTH token (or the Redis password), injected as an ECS secret.
+  REDIS_AUTH_TOKEN: nonEmpty.optional(),
+
+  // Writes need this key when it is set. Long enough that guessing is hopeless; the value is never echoed.
+  API_KEY: z
+    .string()
+    .regex(/^\S{16,512}$/, { error: 'must be 16 to 512 characters without spaces' })
+    .optional(),
+  // Requests per client IP and window; 0 turns the limit off.
+  RATE_LIMIT_MAX: integer(0, 1_000_000_000).default(600),
+  RATE_LIMIT_WINDOW_SECONDS: integer(1, 3_600).default(60),
+  // Proxies in front of the API whose X-Forwarded-For entry is trusted to name the client: 1 for the ALB.
+  TRUST_PROXY_HOPS: integer(0, 10).default(1),
+
+  // The RDS-managed secret holding the database password; read at start and again when the password stops working.
+  DB_SECRET_ARN: nonEmpty.optional(),
+  AWS_REGION: nonEmpty.optional(),
+  AWS_DEFAULT_REGION: nonEmpty.optional(),
 
   CACHE_TTL_SECONDS: integer(1, 86_400).default(30),
   CACHE_KEY_PREFIX: z

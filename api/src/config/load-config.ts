@@ -30,6 +30,12 @@ export function loadConfig(rawEnv: RawEnv, readTextFile: ReadTextFile = (p) => r
   if (issues.length > 0 || !database || !redis) throw new ConfigError(issues);
   return {
     port: parsed.data.PORT,
+    http: {
+      apiKey: parsed.data.API_KEY,
+      rateLimitMax: parsed.data.RATE_LIMIT_MAX,
+      rateLimitWindowSeconds: parsed.data.RATE_LIMIT_WINDOW_SECONDS,
+      trustProxyHops: parsed.data.TRUST_PROXY_HOPS,
+    },
     logLevel: parsed.data.LOG_LEVEL,
     database,
     redis,
@@ -38,7 +44,7 @@ export function loadConfig(rawEnv: RawEnv, readTextFile: ReadTextFile = (p) => r
 }
 
 function databaseConfig(env: Env, issues: ConfigIssue[], readTextFile: ReadTextFile): DatabaseConfig | undefined {
-  let target: Omit<DatabaseConfig, 'tls' | 'schema'> | undefined;
+  let target: Omit<DatabaseConfig, 'tls' | 'schema' | 'secret'> | undefined;
   let sslFromUrl: DatabaseConfig['tls']['mode'] | undefined;
   if (env.DATABASE_URL !== undefined) {
     const conflicting = DB_SPLIT_VARIABLES.filter((name) => env[name] !== undefined);
@@ -68,7 +74,23 @@ function databaseConfig(env: Env, issues: ConfigIssue[], readTextFile: ReadTextF
     };
   }
   const tls = databaseTls(env.DB_SSL ?? sslFromUrl ?? 'verify-full', env.DB_SSL_CA_FILE, issues, readTextFile);
-  return tls && { ...target, tls, schema: env.DB_SCHEMA };
+  const secret = databaseSecret(env, issues);
+  if (!tls || secret === null) return undefined;
+  return { ...target, tls, schema: env.DB_SCHEMA, ...(secret === undefined ? {} : { secret }) };
+}
+
+/**
+ * The secret's region: the one its ARN names, else the task's (ECS sets AWS_REGION and AWS_DEFAULT_REGION).
+ * null when it cannot be known.
+ */
+function databaseSecret(env: Env, issues: ConfigIssue[]): DatabaseConfig['secret'] | undefined | null {
+  if (env.DB_SECRET_ARN === undefined) return undefined;
+  const region = /^arn:[^:]+:secretsmanager:([^:]+):/.exec(env.DB_SECRET_ARN)?.[1] ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  if (region === undefined) {
+    issues.push({ variable: 'DB_SECRET_ARN', message: 'needs a region: give the secret\'s full ARN, or set AWS_REGION' });
+    return null;
+  }
+  return { id: env.DB_SECRET_ARN, region };
 }
 
 function databaseTls(
@@ -107,7 +129,11 @@ function redisConfig(env: Env, issues: ConfigIssue[]): RedisConfig | undefined {
       issues.push({ variable: 'REDIS_URL', message: url.reason });
       return undefined;
     }
-    return url.value;
+    if (url.value.password !== undefined && env.REDIS_AUTH_TOKEN !== undefined) {
+      issues.push({ variable: 'REDIS_AUTH_TOKEN', message: 'must not be combined with a password in REDIS_URL: set one or the other' });
+      return undefined;
+    }
+    return { ...url.value, password: url.value.password ?? env.REDIS_AUTH_TOKEN };
   }
   if (env.REDIS_HOST === undefined) {
     issues.push({ variable: 'REDIS_HOST', message: 'is required (or set REDIS_URL instead)' });
@@ -118,7 +144,7 @@ function redisConfig(env: Env, issues: ConfigIssue[]): RedisConfig | undefined {
     port: env.REDIS_PORT ?? 6379,
     tls: env.REDIS_TLS === 'true',
     username: undefined,
-    password: undefined,
+    password: env.REDIS_AUTH_TOKEN,
     db: 0,
   };
 }

@@ -2,9 +2,9 @@ import { DependencyUnavailableError } from '../common/dependency-unavailable.err
 import { safeReason } from '../common/safe-reason';
 
 // SQLSTATE classes that mean "the database cannot serve now" rather than "this statement is wrong":
-// 08 connection exception, 53 insufficient resources, 57 operator intervention (includes statement timeout,
-// admin shutdown, cannot connect now during recovery).
-const UNAVAILABLE_SQLSTATE_CLASSES = new Set(['08', '53', '57']);
+// 08 connection exception, 28 invalid authorization (a password rotated under the API), 53 insufficient resources,
+// 57 operator intervention (includes statement timeout, admin shutdown, cannot connect now during recovery).
+const UNAVAILABLE_SQLSTATE_CLASSES = new Set(['08', '28', '53', '57']);
 
 function sqlState(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;

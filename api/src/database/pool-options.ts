@@ -1,6 +1,7 @@
 import type { PoolConfig } from 'pg';
 import type { ConnectionOptions } from 'node:tls';
 import type { DatabaseConfig, DbTls } from '../config/app-config';
+import type { DatabaseCredentials } from './database-credentials';
 
 // Every wait on PostgreSQL is bounded, so a database that is down or hangs turns into a prompt 503 rather than
 // requests piling up. The health check answers within its own, shorter budget (see DatabaseHealthIndicator).
@@ -9,13 +10,15 @@ export const DB_QUERY_TIMEOUT_MS = 5_000;
 const DB_POOL_SIZE = 10;
 const DB_IDLE_TIMEOUT_MS = 30_000;
 
-export function poolOptions(db: DatabaseConfig): PoolConfig {
+export function poolOptions(db: DatabaseConfig, credentials: DatabaseCredentials): PoolConfig {
   return {
     host: db.host,
     port: db.port,
     database: db.database,
-    user: db.user,
-    password: db.password,
+    user: credentials.user,
+    // A function: pg asks for the password at each new connection, so a password read again after a rotation is
+    // used by the next connection (without DB_SECRET_ARN it always answers DB_PASSWORD).
+    password: credentials.password,
     ssl: sslOptions(db.tls),
     max: DB_POOL_SIZE,
     idleTimeoutMillis: DB_IDLE_TIMEOUT_MS,

@@ -1,10 +1,9 @@
-export type DatabaseHealth =
-  | { readonly connected: true; readonly time: string }
-  | { readonly connected: false; readonly error: string };
+// What GET /health answers, publicly: whether each dependency answers, never why not (a driver's error can name
+// addresses, host names or the database user). The reason goes to the log instead.
 
-export type CacheHealth =
-  | { readonly connected: true; readonly latency: number }
-  | { readonly connected: false; readonly error: string };
+export type DatabaseHealth = { readonly connected: true; readonly time: string } | { readonly connected: false };
+
+export type CacheHealth = { readonly connected: true; readonly latency: number } | { readonly connected: false };
 
 export interface HealthReport {
   readonly status: 'healthy' | 'unhealthy';
@@ -13,6 +12,6 @@ export interface HealthReport {
 
 /**
  * Each indicator answers within this budget even when its dependency hangs, and both run in parallel, so
- * GET /health answers well inside the ALB's health-check timeout (and the 2 s this API promises).
+ * GET /health answers in about this long at worst, well inside the ALB's health-check timeout.
  */
 export const HEALTH_CHECK_TIMEOUT_MS = 1_000;

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { REDIS_CLIENT } from '../cache/cache.tokens';
+import { RedisGate } from '../cache/redis-gate';
 import { safeReason } from '../common/safe-reason';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { JsonLogger } from '../logging/json-logger';
@@ -15,10 +16,6 @@ if current == ARGV[1] then
   return 1
 end
 return 0`;
-
-// After a failed command (typically a timeout: Redis connected but not answering), reads skip Redis for this long
-// instead of each waiting out the command timeout again.
-const COOL_DOWN_MS = 2_000;
 
 /**
  * The Redis side of the cache-aside list. Two keys under the configured prefix:
@@ -36,10 +33,10 @@ export class ItemsCache {
   // no cache hit, and it retries as soon as Redis is back, so a list cached before the outage is not served
   // after a write this process acknowledged.
   private invalidationPending = false;
-  private skipUntil = 0;
 
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    private readonly gate: RedisGate,
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly logger: JsonLogger,
   ) {
@@ -109,16 +106,12 @@ export class ItemsCache {
     }
   }
 
-  /**
-   * Checked before each read: during an outage this skips building a command that would be rejected (and its Error)
-   * on every request.
-   */
   private usable(): boolean {
-    return this.redis.status === 'ready' && Date.now() >= this.skipUntil;
+    return this.gate.usable();
   }
 
   private failed(operation: string, error: unknown): void {
-    this.skipUntil = Date.now() + COOL_DOWN_MS;
+    this.gate.failed();
     this.logger.debug('cache operation failed', { operation, reason: safeReason(error) });
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import type { Item } from './item';
 import { itemIdSchema, itemInputSchema, type ItemInput } from './item.dto';
@@ -7,16 +7,10 @@ import { ItemsService } from './items.service';
 const idPipe = new ZodValidationPipe(itemIdSchema, 'id');
 const bodyPipe = new ZodValidationPipe(itemInputSchema, 'body');
 
+/** Items by id and the writes. GET /items itself is a plain Fastify route: see items-list.route.ts. */
 @Controller('items')
 export class ItemsController {
   constructor(private readonly items: ItemsService) {}
-
-  /** The body is already JSON text (straight from Redis on a hit), so it is sent as it is. */
-  @Get()
-  @Header('content-type', 'application/json; charset=utf-8')
-  list(): Promise<Buffer | string> {
-    return this.items.listBody();
-  }
 
   @Get(':id')
   get(@Param('id', idPipe) id: number): Promise<Item> {

@@ -13,6 +13,9 @@ const RANK: Readonly<Record<LogLevel | 'fatal', number>> = { debug: 10, info: 20
 export class JsonLogger {
   private readonly threshold: number;
   private readonly requestsEnabled: boolean;
+  // The request line's timestamp, formatted once per millisecond: under load many lines share one.
+  private stampMs = 0;
+  private stamp = '';
 
   constructor(
     level: LogLevel,
@@ -54,9 +57,14 @@ export class JsonLogger {
    */
   request(method: string, path: string, status: number, durationMs: number): void {
     if (!this.requestsEnabled) return;
+    const now = Date.now();
+    if (now !== this.stampMs) {
+      this.stampMs = now;
+      this.stamp = new Date(now).toISOString();
+    }
     this.sink.write(
       '{"time":"' +
-        new Date().toISOString() +
+        this.stamp +
         '","level":"info","msg":"request","method":"' +
         method +
         '","path":' +

@@ -11,6 +11,8 @@ import type {
   GetSecretValueResponse,
   ListSecretsRequest,
   ListSecretsResponse,
+  PutSecretValueRequest,
+  PutSecretValueResponse,
   SecretListEntry,
 } from '@aws-sdk/client-secrets-manager';
 import { AwsError } from '../errors.js';
@@ -205,6 +207,35 @@ const getSecretValue = op<GetSecretValueRequest, GetSecretValueResponse>((input,
   return out;
 });
 
+/**
+ * A new version becomes AWSCURRENT (how RDS rotates its managed password). The ClientRequestToken is the VersionId:
+ * a repeat with the same token and value does nothing; the same token with another value is refused, since a
+ * version never changes. Earlier versions are not kept (see "Knowingly not reproduced").
+ */
+const putSecretValue = op<PutSecretValueRequest, PutSecretValueResponse>((input, { world }) => {
+  const s = lookup(world, input.SecretId);
+  if (s.data.deletedAt !== undefined) throw markedForDeletion();
+  if (input.SecretString !== undefined && input.SecretBinary !== undefined) {
+    throw invalidParameter("You can't specify both a binary secret value and a string secret value in the same secret.");
+  }
+  if (input.SecretString === undefined && input.SecretBinary === undefined) {
+    throw invalidParameter('You must provide either SecretString or SecretBinary.');
+  }
+  const d = s.data;
+  const binary = input.SecretBinary === undefined ? undefined : typeof (input.SecretBinary as unknown) === 'string' ? (input.SecretBinary as unknown as string) : Buffer.from(input.SecretBinary).toString('base64');
+  const answer = (): PutSecretValueResponse => ({ ARN: d.arn, Name: d.name, VersionId: d.versionId, VersionStages: ['AWSCURRENT'] });
+  if (input.ClientRequestToken !== undefined && input.ClientRequestToken === d.versionId) {
+    if ((input.SecretString ?? '') === d.secretString && binary === d.secretBinary) return answer();
+    throw new AwsError('ResourceExistsException', "You can't modify an existing version, you can only create a new version.", 400);
+  }
+  d.versionId = input.ClientRequestToken ?? world.uuid();
+  d.secretString = input.SecretString ?? '';
+  if (binary === undefined) delete d.secretBinary;
+  else d.secretBinary = binary;
+  d.lastChangedAt = world.now();
+  return answer();
+});
+
 const describeSecret = op<DescribeSecretRequest, DescribeSecretResponse>((input, { world }) => {
   const s = lookup(world, input.SecretId);
   const out: DescribeSecretResponse = metadata(s);
@@ -302,6 +333,7 @@ export const secretsmanager: SandboxService = {
   handlers: {
     CreateSecret: createSecretHandler,
     GetSecretValue: getSecretValue,
+    PutSecretValue: putSecretValue,
     DescribeSecret: describeSecret,
     ListSecrets: listSecrets,
     DeleteSecret: deleteSecret,

@@ -10,6 +10,9 @@ export const PG_DATABASE = process.env['API_TEST_PG_DATABASE'] ?? 'test';
 export const REDIS_HOST = process.env['API_TEST_REDIS_HOST'] ?? '127.0.0.1';
 export const REDIS_PORT = Number(process.env['API_TEST_REDIS_PORT'] ?? 6379);
 
+/** The API key every test API is started with; the request helpers send it unless told otherwise. */
+export const TEST_API_KEY = 'test-api-key-0123456789abcdef';
+
 export function databaseUrl(port = PG_PORT, host = PG_HOST): string {
   return `postgres://${PG_USER}@${host}:${port}/${PG_DATABASE}`;
 }
@@ -49,6 +52,10 @@ export function isolate(): Isolation {
       REDIS_URL: redisUrl(),
       CACHE_KEY_PREFIX: keyPrefix,
       LOG_LEVEL: 'info',
+      // The tests send far more requests than a client would; rate-limit.test.ts sets a small limit itself.
+      RATE_LIMIT_MAX: '1000000',
+      // As a stack runs it: writes need the key (test/api/support/http.ts sends it).
+      API_KEY: TEST_API_KEY,
     },
     pg: pool,
     redis,

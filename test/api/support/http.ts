@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { TEST_API_KEY } from './backing-services.js';
 
 export interface HttpResult {
   readonly status: number;
@@ -15,12 +16,14 @@ export interface RequestOptions {
   readonly headers?: Readonly<Record<string, string>>;
   readonly agent?: http.Agent | false;
   readonly timeoutMs?: number;
+  /** Leaves out the API key the helpers otherwise send (tests of the key itself). */
+  readonly withoutKey?: boolean;
 }
 
 /** One HTTP request on a fresh connection (no keep-alive unless an agent is given), resolved with the whole body. */
 export function request(baseUrl: string, method: string, path: string, options: RequestOptions = {}): Promise<HttpResult> {
   const payload = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-  const headers: Record<string, string> = { ...options.headers };
+  const headers: Record<string, string> = options.withoutKey ? { ...options.headers } : { 'x-api-key': TEST_API_KEY, ...options.headers };
   if (payload !== undefined && options.rawBody === undefined) headers['content-type'] ??= 'application/json';
   return new Promise((resolve, reject) => {
     const req = http.request(new URL(path, baseUrl), { method, headers, agent: options.agent ?? false }, (res) => {

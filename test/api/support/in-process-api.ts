@@ -35,7 +35,7 @@ export interface AppConfigView {
 
 export interface NestAppView {
   listen(port: number, host: string): Promise<unknown>;
-  getHttpServer(): { address(): AddressInfo | string | null };
+  getHttpServer(): { address(): AddressInfo | string | null; on(event: 'request', listener: () => void): void };
   get<T>(token: symbol): T;
   close(): Promise<void>;
 }
