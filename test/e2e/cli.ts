@@ -4,7 +4,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Sandbox } from '../../src/sandbox/server.js';
-import { resources, type ListedResource } from '../sandbox/helpers.js';
+import type { ResourceEvent } from '../../src/engine/events.js';
+import { control, resources, type ListedResource } from '../sandbox/helpers.js';
 import { live } from '../provisioner/expect.js';
 
 /**
@@ -40,7 +41,18 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** Called with each stderr line; return true to SIGKILL the process there. */
   killWhen?: (line: string) => boolean;
+  /** Called with each stderr line and the process (to signal it, or to act on the cloud at that moment). */
+  onLine?: (line: string, child: ChildProcess) => void;
+  /** How long the CLI may run; past it the run fails (default 120 s). */
   timeoutMs?: number;
+}
+
+/** A CLI that did not finish in time: never confused with a kill the test planned. */
+export class CliTimeout extends Error {
+  constructor(args: string[], ms: number, stderr: string) {
+    super(`three-tier ${args.join(' ')} did not finish within ${ms} ms (killed); its stderr ended with:\n${stderr.slice(-1500)}`);
+    this.name = 'CliTimeout';
+  }
 }
 
 export function runCli(args: string[], o: RunOptions): Promise<CliResult> & { child: ChildProcess } {
@@ -52,17 +64,27 @@ export function runCli(args: string[], o: RunOptions): Promise<CliResult> & { ch
   child.stderr.on('data', (c: Buffer) => {
     const text = c.toString();
     stderr += text;
-    if (!o.killWhen) return;
+    if (!o.killWhen && !o.onLine) return;
     pending += text;
     const lines = pending.split('\n');
     pending = lines.pop() ?? '';
-    for (const line of lines) if (o.killWhen(line)) child.kill('SIGKILL');
+    for (const line of lines) {
+      o.onLine?.(line, child);
+      if (o.killWhen?.(line)) child.kill('SIGKILL');
+    }
   });
-  const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs ?? 120_000);
-  const done = new Promise<CliResult>((resolve) => {
+  const timeoutMs = o.timeoutMs ?? 120_000;
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGKILL');
+  }, timeoutMs);
+  const done = new Promise<CliResult>((resolve, reject) => {
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
+      // A hang is a failure of its own, whatever the test expected of the exit.
+      if (timedOut) reject(new CliTimeout(args, timeoutMs, stderr));
+      else resolve({ code, signal, stdout, stderr });
     });
   }) as Promise<CliResult> & { child: ChildProcess };
   done.child = child;
@@ -88,5 +110,28 @@ export async function stackResources(sb: Sandbox, stack: string): Promise<Listed
 export async function countByType(sb: Sandbox, stack: string): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const r of await stackResources(sb, stack)) out[r.type] = (out[r.type] ?? 0) + 1;
+  return out;
+}
+
+/** A progress event of a `--json` run, from one stderr line (undefined for any other line). */
+export function resourceEventOf(line: string): ResourceEvent | undefined {
+  if (!line.startsWith('{"type":"resource"')) return undefined;
+  return JSON.parse(line) as ResourceEvent;
+}
+
+/** AWS calls the sandbox served, by operation (`ec2:CreateVpc`). */
+export type Calls = { total: number; operations: Record<string, number> };
+
+export async function calls(sb: Sandbox): Promise<Calls> {
+  return (await control<Calls>(sb, 'GET', '/_sandbox/calls')).body;
+}
+
+/** Operations whose count grew between two snapshots and that change something (not Describe/Get/List). */
+export function mutatingCalls(before: Calls, after: Calls): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [op, n] of Object.entries(after.operations)) {
+    const grew = n - (before.operations[op] ?? 0);
+    if (grew > 0 && !/:(Describe|Get|List|BatchGet)/.test(op)) out[op] = grew;
+  }
   return out;
 }

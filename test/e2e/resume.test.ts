@@ -2,18 +2,45 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ResourcePhase } from '../../src/engine/events.js';
 import type { Sandbox } from '../../src/sandbox/server.js';
 import { sandbox } from '../sandbox/helpers.js';
 import { assertCompleteStack, EXPECTED_TAGGED } from '../provisioner/expect.js';
-import { countByType, runCli, scratchDir, stackArgs, stackResources, taggedWith, TIME_SCALE } from './cli.js';
+import { countByType, resourceEventOf, runCli, scratchDir, stackArgs, stackResources, taggedWith, TIME_SCALE } from './cli.js';
 
 const IMAGE = 'public.ecr.aws/nginx/nginx:1.27';
 
-/** Kill the CLI with SIGKILL when it has reported the n-th progress event (JSON lines on stderr). */
-function afterEvents(n: number): (line: string) => boolean {
-  let seen = 0;
-  return (line) => line.startsWith('{"type":"resource"') && !line.includes('"phase":"planned"') && ++seen === n;
+/**
+ * Kill points taken from the run's own progress (JSON events on stderr): SIGKILL when the run reports this phase
+ * of this resource. Each point's resource depends on the previous point's, so it cannot have started before the
+ * previous kill and is certain to be worked on by the next run: every planned point fires.
+ */
+type KillPoint = readonly [id: string, phase: ResourcePhase];
+
+function at([id, phase]: KillPoint): (line: string) => boolean {
+  return (line) => {
+    const e = resourceEventOf(line);
+    return e !== undefined && e.id === id && e.phase === phase;
+  };
 }
+
+// Before a create call (creating) and after its answer was recorded (waiting), along one dependency chain.
+const UP_POINTS: KillPoint[] = [
+  ['vpc', 'creating'],
+  ['subnet-private-a', 'creating'],
+  ['db-subnet-group', 'creating'],
+  ['database', 'waiting'],
+  ['execution-role', 'creating'],
+  ['task-definition', 'creating'],
+  ['ecs-service', 'waiting'],
+];
+// Deletes run in reverse dependency order: each of these is deleted only after the previous one is gone.
+const DESTROY_POINTS: KillPoint[] = [
+  ['ecs-service', 'deleting'],
+  ['database', 'deleting'],
+  ['subnet-private-a', 'deleting'],
+  ['vpc', 'deleting'],
+];
 
 describe('resume after SIGKILL', () => {
   let sb: Sandbox;
@@ -28,17 +55,13 @@ describe('resume after SIGKILL', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('up killed at many points, then run again, ends in the one expected stack with no duplicates', async () => {
-    // Each run continues from what the previous one left; the kill points walk through the whole graph.
-    for (const n of [1, 4, 9, 15, 22, 30, 40, 52]) {
-      const r = await runCli(['up', ...args(sb), '--image', IMAGE], { cwd: dir, killWhen: afterEvents(n) });
-      if (r.signal !== 'SIGKILL') {
-        assert.equal(r.code, 0, `up (meant to be killed after ${n} events) ended: ${r.stderr.slice(-1500)}`);
-        break;
-      }
+  it('up killed at each planned point, then run again, ends in the one expected stack with no duplicates', async () => {
+    for (const point of UP_POINTS) {
+      const r = await runCli(['up', ...args(sb), '--image', IMAGE], { cwd: dir, killWhen: at(point) });
+      assert.equal(r.signal, 'SIGKILL', `the kill at ${point.join(' ')} did not fire: up ended with ${r.code}: ${r.stderr.slice(-1500)}`);
       const counts = await countByType(sb, 'resume');
       for (const [type, want] of Object.entries(EXPECTED_TAGGED)) {
-        assert.ok((counts[type] ?? 0) <= want, `after a kill at event ${n}: ${counts[type]} ${type} (at most ${want})`);
+        assert.ok((counts[type] ?? 0) <= want, `after a kill at ${point.join(' ')}: ${counts[type]} ${type} (at most ${want})`);
       }
     }
     const final = await runCli(['up', ...args(sb), '--image', IMAGE], { cwd: dir });
@@ -49,13 +72,10 @@ describe('resume after SIGKILL', () => {
     assert.deepEqual((JSON.parse(again.stdout) as { created: string[] }).created, [], 'a resumed stack is complete');
   });
 
-  it('destroy killed at several points, then run again, leaves nothing and removes the manifest', async () => {
-    for (const n of [2, 8, 20]) {
-      const r = await runCli(['destroy', ...args(sb)], { cwd: dir, killWhen: afterEvents(n) });
-      if (r.signal !== 'SIGKILL') {
-        assert.equal(r.code, 0, r.stderr.slice(-1500));
-        break;
-      }
+  it('destroy killed at each planned point, then run again, leaves nothing and removes the manifest', async () => {
+    for (const point of DESTROY_POINTS) {
+      const r = await runCli(['destroy', ...args(sb)], { cwd: dir, killWhen: at(point) });
+      assert.equal(r.signal, 'SIGKILL', `the kill at ${point.join(' ')} did not fire: destroy ended with ${r.code}: ${r.stderr.slice(-1500)}`);
       assert.ok(existsSync(manifest), 'the manifest stays until everything is gone');
     }
     const final = await runCli(['destroy', ...args(sb)], { cwd: dir });
