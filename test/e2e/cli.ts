@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import type { Sandbox } from '../../src/sandbox/server.js';
 import type { ResourceEvent } from '../../src/engine/events.js';
 import { control, resources, type ListedResource } from '../sandbox/helpers.js';
-import { live } from '../provisioner/expect.js';
+import { live, type Calls } from '../provisioner/expect.js';
+export { mutatingCalls } from '../provisioner/expect.js';
 
 /**
  * Run the real CLI (bin/three-tier) as a subprocess against a sandbox the test holds, over HTTP with the real SDK:
@@ -119,19 +120,6 @@ export function resourceEventOf(line: string): ResourceEvent | undefined {
   return JSON.parse(line) as ResourceEvent;
 }
 
-/** AWS calls the sandbox served, by operation (`ec2:CreateVpc`). */
-export type Calls = { total: number; operations: Record<string, number> };
-
 export async function calls(sb: Sandbox): Promise<Calls> {
   return (await control<Calls>(sb, 'GET', '/_sandbox/calls')).body;
-}
-
-/** Operations whose count grew between two snapshots and that change something (not Describe/Get/List). */
-export function mutatingCalls(before: Calls, after: Calls): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [op, n] of Object.entries(after.operations)) {
-    const grew = n - (before.operations[op] ?? 0);
-    if (grew > 0 && !/:(Describe|Get|List|BatchGet)/.test(op)) out[op] = grew;
-  }
-  return out;
 }

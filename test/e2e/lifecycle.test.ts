@@ -8,11 +8,11 @@ import { ElasticLoadBalancingV2Client, DescribeTargetGroupsCommand } from '@aws-
 import { SecretsManagerClient, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import type { Sandbox } from '../../src/sandbox/server.js';
 import { clientConfig, control, sandbox } from '../sandbox/helpers.js';
-import { assertCompleteStack } from '../provisioner/expect.js';
-import { runCli, scratchDir, stackArgs, stackResources, taggedWith, TIME_SCALE } from './cli.js';
+import { assertCompleteStack, UP_CHANGES } from '../provisioner/expect.js';
+import { calls, mutatingCalls, runCli, scratchDir, stackArgs, stackResources, taggedWith, TIME_SCALE } from './cli.js';
 
 const IMAGE = 'public.ecr.aws/nginx/nginx:1.27';
-type Calls = { total: number; operations: Record<string, number> };
+
 
 describe('three-tier up / destroy as a subprocess against the sandbox', () => {
   let sb: Sandbox;
@@ -27,8 +27,10 @@ describe('three-tier up / destroy as a subprocess against the sandbox', () => {
   });
 
   it('up creates the whole seed architecture, wired as designed, and prints the URL', async () => {
+    const before = await calls(sb);
     const r = await runCli(['up', ...stackArgs(sb, 'shop', manifest), '--image', IMAGE, '--json'], { cwd: dir });
     assert.equal(r.code, 0, r.stderr.slice(-2000));
+    assert.deepEqual(mutatingCalls(before, await calls(sb)), UP_CHANGES, 'each resource created once, nothing else changed');
     const result = JSON.parse(r.stdout) as { url: string; created: string[] };
     assert.match(result.url, /^http:\/\/shop-alb-.*\.elb\.amazonaws\.com$/);
     assert.equal(result.created.length, 28);
@@ -69,13 +71,11 @@ describe('three-tier up / destroy as a subprocess against the sandbox', () => {
   });
 
   it('up again on the complete stack changes nothing and says so', async () => {
-    const before = (await control<Calls>(sb, 'GET', '/_sandbox/calls')).body;
+    const before = await calls(sb);
     const r = await runCli(['up', ...stackArgs(sb, 'shop', manifest), '--image', IMAGE], { cwd: dir });
     assert.equal(r.code, 0, r.stderr.slice(-2000));
     assert.match(r.stderr, /Stack "shop" is complete; nothing changed\./);
-    const afterCalls = (await control<Calls>(sb, 'GET', '/_sandbox/calls')).body;
-    const mutating = Object.entries(afterCalls.operations).filter(([op, n]) => n !== (before.operations[op] ?? 0) && !/:(Describe|Get|List|BatchGet)/.test(op));
-    assert.deepEqual(mutating, [], 'only reads on a no-op up');
+    assert.deepEqual(mutatingCalls(before, await calls(sb)), {}, 'only reads on a no-op up');
     assertCompleteStack(await taggedWith(sb, 'shop'));
   });
 
@@ -93,14 +93,18 @@ describe('three-tier up / destroy as a subprocess against the sandbox', () => {
     assert.equal(faults.status, 200);
     try {
       const m = join(dir, 'faulty.json');
+      const before = await calls(sb);
       const up = await runCli(['up', ...stackArgs(sb, 'faulty', m), '--image', IMAGE], { cwd: dir });
       assert.equal(up.code, 0, up.stderr.slice(-3000));
       assertCompleteStack(await taggedWith(sb, 'faulty'));
+      // Throttled and failed calls are counted and retried: the same changes as without faults, some more than once.
+      const changes = mutatingCalls(before, await calls(sb));
+      assert.deepEqual(Object.keys(changes).sort(), Object.keys(UP_CHANGES).sort());
+      for (const [op, n] of Object.entries(UP_CHANGES)) assert.ok((changes[op] ?? 0) >= n, `${op}: ${changes[op]} call(s), at least ${n}`);
       const down = await runCli(['destroy', ...stackArgs(sb, 'faulty', m)], { cwd: dir });
       assert.equal(down.code, 0, down.stderr.slice(-3000));
       assert.deepEqual((await stackResources(sb, 'faulty')).map((x) => `${x.type} ${x.id}`), []);
-      const calls = (await control<Calls>(sb, 'GET', '/_sandbox/calls')).body;
-      assert.ok(calls.total > 0);
+      assert.equal(existsSync(m), false);
     } finally {
       await control(sb, 'POST', '/_sandbox/faults', { throttleRate: 0, errorRate: 0, consistencyWindowMs: 0, eniLingerMs: null });
     }

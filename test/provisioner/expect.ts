@@ -27,6 +27,39 @@ export const EXPECTED_TAGGED: Record<string, number> = {
   'ecs-service': 1,
 };
 
+/** The changing AWS calls of an `up` on an empty account, without faults: one create per resource, no more. */
+export const UP_CHANGES: Record<string, number> = {
+  'ec2:AllocateAddress': 1,
+  'ec2:AssociateRouteTable': 4,
+  'ec2:AttachInternetGateway': 1,
+  'ec2:AuthorizeSecurityGroupIngress': 4,
+  'ec2:CreateInternetGateway': 1,
+  'ec2:CreateNatGateway': 1,
+  'ec2:CreateRoute': 2,
+  'ec2:CreateRouteTable': 2,
+  'ec2:CreateSecurityGroup': 4,
+  'ec2:CreateSubnet': 4,
+  'ec2:CreateVpc': 1,
+  'ec2:ModifyVpcAttribute': 2,
+  'ecr:CreateRepository': 1,
+  'ecs:CreateCluster': 1,
+  'ecs:CreateService': 1,
+  'ecs:RegisterTaskDefinition': 1,
+  'elasticache:CreateCacheSubnetGroup': 1,
+  'elasticache:CreateReplicationGroup': 1,
+  'elasticloadbalancing:CreateListener': 1,
+  'elasticloadbalancing:CreateLoadBalancer': 1,
+  'elasticloadbalancing:CreateTargetGroup': 1,
+  'elasticloadbalancing:ModifyTargetGroupAttributes': 1,
+  'iam:AttachRolePolicy': 1,
+  'iam:CreateRole': 1,
+  'iam:PutRolePolicy': 1,
+  'logs:CreateLogGroup': 1,
+  'logs:PutRetentionPolicy': 1,
+  'rds:CreateDBInstance': 1,
+  'rds:CreateDBSubnetGroup': 1,
+};
+
 /** States in which AWS still lists a resource that is gone (a deleted NAT gateway, an INACTIVE cluster, a STOPPED task). */
 const TERMINAL = new Set(['deleted', 'INACTIVE', 'STOPPED', 'scheduled-deletion']);
 
@@ -52,4 +85,17 @@ export async function threeTierFailure(p: Promise<unknown>): Promise<ThreeTierEr
   );
   assert.ok(err instanceof ThreeTierError, `expected a ThreeTierError, got ${String(err)}`);
   return err;
+}
+
+/** AWS calls the sandbox served, by operation (`ec2:CreateVpc`), as its /_sandbox/calls route lists them. */
+export type Calls = { total: number; operations: Record<string, number> };
+
+/** Operations whose count grew between two snapshots and that change something (not Describe/Get/List). */
+export function mutatingCalls(before: Calls, after: Calls): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [op, n] of Object.entries(after.operations)) {
+    const grew = n - (before.operations[op] ?? 0);
+    if (grew > 0 && !/:(Describe|Get|List|BatchGet)/.test(op)) out[op] = grew;
+  }
+  return out;
 }

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import type { EventSink } from '../../src/engine/events.js';
 import { countByType, harness, type Harness } from './harness.js';
-import { assertCompleteStack, live } from './expect.js';
+import { assertCompleteStack, live, mutatingCalls, UP_CHANGES } from './expect.js';
 
 /**
  * With throttling, 5xx answers, eventual consistency (NotFound right after a create) and lingering network
