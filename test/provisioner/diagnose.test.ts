@@ -2,7 +2,13 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { diagnoseStoppedTask, diagnoseTargetGroup, diagnoseTargetHealth, hintsFrom } from '../../src/diagnose.js';
 
-/** What ECS and the ALB say, and the cause three-tier names. */
+const SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0a1b2c3d-AbCdEf';
+
+/**
+ * What ECS and the ALB say, and the cause three-tier names with its fix. The long texts are AWS's own, as ECS
+ * reports them in stoppedReason (docs/aws-facts.md, the ECS developer guide's stopped-task errors); the sandbox
+ * reproduces them (src/sandbox/services/ecs/startup.ts).
+ */
 const STOPPED: { say: string[]; code: string | undefined; fix?: RegExp }[] = [
   { say: ['Essential container in task exited', 'exec /usr/local/bin/docker-entrypoint.sh: exec format error'], code: 'ARCH_MISMATCH', fix: /--platform linux\/amd64/ },
   {
@@ -13,9 +19,25 @@ const STOPPED: { say: string[]; code: string | undefined; fix?: RegExp }[] = [
   { say: ['CannotPullContainerError: ref pull has been retried 1 time(s): failed to copy: httpReadSeeker: failed open: dial tcp 52.0.0.1:443: i/o timeout'], code: 'NO_REGISTRY_ROUTE', fix: /NAT gateway/ },
   {
     say: [
-      'CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref 1.dkr.ecr.us-east-1.amazonaws.com/x:1: failed to do request: Head "https://1.dkr.ecr.us-east-1.amazonaws.com/v2/x/manifests/1": dial tcp 52.46.145.25:443: i/o timeout',
+      'CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref 123456789012.dkr.ecr.us-east-1.amazonaws.com/demo-api:latest: failed to do request: Head "https://123456789012.dkr.ecr.us-east-1.amazonaws.com/v2/demo-api/manifests/latest": dial tcp 52.46.145.25:443: i/o timeout',
     ],
     code: 'NO_REGISTRY_ROUTE',
+    fix: /NAT gateway/,
+  },
+  // Without a route out, Fargate fails fetching the secret or the registry auth first, before any pull.
+  {
+    say: [
+      `ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 5 time(s): failed to fetch secret ${SECRET} from secrets manager: RequestCanceled: request context canceled caused by: context deadline exceeded. Please check your task network configuration.`,
+    ],
+    code: 'NO_REGISTRY_ROUTE',
+    fix: /NAT gateway/,
+  },
+  {
+    say: [
+      'ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve ecr registry auth: service call has been retried 3 time(s): RequestError: send request failed caused by: Post "https://api.ecr.us-east-1.amazonaws.com/": dial tcp 52.46.145.25:443: i/o timeout. Please check your task network configuration.',
+    ],
+    code: 'NO_REGISTRY_ROUTE',
+    fix: /NAT gateway/,
   },
   { say: ['CannotPullContainerError: something else'], code: 'IMAGE_PULL_FAILED', fix: /NAT/ },
   {
@@ -23,20 +45,49 @@ const STOPPED: { say: string[]; code: string | undefined; fix?: RegExp }[] = [
     code: 'SECRET_ACCESS',
     fix: /GetSecretValue on the exact secret ARN/,
   },
-  { say: ['ResourceInitializationError: failed to validate logger args: create stream has been retried 1 times: ResourceNotFoundException: The specified log group does not exist.'], code: 'LOGS_ACCESS' },
-  { say: ['ResourceInitializationError: unable to pull registry auth'], code: 'TASK_INIT_FAILED' },
-  { say: ['Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/demo-tg/abc)'], code: 'HEALTH_CHECKS_FAILED' },
-  { say: ['Essential container in task exited', 'OutOfMemoryError: Container killed due to memory usage'], code: 'OUT_OF_MEMORY' },
+  {
+    say: [
+      `ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret ${SECRET} from secrets manager: AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/demo-task-execution/0123456789abcdef is not authorized to perform: secretsmanager:GetSecretValue on resource: ${SECRET} because no identity-based policy allows the secretsmanager:GetSecretValue action status code: 400, request id: 5f3c`,
+    ],
+    code: 'SECRET_ACCESS',
+    fix: /GetSecretValue on the exact secret ARN/,
+  },
+  {
+    say: ['ResourceInitializationError: failed to validate logger args: create stream has been retried 1 times: ResourceNotFoundException: The specified log group does not exist.'],
+    code: 'LOGS_ACCESS',
+    fix: /log group exists/,
+  },
+  {
+    say: [
+      'ResourceInitializationError: failed to validate logger args: create stream has been retried 1 times: failed to create Cloudwatch log stream: ResourceNotFoundException: The specified log group does not exist. : exit status 1',
+    ],
+    code: 'LOGS_ACCESS',
+    fix: /log group exists/,
+  },
+  { say: ['ResourceInitializationError: unable to pull registry auth'], code: 'TASK_INIT_FAILED', fix: /NAT gateway route/ },
+  {
+    say: ["ECS was unable to assume the role 'arn:aws:iam::123456789012:role/demo-task-execution' that was provided for this task. Please verify that the role being passed has the proper trust relationship and permissions and that your IAM user has permissions to pass this role."],
+    code: 'ROLE_NOT_ASSUMABLE',
+    fix: /ecs-tasks\.amazonaws\.com/,
+  },
+  { say: ['Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/demo-tg/abc)'], code: 'HEALTH_CHECKS_FAILED', fix: /security groups/ },
+  { say: ['Essential container in task exited', 'OutOfMemoryError: Container killed due to memory usage'], code: 'OUT_OF_MEMORY', fix: /memory/ },
   { say: ['Essential container in task exited'], code: 'CONTAINER_EXITED', fix: /logs/ },
   { say: ['Scaling activity initiated by deployment ecs-svc/123'], code: undefined },
 ];
 
-const TARGETS: { reason: string; description?: string; extra?: string; code: string | undefined }[] = [
-  { reason: 'Target.Timeout', description: 'Request timed out', code: 'SG_CHAIN' },
-  { reason: 'Target.ResponseCodeMismatch', description: 'Health checks failed with these codes: [503]', extra: 'error: no pg_hba.conf entry for host "10.0.32.7", user "app_admin", database "app", no encryption', code: 'DB_SSL' },
-  { reason: 'Target.ResponseCodeMismatch', description: 'Health checks failed with these codes: [503]', extra: 'self-signed certificate in certificate chain', code: 'DB_CA' },
-  { reason: 'Target.ResponseCodeMismatch', description: 'Health checks failed with these codes: [503]', code: 'HEALTH_NOT_OK' },
-  { reason: 'Target.FailedHealthChecks', description: 'Health checks failed', code: 'NOT_LISTENING' },
+const TARGETS: { reason: string; description?: string; extra?: string; code: string | undefined; fix?: RegExp }[] = [
+  { reason: 'Target.Timeout', description: 'Request timed out', code: 'SG_CHAIN', fix: /TCP 3000 from the alb group/ },
+  {
+    reason: 'Target.ResponseCodeMismatch',
+    description: 'Health checks failed with these codes: [503]',
+    extra: 'error: no pg_hba.conf entry for host "10.0.32.7", user "app_admin", database "app", no encryption',
+    code: 'DB_SSL',
+    fix: /DB_SSL=verify-full/,
+  },
+  { reason: 'Target.ResponseCodeMismatch', description: 'Health checks failed with these codes: [503]', extra: 'self-signed certificate in certificate chain', code: 'DB_CA', fix: /CA bundle/ },
+  { reason: 'Target.ResponseCodeMismatch', description: 'Health checks failed with these codes: [503]', code: 'HEALTH_NOT_OK', fix: /5432 \/ 6379/ },
+  { reason: 'Target.FailedHealthChecks', description: 'Health checks failed', code: 'NOT_LISTENING', fix: /PORT=3000/ },
   { reason: 'Elb.RegistrationInProgress', code: undefined },
 ];
 
@@ -46,6 +97,7 @@ describe('diagnosis of stopped tasks', () => {
       const d = diagnoseStoppedTask(...s.say);
       assert.equal(d?.code, s.code);
       if (s.fix) assert.match(d?.fix ?? '', s.fix);
+      else assert.equal(s.code, undefined, 'every cause is checked for its fix');
     });
   }
 });
@@ -53,7 +105,10 @@ describe('diagnosis of stopped tasks', () => {
 describe('diagnosis of target health', () => {
   for (const t of TARGETS) {
     it(`${t.reason}${t.extra ? ' + ' + t.extra.slice(0, 30) : ''} -> ${t.code ?? 'nothing'}`, () => {
-      assert.equal(diagnoseTargetHealth(t.reason, t.description, t.extra)?.code, t.code);
+      const d = diagnoseTargetHealth(t.reason, t.description, t.extra);
+      assert.equal(d?.code, t.code);
+      if (t.fix) assert.match(d?.fix ?? '', t.fix);
+      else assert.equal(t.code, undefined, 'every cause is checked for its fix');
     });
   }
 
