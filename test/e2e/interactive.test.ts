@@ -1,6 +1,6 @@
-import { after, afterEach, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { bin, cliEnv, scratchDir, TIME_SCALE } from './cli.js';
@@ -58,6 +58,13 @@ const CLEAR_LINE = '\u0015';
 
 describe('a person at the terminal', () => {
   const dir = scratchDir('interactive');
+  before(() => {
+    // Fail with the reason, not with a spawn error in the middle of a test.
+    const probe = spawnSync('script', ['--version'], { encoding: 'utf8' });
+    if (probe.error || probe.status !== 0) {
+      throw new Error(`these tests need util-linux's \`script\` (Debian: apt-get install bsdutils; .ci/run installs it): ${probe.error?.message ?? probe.stderr}`);
+    }
+  });
   after(() => rmSync(dir, { recursive: true, force: true }));
   afterEach(() => {
     for (const t of open) t.kill();
