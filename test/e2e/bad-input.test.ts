@@ -1,10 +1,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CreateSubnetCommand, CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { fromProcess } from '@aws-sdk/credential-providers';
+import { CreateDBInstanceCommand, CreateDBSubnetGroupCommand, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import type { Sandbox } from '../../src/sandbox/server.js';
-import { control, resources, sandbox } from '../sandbox/helpers.js';
-import { runCli, scratchDir, TIME_SCALE } from './cli.js';
+import { clientConfig, control, resources, sandbox } from '../sandbox/helpers.js';
+import { mutatingCalls, runCli, scratchDir, TIME_SCALE } from './cli.js';
 
 type Calls = { total: number };
 
@@ -85,6 +88,33 @@ describe('credentials', () => {
     }
   });
 
+  it('stops before any change when they have expired, naming the profile and how to log in', async () => {
+    const sb = await sandbox({ world: { timeScale: TIME_SCALE } });
+    try {
+      // The sandbox accepts any signature, so the expiry is the SDK's own check: a profile whose credential_process
+      // (as `aws configure export-credentials` or an SSO helper would) hands out a session that ended in 2020.
+      const expired = { Version: 1, AccessKeyId: 'ASIAEXPIRED', SecretAccessKey: 'secret', SessionToken: 'token', Expiration: '2020-01-01T00:00:00Z' };
+      const helper = join(dir, 'expired-credentials.mjs');
+      writeFileSync(helper, `console.log(${JSON.stringify(JSON.stringify(expired))});\n`);
+      const config = join(dir, 'aws-config');
+      writeFileSync(config, `[profile work]\ncredential_process = ${process.execPath} ${helper}\n`);
+      // The SDK refuses this profile for its expiry (and the CLI sees the chain fail as a whole).
+      await assert.rejects(fromProcess({ profile: 'work', configFilepath: config, filepath: join(dir, 'no-credentials') })(), /returned expired credentials/);
+      // Real AWS mode (no --endpoint-url), with STS pointed at the sandbox should a call get through (none does).
+      const env = { HOME: dir, AWS_CONFIG_FILE: config, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: 'work', AWS_EC2_METADATA_DISABLED: 'true', AWS_ENDPOINT_URL_STS: sb.endpoint };
+      const before = (await control<Calls>(sb, 'GET', '/_sandbox/calls')).body.total;
+      const r = await runCli(['up', '--stack', 'ok', '--yes', '--image', 'nginx:1.27'], { cwd: dir, env });
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /CREDENTIALS/);
+      assert.match(r.stderr, /no valid AWS credentials from profile "work"/);
+      assert.match(r.stderr, /aws sso login --profile work/);
+      assert.equal((await control<Calls>(sb, 'GET', '/_sandbox/calls')).body.total, before, 'no AWS call was made');
+      assert.equal(existsSync(join(dir, '.three-tier')), false, 'no manifest was written');
+    } finally {
+      await sb.close();
+    }
+  });
+
   it('names the environment, not a profile, when the refused keys came from the environment', async () => {
     const sb = await sandbox({ world: { timeScale: TIME_SCALE } });
     try {
@@ -114,5 +144,45 @@ describe('credentials', () => {
     const r = await runCli(['destroy', '--stack', 'ok', '--endpoint-url', 'http://203.0.113.10:4566', '--yes'], { cwd: dir });
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /plain http on another machine/);
+  });
+});
+
+describe("a name already taken by someone else's resource", () => {
+  const dir = scratchDir('name-taken');
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('up exits 2 with NAME_TAKEN before any change; destroy leaves their database', async () => {
+    const sb = await sandbox({ world: { timeScale: TIME_SCALE } });
+    try {
+      // The README's example: someone's own RDS instance demo-db, without the stack's tag.
+      const cfg = clientConfig(sb);
+      const ec2 = new EC2Client(cfg);
+      const rds = new RDSClient(cfg);
+      const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.9.0.0/16' }))).Vpc?.VpcId ?? '';
+      const subnetIds: string[] = [];
+      for (const [cidr, zone] of [['10.9.0.0/24', 'us-east-1a'], ['10.9.1.0/24', 'us-east-1b']] as const) {
+        subnetIds.push((await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: cidr, AvailabilityZone: zone }))).Subnet?.SubnetId ?? '');
+      }
+      await rds.send(new CreateDBSubnetGroupCommand({ DBSubnetGroupName: 'their-subnets', DBSubnetGroupDescription: 'theirs', SubnetIds: subnetIds }));
+      await rds.send(
+        new CreateDBInstanceCommand({ DBInstanceIdentifier: 'demo-db', Engine: 'postgres', DBInstanceClass: 'db.t4g.micro', AllocatedStorage: 20, MasterUsername: 'owner', ManageMasterUserPassword: true, DBSubnetGroupName: 'their-subnets' }),
+      );
+      const before = (await control<{ operations: Record<string, number>; total: number }>(sb, 'GET', '/_sandbox/calls')).body;
+      const manifest = join(dir, 'demo.json');
+      const up = await runCli(['up', '--stack', 'demo', '--endpoint-url', sb.endpoint, '--time-scale', String(TIME_SCALE), '--manifest', manifest, '--yes', '--image', 'nginx:1.27'], { cwd: dir });
+      assert.equal(up.code, 2, up.stderr);
+      assert.match(up.stderr, /NAME_TAKEN/);
+      assert.match(up.stderr, /db-instance demo-db/);
+      const afterUp = (await control<{ operations: Record<string, number>; total: number }>(sb, 'GET', '/_sandbox/calls')).body;
+      assert.deepEqual(mutatingCalls(before, afterUp), {}, 'no change was made');
+      assert.equal(existsSync(manifest), false, 'no manifest was written');
+
+      const down = await runCli(['destroy', '--stack', 'demo', '--endpoint-url', sb.endpoint, '--time-scale', String(TIME_SCALE), '--manifest', manifest, '--yes'], { cwd: dir });
+      assert.equal(down.code, 0, down.stderr);
+      const db = (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'demo-db' }))).DBInstances?.[0];
+      assert.ok(db && db.DBInstanceStatus !== 'deleting', `their database is left alone: ${db?.DBInstanceStatus}`);
+    } finally {
+      await sb.close();
+    }
   });
 });
