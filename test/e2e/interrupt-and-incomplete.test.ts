@@ -1,0 +1,113 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { AllocateAddressCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { readManifest } from '../../src/engine/manifest.js';
+import { STACK_TAG } from '../../src/engine/kind.js';
+import type { Sandbox } from '../../src/sandbox/server.js';
+import { clientConfig, control, resources, sandbox } from '../sandbox/helpers.js';
+import { assertCompleteStack, EXPECTED_TAGGED } from '../provisioner/expect.js';
+import { countByType, resourceEventOf, runCli, scratchDir, stackArgs, stackResources, taggedWith, TIME_SCALE } from './cli.js';
+
+const IMAGE = 'public.ecr.aws/nginx/nginx:1.27';
+const STACK = 'intr';
+
+/**
+ * Ctrl-C (SIGINT) stops `up` with exit 130 and a manifest that is true; `destroy` exits 3 (DESTROY_INCOMPLETE) and
+ * keeps the manifest while something of the stack remains, deletes a tagged stray that only its final sweep finds,
+ * and removes the manifest only when nothing is left.
+ */
+describe('interrupted up, incomplete destroy', () => {
+  let sb: Sandbox;
+  const dir = scratchDir('interrupt');
+  const manifest = join(dir, `${STACK}.json`);
+  const args = (command: string) => [command, ...stackArgs(sb, STACK, manifest), '--json'];
+  before(async () => {
+    sb = await sandbox({ world: { timeScale: TIME_SCALE, faults: { eniLingerMs: 300 } as never } });
+  });
+  after(async () => {
+    await sb.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('Ctrl-C during up exits 130; the manifest names only what exists; the next up finishes the stack', async () => {
+    let sent = false;
+    const r = await runCli([...args('up'), '--image', IMAGE], {
+      cwd: dir,
+      onLine: (line, child) => {
+        const e = resourceEventOf(line);
+        if (!sent && e?.id === 'database' && e.phase === 'waiting') {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      },
+    });
+    assert.ok(sent, 'the interruption was sent');
+    assert.equal(r.signal, null, 'the CLI stopped by itself');
+    assert.equal(r.code, 130, r.stderr.slice(-2000));
+    assert.match(r.stderr, /INTERRUPTED/);
+    assert.equal(existsSync(`${manifest}.lock`), false, 'the lock is released');
+
+    // True: every AWS identity the manifest records exists, and it records the database whose wait was interrupted.
+    const recorded = readManifest(manifest);
+    assert.ok(recorded);
+    assert.ok(recorded.resources['database']?.identity, 'the database is recorded');
+    const live = new Set((await resources(sb)).map((x) => x.id));
+    for (const [id, res] of Object.entries(recorded.resources)) {
+      for (const [key, value] of Object.entries(res.identity ?? {})) {
+        if (['vpcId', 'subnetId', 'groupId', 'natGatewayId', 'allocationId', 'internetGatewayId', 'routeTableId', 'identifier'].includes(key)) {
+          assert.ok(live.has(value), `${id}: ${key} ${value} exists`);
+        }
+      }
+    }
+    const counts = await countByType(sb, STACK);
+    for (const [type, want] of Object.entries(EXPECTED_TAGGED)) assert.ok((counts[type] ?? 0) <= want, `${counts[type]} ${type}`);
+
+    const again = await runCli([...args('up'), '--image', IMAGE], { cwd: dir });
+    assert.equal(again.code, 0, again.stderr.slice(-2000));
+    const result = JSON.parse(again.stdout) as { created: string[]; adopted: string[] };
+    assert.ok(result.adopted.includes('database') && !result.created.includes('database'), 'the database was adopted, not made twice');
+    assertCompleteStack(await taggedWith(sb, STACK));
+  });
+
+  it('destroy exits 3 (DESTROY_INCOMPLETE) and keeps the manifest while interfaces linger past its budget', async () => {
+    // Interfaces linger 10 s: longer than destroy's ENI budget at this pace (25 min of AWS time is 7.5 s).
+    await control(sb, 'POST', '/_sandbox/faults', { eniLingerMs: 10_000 });
+    try {
+      const r = await runCli(args('destroy'), { cwd: dir });
+      assert.equal(r.code, 3, r.stderr.slice(-2500));
+      assert.match(r.stderr, /DESTROY_INCOMPLETE/);
+      assert.ok(existsSync(manifest), 'the manifest stays while something remains');
+    } finally {
+      await control(sb, 'POST', '/_sandbox/faults', { eniLingerMs: 300 });
+    }
+  });
+
+  it('destroy deletes a stray tagged with the stack that appears while it runs, found only by its final sweep', async () => {
+    const ec2 = new EC2Client(clientConfig(sb));
+    let stray: Promise<string> | undefined;
+    const r = await runCli(args('destroy'), {
+      cwd: dir,
+      onLine: (line, child) => {
+        // After the graph's own look for strays, before the final sweep: the VPC is the last node deleted. The CLI
+        // waits (SIGSTOP) until the stray exists.
+        const e = resourceEventOf(line);
+        if (stray !== undefined || e?.id !== 'vpc' || e.phase !== 'deleting') return;
+        child.kill('SIGSTOP');
+        stray = ec2
+          .send(new AllocateAddressCommand({ Domain: 'vpc', TagSpecifications: [{ ResourceType: 'elastic-ip', Tags: [{ Key: STACK_TAG, Value: STACK }] }] }))
+          .then((o) => o.AllocationId ?? '')
+          .finally(() => child.kill('SIGCONT'));
+      },
+    });
+    assert.ok(stray, 'the stray was made during the destroy');
+    const id = await stray;
+    assert.equal(r.code, 0, r.stderr.slice(-2500));
+    const result = JSON.parse(r.stdout) as { deleted: string[]; leftovers: string[] };
+    assert.ok(result.deleted.includes(`sweep:elastic-ip:${id}`), result.deleted.join(', '));
+    assert.deepEqual(result.leftovers, []);
+    assert.deepEqual((await stackResources(sb, STACK)).map((x) => `${x.type} ${x.id}`), []);
+    assert.equal(existsSync(manifest), false, 'removed once nothing is left');
+  });
+});
