@@ -2,7 +2,7 @@ import { sleep } from './aws/wait.js';
 import type { StackConfig } from './config.js';
 import { estimateMonthlyCost } from './cost.js';
 import { ThreeTierError } from './errors.js';
-import type { Identity } from './engine/kind.js';
+import type { Identity, NodeContext } from './engine/kind.js';
 import { ManifestStore, manifestMismatch } from './engine/manifest.js';
 import { consistencyWindowWallMs } from './resources/budgets.js';
 import { settleFinalSnapshots, type KeptSnapshot } from './resources/db-snapshot.js';
@@ -130,7 +130,7 @@ export async function applyDestroy(session: StackSession, plan: DestroyPlan, opt
   }
   const graph: StackGraphNode[] = [...nodes, ...plan.strays.map((s) => ({ id: s.id, kind: s.kind, dependsOn: s.dependsOn, estimateMs: 0, title: s.label }))];
 
-  await run.execute(graph, 'delete', 'delete', async (node, ctx, since) => {
+  const deleteNode = async (node: StackGraphNode, ctx: NodeContext, since: number): Promise<void> => {
     const rec = store.resource(node.id);
     const targets = planned.get(node.id) ?? [];
     if (targets.length === 0) {
@@ -148,7 +148,21 @@ export async function applyDestroy(session: StackSession, plan: DestroyPlan, opt
     store.forget(node.id);
     deleted.push(node.id);
     run.emit(node, 'gone', { awsId: awsIdOf(targets[0]) ?? '', since });
-  });
+  };
+  // What each node's delete failed with: waits that ran out mean AWS is still releasing something (exit 3).
+  const failures: unknown[] = [];
+  try {
+    await run.execute(graph, 'delete', 'delete', async (node, ctx, since) => {
+      try {
+        await deleteNode(node, ctx, since);
+      } catch (err) {
+        failures.push(err);
+        throw err;
+      }
+    });
+  } catch (err) {
+    throw stillReleasing(plan.stack, failures, err) ?? err;
+  }
 
   const sweep = await sweepStackTagged(run.context(sweepNode, Date.now()), (phase, id, detail) =>
     run.emit({ id, kind: { kind: 'sweep' } }, phase, detail === undefined ? {} : { detail }),
@@ -169,6 +183,22 @@ export async function applyDestroy(session: StackSession, plan: DestroyPlan, opt
   }
   store.remove();
   return result;
+}
+
+/**
+ * A delete that failed only because its waits ran out (RETRY_BUDGET_SPENT, WAIT_TIMEOUT: AWS is still releasing
+ * something, usually network interfaces) leaves the stack partly deleted: DESTROY_INCOMPLETE, exit 3, as the README
+ * says; run destroy again later. Any other failure stays what it is.
+ */
+function stillReleasing(stack: string, failures: readonly unknown[], err: unknown): ThreeTierError | undefined {
+  if (err instanceof ThreeTierError && err.code === 'INTERRUPTED') return undefined;
+  const ranOut = (f: unknown): f is ThreeTierError => f instanceof ThreeTierError && (f.code === 'RETRY_BUDGET_SPENT' || f.code === 'WAIT_TIMEOUT');
+  if (failures.length === 0 || !failures.every(ranOut)) return undefined;
+  return new ThreeTierError('DESTROY_INCOMPLETE', `the stack ${stack} is not fully deleted yet: ${failures.map((f) => (f as ThreeTierError).message).join('; ')}`, {
+    kind: 'unhealthy',
+    cause: err,
+    hints: ['AWS is still releasing resources (network interfaces can take 20 minutes): run three-tier destroy again later; it continues'],
+  });
 }
 
 /**
