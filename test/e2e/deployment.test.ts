@@ -1,0 +1,95 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { DescribeSecurityGroupsCommand, EC2Client, RevokeSecurityGroupEgressCommand } from '@aws-sdk/client-ec2';
+import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { DescribeTargetGroupsCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { RESOURCE_TAG, STACK_TAG } from '../../src/engine/kind.js';
+import type { Sandbox } from '../../src/sandbox/server.js';
+import { clientConfig, eventually, sandbox } from '../sandbox/helpers.js';
+import { resourceEventOf, runCli, scratchDir, stackArgs, TIME_SCALE } from './cli.js';
+
+const STACK = 'dep';
+const MISSING = `123456789012.dkr.ecr.us-east-1.amazonaws.com/${STACK}-api:missing`;
+const GOOD = 'public.ecr.aws/nginx/nginx:1.27';
+
+/**
+ * The service counts as up only when its deployment completed and its targets are healthy, and what went wrong
+ * reaches the user with its fix, end to end through the CLI against the sandbox's ECS: a rollout the circuit
+ * breaker marked FAILED stops `up`, and targets that fail their health checks (a security group that no longer lets
+ * the load balancer reach the tasks) stop it with the security groups named.
+ */
+describe('deployments that fail, through the CLI', () => {
+  let sb: Sandbox;
+  const dir = scratchDir('deploy');
+  const manifest = join(dir, `${STACK}.json`);
+  const up = (image: string, o: Parameters<typeof runCli>[1] = { cwd: dir }, extra: string[] = []) => runCli(['up', ...stackArgs(sb, STACK, manifest), '--image', image, ...extra], o);
+  before(async () => {
+    sb = await sandbox({ world: { timeScale: TIME_SCALE, faults: { eniLingerMs: 300 } as never } });
+  });
+  after(async () => {
+    await sb.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a rollout the circuit breaker marked FAILED stops up with the stopped reason and the fix', async () => {
+    // The first up is stopped once its service exists; meanwhile the breaker fails the deployment (the tag does not exist).
+    const serviceWaiting = (line: string): boolean => {
+      const e = resourceEventOf(line);
+      return e?.id === 'ecs-service' && e.phase === 'waiting';
+    };
+    const first = await up(MISSING, { cwd: dir, killWhen: serviceWaiting }, ['--json']);
+    assert.equal(first.signal, 'SIGKILL', first.stderr.slice(-1500));
+    const ecs = new ECSClient(clientConfig(sb));
+    await eventually(async () => {
+      const svc = (await ecs.send(new DescribeServicesCommand({ cluster: STACK, services: [`${STACK}-api`] }))).services?.[0];
+      return svc?.deployments?.[0]?.rolloutState === 'FAILED' ? svc : undefined;
+    }, 15_000, 'the circuit breaker to fail the deployment');
+
+    const r = await up(MISSING);
+    assert.equal(r.code, 1, r.stderr.slice(-2000));
+    assert.equal(r.stdout, '', 'no URL: the stack is not up');
+    assert.match(r.stderr, /SERVICE_DEPLOYMENT_FAILED/);
+    assert.match(r.stderr, /circuit breaker/);
+    assert.match(r.stderr, /CannotPullContainerError/, "the tasks' stopped reason");
+    assert.match(r.stderr, /Try: .*--image/, 'what to do about it');
+  });
+
+  it('a good image afterwards completes the stack', async () => {
+    const r = await up(GOOD);
+    assert.equal(r.code, 0, r.stderr.slice(-2000));
+    assert.match(r.stdout, /^http:\/\/dep-alb-/);
+    const svc = (await new ECSClient(clientConfig(sb)).send(new DescribeServicesCommand({ cluster: STACK, services: [`${STACK}-api`] }))).services?.[0];
+    const primary = svc?.deployments?.find((d) => d.status === 'PRIMARY');
+    assert.equal(primary?.rolloutState, 'COMPLETED');
+    assert.equal(svc?.runningCount, 1);
+  });
+
+  it('targets that fail their health checks stop up, naming the security groups', async () => {
+    // Someone tightens the load balancer's group: no egress, so its health checks no longer reach the tasks.
+    const cfg = clientConfig(sb);
+    const ec2 = new EC2Client(cfg);
+    const groups = await ec2.send(
+      new DescribeSecurityGroupsCommand({ Filters: [{ Name: `tag:${STACK_TAG}`, Values: [STACK] }, { Name: `tag:${RESOURCE_TAG}`, Values: ['sg-alb'] }] }),
+    );
+    const alb = groups.SecurityGroups?.[0];
+    assert.ok(alb?.GroupId && alb.IpPermissionsEgress?.length, 'the ALB group and its egress rule');
+    await ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: alb.GroupId, IpPermissions: alb.IpPermissionsEgress }));
+    const elbv2 = new ElasticLoadBalancingV2Client(cfg);
+    const tg = (await elbv2.send(new DescribeTargetGroupsCommand({ Names: [`${STACK}-tg`] }))).TargetGroups?.[0];
+    const unhealthy = await eventually(async () => {
+      const health = (await elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: tg?.TargetGroupArn }))).TargetHealthDescriptions ?? [];
+      return health.find((t) => t.TargetHealth?.State === 'unhealthy');
+    }, 15_000, 'an unhealthy target');
+    assert.equal(unhealthy.TargetHealth?.Reason, 'Target.Timeout');
+
+    const r = await up(GOOD);
+    assert.equal(r.code, 1, r.stderr.slice(-2000));
+    assert.equal(r.stdout, '', 'no URL: the stack is not up');
+    assert.doesNotMatch(r.stderr, /nothing changed/);
+    assert.match(r.stderr, /SERVICE_DEPLOYMENT_FAILED/);
+    assert.match(r.stderr, /ELB health checks/, "the tasks' stopped reason");
+    assert.match(r.stderr, /Try: .*security group/i, 'the diagnosis names the security groups');
+  });
+});
