@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { CloudWatchLogsClient, CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { AllocateAddressCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { readManifest } from '../../src/engine/manifest.js';
 import { STACK_TAG } from '../../src/engine/kind.js';
@@ -15,8 +16,9 @@ const STACK = 'intr';
 
 /**
  * Ctrl-C (SIGINT) stops `up` with exit 130 and a manifest that is true; `destroy` exits 3 (DESTROY_INCOMPLETE) and
- * keeps the manifest while something of the stack remains, deletes a tagged stray that only its final sweep finds,
- * and removes the manifest only when nothing is left.
+ * keeps the manifest while something of the stack remains (interfaces that linger past its budget, a resource its
+ * final look finds), deletes a tagged stray that only its final sweep finds, and removes the manifest only when
+ * nothing is left.
  */
 describe('interrupted up, incomplete destroy', () => {
   let sb: Sandbox;
@@ -84,28 +86,41 @@ describe('interrupted up, incomplete destroy', () => {
     }
   });
 
-  it('destroy deletes a stray tagged with the stack that appears while it runs, found only by its final sweep', async () => {
-    const ec2 = new EC2Client(clientConfig(sb));
-    let stray: Promise<string> | undefined;
+  it('destroy deletes a stray only its final sweep finds, and exits 3 while the final look still finds something', async () => {
+    const cfg = clientConfig(sb);
+    const ec2 = new EC2Client(cfg);
+    const logs = new CloudWatchLogsClient(cfg);
+    let made: Promise<string> | undefined;
     const r = await runCli(args('destroy'), {
       cwd: dir,
       onLine: (line, child) => {
         // After the graph's own look for strays, before the final sweep: the VPC is the last node deleted. The CLI
-        // waits (SIGSTOP) until the stray exists.
+        // waits (SIGSTOP) while an address tagged with the stack appears (a stray for the sweep), and the stack's log
+        // group reappears (as awslogs-create-group would make it), after its node was deleted.
         const e = resourceEventOf(line);
-        if (stray !== undefined || e?.id !== 'vpc' || e.phase !== 'deleting') return;
+        if (made !== undefined || e?.id !== 'vpc' || e.phase !== 'deleting') return;
         child.kill('SIGSTOP');
-        stray = ec2
-          .send(new AllocateAddressCommand({ Domain: 'vpc', TagSpecifications: [{ ResourceType: 'elastic-ip', Tags: [{ Key: STACK_TAG, Value: STACK }] }] }))
-          .then((o) => o.AllocationId ?? '')
-          .finally(() => child.kill('SIGCONT'));
+        made = (async () => {
+          const eip = await ec2.send(new AllocateAddressCommand({ Domain: 'vpc', TagSpecifications: [{ ResourceType: 'elastic-ip', Tags: [{ Key: STACK_TAG, Value: STACK }] }] }));
+          await logs.send(new CreateLogGroupCommand({ logGroupName: `/three-tier/${STACK}/api`, tags: { [STACK_TAG]: STACK } }));
+          return eip.AllocationId ?? '';
+        })().finally(() => child.kill('SIGCONT'));
       },
     });
-    assert.ok(stray, 'the stray was made during the destroy');
-    const id = await stray;
+    assert.ok(made, 'the stray was made during the destroy');
+    const eip = await made;
+    assert.equal(r.code, 3, r.stderr.slice(-2500));
+    assert.match(r.stderr, /DESTROY_INCOMPLETE/);
+    assert.match(r.stderr, /log-group/, 'names what is left');
+    assert.ok(existsSync(manifest), 'the manifest stays while something remains');
+    assert.ok(!(await stackResources(sb, STACK)).some((x) => x.id === eip), 'the sweep deleted the stray address');
+  });
+
+  it('destroy run again deletes what was left and only then removes the manifest', async () => {
+    const r = await runCli(args('destroy'), { cwd: dir });
     assert.equal(r.code, 0, r.stderr.slice(-2500));
     const result = JSON.parse(r.stdout) as { deleted: string[]; leftovers: string[] };
-    assert.ok(result.deleted.includes(`sweep:elastic-ip:${id}`), result.deleted.join(', '));
+    assert.ok(result.deleted.includes('log-group'), result.deleted.join(', '));
     assert.deepEqual(result.leftovers, []);
     assert.deepEqual((await stackResources(sb, STACK)).map((x) => `${x.type} ${x.id}`), []);
     assert.equal(existsSync(manifest), false, 'removed once nothing is left');
