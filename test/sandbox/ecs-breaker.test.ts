@@ -12,20 +12,21 @@ import {
   type Service,
 } from '@aws-sdk/client-ecs';
 import type { Sandbox } from '../../src/sandbox/server.js';
-import { ResourceType, type SecurityGroupData } from '../../src/sandbox/model.js';
 import { breakerThreshold } from '../../src/sandbox/services/ecs/scheduler.js';
 import { clientConfig, eventually, sandbox } from './helpers.js';
-import { REGISTRY, apiService, apiTaskDefinition, ecsFixture, stageImage, targetsOf } from './fixtures-ecs.js';
+import { REGISTRY, apiService, apiTaskDefinition, closeIngress, ecsFixture, ecsNetwork, stageImage, targetsOf, type EcsNetwork } from './fixtures-ecs.js';
 
 describe('sandbox ECS deployment circuit breaker', () => {
   let sb: Sandbox;
   let ecs: ECSClient;
   let good: string;
+  let network: EcsNetwork;
   before(async () => {
     sb = await sandbox({ world: { timeScale: 0.002 } });
     ecs = new ECSClient(clientConfig(sb, { maxAttempts: 1 }));
     good = await stageImage(sb, 'v1', 'amd64');
     await ecs.send(new CreateClusterCommand({ clusterName: 'cb' }));
+    network = await ecsNetwork(sb);
   });
   after(async () => {
     await sb.close();
@@ -45,7 +46,7 @@ describe('sandbox ECS deployment circuit breaker', () => {
   });
 
   it('first deployment with a missing image: FAILED, nothing to roll back to, no more retries', async () => {
-    const fx = ecsFixture(sb.world, 'first');
+    const fx = await ecsFixture(sb, 'first', network);
     const td = await ecs.send(new RegisterTaskDefinitionCommand(apiTaskDefinition(fx, `${REGISTRY}/three-tier/api:nope`, { family: 'first' })));
     await ecs.send(new CreateServiceCommand(apiService(fx, 'cb', 'first', td.taskDefinition?.taskDefinitionArn ?? '')));
     const failed = await eventually(async () => {
@@ -63,7 +64,17 @@ describe('sandbox ECS deployment circuit breaker', () => {
       ((await ecs.send(new ListTasksCommand({ cluster: 'cb', serviceName: 'first', desiredStatus: 'STOPPED' }))).taskArns ?? []).length +
       ((await ecs.send(new ListTasksCommand({ cluster: 'cb', serviceName: 'first' }))).taskArns ?? []).length;
     const before = await count();
-    await new Promise((r) => setTimeout(r, 600));
+    // The same failing task without the breaker: once ECS has retried it twice, a retry of the FAILED one was due too.
+    const control = await ecs.send(new RegisterTaskDefinitionCommand(apiTaskDefinition(fx, `${REGISTRY}/three-tier/api:nope`, { family: 'first-control' })));
+    await ecs.send(
+      new CreateServiceCommand(
+        apiService(fx, 'cb', 'first-control', control.taskDefinition?.taskDefinitionArn ?? '', { deploymentConfiguration: { deploymentCircuitBreaker: { enable: false, rollback: false } } }),
+      ),
+    );
+    await eventually(async () => {
+      const stopped = (await ecs.send(new ListTasksCommand({ cluster: 'cb', serviceName: 'first-control', desiredStatus: 'STOPPED' }))).taskArns ?? [];
+      return stopped.length >= before + 2 ? stopped : undefined;
+    }, 8_000, 'the service without a breaker to retry past the first one');
     assert.equal(await count(), before, 'a FAILED deployment launches no more tasks');
     const after = await describeService('first');
     assert.equal(after.pendingCount, 0);
@@ -71,10 +82,8 @@ describe('sandbox ECS deployment circuit breaker', () => {
   });
 
   it('tasks failing ELB health checks trip it too', async () => {
-    const fx = ecsFixture(sb.world, 'health');
-    const sg = sb.world.get<SecurityGroupData>(ResourceType.securityGroup, fx.ecsSg);
-    assert.ok(sg);
-    sg.data.ingress = [];
+    const fx = await ecsFixture(sb, 'health', network);
+    await closeIngress(sb, fx);
     const td = await ecs.send(new RegisterTaskDefinitionCommand(apiTaskDefinition(fx, good, { family: 'health' })));
     await ecs.send(new CreateServiceCommand(apiService(fx, 'cb', 'health', td.taskDefinition?.taskDefinitionArn ?? '', { deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: false } } })));
     const failed = await eventually(async () => {
@@ -85,7 +94,7 @@ describe('sandbox ECS deployment circuit breaker', () => {
   });
 
   it('a bad update after a COMPLETED deployment rolls back to it; waitUntilServicesStable still reports success', async () => {
-    const fx = ecsFixture(sb.world, 'rb');
+    const fx = await ecsFixture(sb, 'rb', network);
     const td1 = (await ecs.send(new RegisterTaskDefinitionCommand(apiTaskDefinition(fx, good, { family: 'rb' })))).taskDefinition?.taskDefinitionArn ?? '';
     await ecs.send(new CreateServiceCommand(apiService(fx, 'cb', 'rb', td1, { desiredCount: 2 })));
     const first = await eventually(async () => {
@@ -108,7 +117,7 @@ describe('sandbox ECS deployment circuit breaker', () => {
     assert.equal(rolling.taskDefinition, td1);
     assert.ok((rolling.events ?? []).some((e) => e.message === `(service rb) rolling back to deployment ${firstId}.`));
     // The old tasks kept serving while the update failed.
-    assert.ok(targetsOf(sb.world, fx.tgArn).filter((t) => t.state === 'healthy').length >= 2);
+    assert.ok((await targetsOf(sb, fx.tgArn)).filter((t) => t.state === 'healthy').length >= 2);
 
     const done = await eventually(async () => {
       const s = await describeService('rb');

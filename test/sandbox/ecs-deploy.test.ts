@@ -19,20 +19,22 @@ import {
 } from '@aws-sdk/client-ecs';
 import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import type { Sandbox } from '../../src/sandbox/server.js';
-import { ResourceType, type EniData } from '../../src/sandbox/model.js';
+import { DescribeNetworkInterfacesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { clientConfig, control, eventually, sandbox } from './helpers.js';
 import { apiService, apiTaskDefinition, ecsFixture, stageImage, targetsOf, type EcsFixture } from './fixtures-ecs.js';
 
 describe('sandbox ECS deployments', () => {
   let sb: Sandbox;
   let ecs: ECSClient;
+  let ec2: EC2Client;
   let fx: EcsFixture;
   let image: string;
   let td1: string;
   before(async () => {
     sb = await sandbox({ world: { timeScale: 0.002 } });
     ecs = new ECSClient(clientConfig(sb, { maxAttempts: 1 }));
-    fx = ecsFixture(sb.world);
+    ec2 = new EC2Client(clientConfig(sb));
+    fx = await ecsFixture(sb);
     image = await stageImage(sb, 'v1', 'amd64');
     await ecs.send(new CreateClusterCommand({ clusterName: 'main' }));
     td1 = (await ecs.send(new RegisterTaskDefinitionCommand(apiTaskDefinition(fx, image)))).taskDefinition?.taskDefinitionArn ?? '';
@@ -65,7 +67,7 @@ describe('sandbox ECS deployments', () => {
     assert.ok(messages.includes(`(service api) registered 1 targets in (target-group ${fx.tgArn})`), messages.join('\n'));
     assert.ok(messages.includes(`(service api) (deployment ${done.deployments?.[0]?.id ?? ''}) deployment completed.`), messages.join('\n'));
 
-    const healthy = targetsOf(sb.world, fx.tgArn).filter((t) => t.state === 'healthy');
+    const healthy = (await targetsOf(sb, fx.tgArn)).filter((t) => t.state === 'healthy');
     assert.equal(healthy.length, 2);
     assert.ok(healthy.every((t) => t.port === 3000));
 
@@ -85,10 +87,10 @@ describe('sandbox ECS deployments', () => {
       assert.ok(fx.privateSubnets.includes(details.get('subnetId') ?? ''));
       const ip = details.get('privateIPv4Address') ?? '';
       assert.ok(healthy.some((h) => h.id === ip), `target ${ip} registered`);
-      const eni = sb.world.get<EniData>(ResourceType.networkInterface, details.get('networkInterfaceId') ?? '');
-      assert.equal(eni?.data.requesterManaged, true);
-      assert.deepEqual(eni?.data.groupIds, [fx.ecsSg]);
-      assert.equal(eni?.data.ownerRef, `ecs-task:${t.taskArn}`);
+      const eni = (await ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [details.get('networkInterfaceId') ?? ''] }))).NetworkInterfaces?.[0];
+      assert.equal(eni?.RequesterManaged, true);
+      assert.deepEqual(eni?.Groups?.map((g) => g.GroupId), [fx.ecsSg]);
+      assert.equal(eni?.Description, t.attachments?.[0]?.id === undefined ? undefined : `arn:aws:ecs:us-east-1:123456789012:attachment/${t.attachments[0].id}`, 'described by its task attachment');
       const c = t.containers?.[0];
       assert.equal(c?.lastStatus, 'RUNNING');
       assert.match(c?.imageDigest ?? '', /^sha256:[0-9a-f]{64}$/);
@@ -137,7 +139,7 @@ describe('sandbox ECS deployments', () => {
     const stopped = (await ecs.send(new DescribeTasksCommand({ cluster: 'main', tasks: oldTasks }))).tasks ?? [];
     assert.ok(stopped.every((t) => t.lastStatus === 'STOPPED' && t.stopCode === 'ServiceSchedulerInitiated'));
     assert.match(stopped[0]?.stoppedReason ?? '', /^Scaling activity initiated by \(deployment ecs-svc\/\d+\)$/);
-    const live = targetsOf(sb.world, fx.tgArn).filter((t) => t.state !== 'draining');
+    const live = (await targetsOf(sb, fx.tgArn)).filter((t) => t.state !== 'draining');
     assert.equal(live.length, 2);
     assert.ok(live.every((t) => t.state === 'healthy'));
   });
@@ -155,7 +157,7 @@ describe('sandbox ECS deployments', () => {
     assert.equal(t?.containers?.[0]?.exitCode, 0);
     await eventually(async () => {
       const s = await service('api');
-      return s.runningCount === 2 && targetsOf(sb.world, fx.tgArn).filter((x) => x.state === 'healthy').length === 2 ? s : undefined;
+      return s.runningCount === 2 && (await targetsOf(sb, fx.tgArn)).filter((x) => x.state === 'healthy').length === 2 ? s : undefined;
     }, 5_000, 'replacement task');
   });
 
@@ -200,15 +202,13 @@ describe('sandbox ECS deployments', () => {
     }, 5_000, 'tasks STOPPED');
     assert.equal(tasks.length, 2, 'stopped tasks stay describable');
     assert.ok(tasks.every((t) => t.stoppedAt instanceof Date));
-    const owners = arns.map((a) => `ecs-task:${a}`);
-    const lingering = sb.world.list<EniData>(ResourceType.networkInterface).filter((e) => owners.includes(e.data.ownerRef ?? ''));
+    const eniIds = tasks.map((t) => t.attachments?.[0]?.details?.find((d) => d.name === 'networkInterfaceId')?.value ?? '');
+    const taskEnis = async () =>
+      ((await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'vpc-id', Values: [fx.vpcId] }] }))).NetworkInterfaces ?? []).filter((e) => eniIds.includes(e.NetworkInterfaceId ?? ''));
+    const lingering = await taskEnis();
     assert.ok(lingering.length > 0, 'the task network interfaces linger after the tasks stopped');
-    assert.ok(lingering.every((e) => e.data.status === 'available'));
-    await eventually(async () => {
-      await ecs.send(new ListTasksCommand({ cluster: 'main' }));
-      const left = sb.world.list<EniData>(ResourceType.networkInterface).filter((e) => owners.includes(e.data.ownerRef ?? ''));
-      return left.length === 0 ? true : undefined;
-    }, 5_000, 'ENIs gone');
+    assert.ok(lingering.every((e) => e.Status === 'available'));
+    await eventually(async () => ((await taskEnis()).length === 0 ? true : undefined), 5_000, 'ENIs gone');
     await control(sb, 'POST', '/_sandbox/faults', { eniLingerMs: null });
     assert.equal((await ecs.send(new ListTasksCommand({ cluster: 'main', serviceName: 'api' }))).taskArns?.length, 0);
   });

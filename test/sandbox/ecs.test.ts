@@ -23,9 +23,9 @@ import {
   waitUntilServicesStable,
 } from '@aws-sdk/client-ecs';
 import type { Sandbox } from '../../src/sandbox/server.js';
-import { ResourceType, type TargetGroupData } from '../../src/sandbox/model.js';
+import { CreateListenerCommand, CreateTargetGroupCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { clientConfig, eventually, resources, sandbox } from './helpers.js';
-import { apiService, apiTaskDefinition, ecsFixture, stageImage, type EcsFixture } from './fixtures-ecs.js';
+import { apiService, apiTaskDefinition, ecsFixture, fixtureClients, stageImage, type EcsFixture } from './fixtures-ecs.js';
 
 function rejectsWith(name: string, message?: string | RegExp) {
   return (e: Error) => {
@@ -45,7 +45,7 @@ describe('sandbox ECS API', () => {
   before(async () => {
     sb = await sandbox({ world: { timeScale: 0.01 } });
     ecs = new ECSClient(clientConfig(sb, { maxAttempts: 1 }));
-    fx = ecsFixture(sb.world);
+    fx = await ecsFixture(sb);
     image = await stageImage(sb, 'v1', 'amd64');
   });
   after(async () => {
@@ -166,20 +166,21 @@ describe('sandbox ECS API', () => {
 
   describe('services', () => {
     it('validates CreateService against the network, target group and task definition', async () => {
-      const noLb = sb.world.get<TargetGroupData>(ResourceType.targetGroup, fx.tgArn);
-      assert.ok(noLb);
-      noLb.data.loadBalancerArns = [];
+      // A target group no listener uses, and one of target type instance behind a listener of the same load balancer.
+      const elbv2 = fixtureClients(sb).elbv2;
+      const group = async (Name: string, TargetType: 'ip' | 'instance'): Promise<string> =>
+        (await elbv2.send(new CreateTargetGroupCommand({ Name, Protocol: 'HTTP', Port: 3000, VpcId: fx.vpcId, TargetType }))).TargetGroups?.[0]?.TargetGroupArn ?? '';
+      const lonely = await group('no-listener-tg', 'ip');
       await assert.rejects(
-        ecs.send(new CreateServiceCommand(apiService(fx, 'main', 'x', td))),
-        rejectsWith('InvalidParameterException', `The target group with targetGroupArn ${fx.tgArn} does not have an associated load balancer.`),
+        ecs.send(new CreateServiceCommand(apiService(fx, 'main', 'x', td, { loadBalancers: [{ targetGroupArn: lonely, containerName: 'api', containerPort: 3000 }] }))),
+        rejectsWith('InvalidParameterException', `The target group with targetGroupArn ${lonely} does not have an associated load balancer.`),
       );
-      noLb.data.loadBalancerArns = [fx.lbArn];
-      noLb.data.targetType = 'instance';
+      const byInstance = await group('instance-tg', 'instance');
+      await elbv2.send(new CreateListenerCommand({ LoadBalancerArn: fx.lbArn, Port: 8080, Protocol: 'HTTP', DefaultActions: [{ Type: 'forward', TargetGroupArn: byInstance }] }));
       await assert.rejects(
-        ecs.send(new CreateServiceCommand(apiService(fx, 'main', 'x', td))),
-        rejectsWith('InvalidParameterException', `The provided target group ${fx.tgArn} has target type instance, which is incompatible with the awsvpc network mode specified in the task definition.`),
+        ecs.send(new CreateServiceCommand(apiService(fx, 'main', 'x', td, { loadBalancers: [{ targetGroupArn: byInstance, containerName: 'api', containerPort: 3000 }] }))),
+        rejectsWith('InvalidParameterException', `The provided target group ${byInstance} has target type instance, which is incompatible with the awsvpc network mode specified in the task definition.`),
       );
-      noLb.data.targetType = 'ip';
       const withoutNetwork = apiService(fx, 'main', 'x', td);
       delete withoutNetwork.networkConfiguration;
       await assert.rejects(

@@ -1,165 +1,166 @@
 /**
- * The network, load balancer, target group, secret, role and log group an ECS service needs, put straight into the
- * world so the ECS tests do not depend on the EC2 / ELBv2 / Secrets Manager handlers. Shapes are those of
- * src/sandbox/model.ts; the names follow the three-tier layout (public and private subnets in two zones, one NAT).
+ * The network, load balancer, target group, secret, role and log group an ECS service needs, made through the real
+ * SDK clients over HTTP like any AWS user would make them (the three-tier layout: public and private subnets in two
+ * zones, one NAT gateway, the ALB and task security groups chained by group id). Each call to `ecsFixture` makes its
+ * own set, so a test can change one (revoke a rule, delete a route) without touching another.
  */
 import type { CreateServiceRequest, RegisterTaskDefinitionRequest } from '@aws-sdk/client-ecs';
 import { CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
-import { createManagedEni } from '../../src/sandbox/enis.js';
 import {
-  ResourceType,
-  type InternetGatewayData,
-  type NatGatewayData,
-  type RouteTableData,
-  type SecretData,
-  type SecurityGroupData,
-  type SecurityGroupRule,
-  type SubnetData,
-  type TargetData,
-  type TargetGroupData,
-  type VpcData,
-} from '../../src/sandbox/model.js';
-import { createRoleResource } from '../../src/sandbox/services/iam/roles.js';
-import { createLogGroup } from '../../src/sandbox/services/logs/store.js';
-import type { World } from '../../src/sandbox/world.js';
+  AllocateAddressCommand,
+  AssociateRouteTableCommand,
+  AttachInternetGatewayCommand,
+  AuthorizeSecurityGroupIngressCommand,
+  CreateInternetGatewayCommand,
+  CreateNatGatewayCommand,
+  CreateRouteCommand,
+  CreateRouteTableCommand,
+  CreateSecurityGroupCommand,
+  CreateSubnetCommand,
+  CreateVpcCommand,
+  DescribeNatGatewaysCommand,
+  EC2Client,
+  RevokeSecurityGroupIngressCommand,
+} from '@aws-sdk/client-ec2';
+import {
+  CreateListenerCommand,
+  CreateLoadBalancerCommand,
+  CreateTargetGroupCommand,
+  DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client,
+  ModifyTargetGroupAttributesCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { AttachRolePolicyCommand, CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { CloudWatchLogsClient, CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
 import type { Sandbox } from '../../src/sandbox/server.js';
-import { clientConfig, control } from './helpers.js';
+import { clientConfig, control, eventually } from './helpers.js';
 
-export interface EcsFixture {
-  vpcId: string;
-  publicSubnets: string[];
-  privateSubnets: string[];
+export interface EcsFixture extends EcsNetwork {
+  name: string;
   albSg: string;
   ecsSg: string;
-  natId: string;
-  privateRouteTable: string;
   lbArn: string;
   tgArn: string;
   secretArn: string;
+  execRole: string;
   execRoleArn: string;
+  /** The execution role's inline policy that reads the secret. */
+  secretPolicy: string;
   logGroup: string;
 }
 
-let counter = 0;
+export const EXECUTION_POLICY = 'arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy';
 
-function rule(partial: Partial<SecurityGroupRule> & { ipProtocol: string; fromPort: number; toPort: number }): SecurityGroupRule {
-  counter++;
-  return { ruleId: `sgr-${String(counter).padStart(17, '0')}`, ...partial };
+/** The SDK clients of a fixture's services, pointed at the sandbox. */
+export function fixtureClients(sb: Sandbox) {
+  const cfg = clientConfig(sb);
+  return {
+    ec2: new EC2Client(cfg),
+    elbv2: new ElasticLoadBalancingV2Client(cfg),
+    iam: new IAMClient(cfg),
+    logs: new CloudWatchLogsClient(cfg),
+    secrets: new SecretsManagerClient(cfg),
+  };
 }
 
-export function allTraffic(): SecurityGroupRule {
-  return rule({ ipProtocol: '-1', fromPort: -1, toPort: -1, cidrIpv4: '0.0.0.0/0' });
+/** A VPC in the three-tier layout, with its way out: two public and two private subnets, an IGW, a NAT gateway. */
+export interface EcsNetwork {
+  vpcId: string;
+  publicSubnets: string[];
+  privateSubnets: string[];
+  natId: string;
+  privateRouteTable: string;
 }
 
-/** Build the fixture; `name` keeps several fixtures in one world apart. */
-export function ecsFixture(world: World, name = 'app'): EcsFixture {
-  const vpcId = world.newId('vpc');
-  const mainRt = world.newId('rtb');
-  const defaultSg = world.newId('sg');
-  world.create<VpcData>('ec2', ResourceType.vpc, vpcId, {
-    state: 'available',
-    data: { cidrBlock: '10.0.0.0/16', enableDnsSupport: true, enableDnsHostnames: true, defaultSecurityGroupId: defaultSg, mainRouteTableId: mainRt },
-  });
-  const subnet = (cidr: string, az: string): string => {
-    const id = world.newId('subnet');
-    world.create<SubnetData>('ec2', ResourceType.subnet, id, {
-      state: 'available',
-      data: { vpcId, cidrBlock: cidr, availabilityZone: az, availabilityZoneId: az === 'us-east-1a' ? 'use1-az1' : 'use1-az2', mapPublicIpOnLaunch: false, nextHost: 4 },
-    });
-    return id;
-  };
-  const publicSubnets = [subnet('10.0.0.0/20', 'us-east-1a'), subnet('10.0.16.0/20', 'us-east-1b')];
-  const privateSubnets = [subnet('10.0.32.0/20', 'us-east-1a'), subnet('10.0.48.0/20', 'us-east-1b')];
+/**
+ * Build the network through the SDK. A region holds 5 VPCs by default, so fixtures share one unless a test changes
+ * the network itself (a route, the NAT gateway).
+ */
+export async function ecsNetwork(sb: Sandbox): Promise<EcsNetwork> {
+  const { ec2 } = fixtureClients(sb);
+  const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }))).Vpc?.VpcId ?? '';
+  const subnet = async (cidr: string, az: string): Promise<string> =>
+    (await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: cidr, AvailabilityZone: az }))).Subnet?.SubnetId ?? '';
+  const publicSubnets = [await subnet('10.0.0.0/20', 'us-east-1a'), await subnet('10.0.16.0/20', 'us-east-1b')];
+  const privateSubnets = [await subnet('10.0.32.0/20', 'us-east-1a'), await subnet('10.0.48.0/20', 'us-east-1b')];
 
-  const igwId = world.newId('igw');
-  world.create<InternetGatewayData>('ec2', ResourceType.internetGateway, igwId, { state: 'available', data: { attachments: [{ vpcId, state: 'available' }] } });
-  const natId = world.newId('nat');
-  world.create<NatGatewayData>('ec2', ResourceType.natGateway, natId, {
-    state: 'available',
-    data: {
-      subnetId: publicSubnets[0] ?? '',
-      vpcId,
-      allocationId: world.newId('eipalloc'),
-      connectivityType: 'public',
-      networkInterfaceId: world.newId('eni'),
-      publicIp: '3.3.3.3',
-      privateIp: '10.0.0.10',
-    },
-  });
-  const local = { destinationCidrBlock: '10.0.0.0/16', gatewayId: 'local', origin: 'CreateRouteTable' as const, state: 'active' as const };
-  const table = (id: string, routes: RouteTableData['routes'], subnets: string[], main = false): void => {
-    world.create<RouteTableData>('ec2', ResourceType.routeTable, id, {
-      state: 'available',
-      data: {
-        vpcId,
-        routes: [local, ...routes],
-        associations: [...(main ? [{ associationId: world.newId('rtbassoc'), main: true }] : []), ...subnets.map((s) => ({ associationId: world.newId('rtbassoc'), subnetId: s, main: false }))],
-      },
-    });
-  };
-  table(mainRt, [], [], true);
-  table(world.newId('rtb'), [{ destinationCidrBlock: '0.0.0.0/0', gatewayId: igwId, origin: 'CreateRoute', state: 'active' }], publicSubnets);
-  const privateRouteTable = world.newId('rtb');
-  table(privateRouteTable, [{ destinationCidrBlock: '0.0.0.0/0', natGatewayId: natId, origin: 'CreateRoute', state: 'active' }], privateSubnets);
+  const igw = (await ec2.send(new CreateInternetGatewayCommand({}))).InternetGateway?.InternetGatewayId ?? '';
+  await ec2.send(new AttachInternetGatewayCommand({ InternetGatewayId: igw, VpcId: vpcId }));
+  const eip = (await ec2.send(new AllocateAddressCommand({ Domain: 'vpc' }))).AllocationId ?? '';
+  const natId = (await ec2.send(new CreateNatGatewayCommand({ SubnetId: publicSubnets[0] ?? '', AllocationId: eip }))).NatGateway?.NatGatewayId ?? '';
+  const publicRt = (await ec2.send(new CreateRouteTableCommand({ VpcId: vpcId }))).RouteTable?.RouteTableId ?? '';
+  await ec2.send(new CreateRouteCommand({ RouteTableId: publicRt, DestinationCidrBlock: '0.0.0.0/0', GatewayId: igw }));
+  for (const s of publicSubnets) await ec2.send(new AssociateRouteTableCommand({ RouteTableId: publicRt, SubnetId: s }));
+  const privateRouteTable = (await ec2.send(new CreateRouteTableCommand({ VpcId: vpcId }))).RouteTable?.RouteTableId ?? '';
+  for (const s of privateSubnets) await ec2.send(new AssociateRouteTableCommand({ RouteTableId: privateRouteTable, SubnetId: s }));
+  // Tasks need the route out: the NAT gateway available, and the private table's default route to it.
+  await eventually(async () => {
+    const nat = (await ec2.send(new DescribeNatGatewaysCommand({ NatGatewayIds: [natId] }))).NatGateways?.[0];
+    return nat?.State === 'available' ? nat : undefined;
+  }, 10_000, `NAT gateway ${natId} available`);
+  await ec2.send(new CreateRouteCommand({ RouteTableId: privateRouteTable, DestinationCidrBlock: '0.0.0.0/0', NatGatewayId: natId }));
+  return { vpcId, publicSubnets, privateSubnets, natId, privateRouteTable };
+}
 
-  const sg = (id: string, groupName: string, ingress: SecurityGroupRule[]): void => {
-    world.create<SecurityGroupData>('ec2', ResourceType.securityGroup, id, {
-      state: 'available',
-      data: { vpcId, groupName, description: groupName, ingress, egress: [allTraffic()], isDefault: false },
-    });
-  };
-  const albSg = world.newId('sg');
-  const ecsSg = world.newId('sg');
-  sg(albSg, `${name}-alb`, [rule({ ipProtocol: 'tcp', fromPort: 80, toPort: 80, cidrIpv4: '0.0.0.0/0' })]);
-  sg(ecsSg, `${name}-ecs`, [rule({ ipProtocol: 'tcp', fromPort: 3000, toPort: 3000, referencedGroupId: albSg })]);
+/** Build the fixture through the SDK, in `network` or a new one; `name` keeps several fixtures in one sandbox apart. */
+export async function ecsFixture(sb: Sandbox, name = 'app', network?: EcsNetwork): Promise<EcsFixture> {
+  const { ec2, elbv2, iam, logs, secrets } = fixtureClients(sb);
+  const net = network ?? (await ecsNetwork(sb));
+  const { vpcId, publicSubnets } = net;
+  const group = async (suffix: string): Promise<string> =>
+    (await ec2.send(new CreateSecurityGroupCommand({ GroupName: `${name}-${suffix}`, Description: `${name} ${suffix}`, VpcId: vpcId }))).GroupId ?? '';
+  const albSg = await group('alb');
+  const ecsSg = await group('ecs');
+  await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: albSg, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }));
+  await ec2.send(
+    new AuthorizeSecurityGroupIngressCommand({ GroupId: ecsSg, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 3000, ToPort: 3000, UserIdGroupPairs: [{ GroupId: albSg }] }] }),
+  );
 
-  const lbArn = world.arn('elasticloadbalancing', `loadbalancer/app/${name}-alb/${world.newId('x', 16).slice(2)}`);
-  world.create('elasticloadbalancing', ResourceType.loadBalancer, lbArn, { state: 'active', data: { name: `${name}-alb`, arn: lbArn, vpcId, securityGroups: [albSg] } });
-  for (const s of publicSubnets) {
-    createManagedEni(world, { subnetId: s, groupIds: [albSg], description: `ELB app/${name}-alb`, requesterId: 'amazon-elb', ownerRef: `${ResourceType.loadBalancer}:${lbArn}` });
-  }
-  const tgArn = world.arn('elasticloadbalancing', `targetgroup/${name}-tg/${world.newId('x', 16).slice(2)}`);
-  world.create<TargetGroupData>('elasticloadbalancing', ResourceType.targetGroup, tgArn, {
-    state: 'active',
-    data: {
-      name: `${name}-tg`,
-      arn: tgArn,
-      protocol: 'HTTP',
-      port: 3000,
-      vpcId,
-      targetType: 'ip',
-      healthCheckPath: '/health',
-      healthCheckProtocol: 'HTTP',
-      healthCheckIntervalSeconds: 30,
-      healthyThresholdCount: 5,
-      unhealthyThresholdCount: 2,
-      matcher: '200',
-      loadBalancerArns: [lbArn],
-      attributes: { 'deregistration_delay.timeout_seconds': '30' },
-      targets: [],
-    },
-  });
+  const lbArn = (await elbv2.send(new CreateLoadBalancerCommand({ Name: `${name}-alb`, Subnets: publicSubnets, SecurityGroups: [albSg] }))).LoadBalancers?.[0]?.LoadBalancerArn ?? '';
+  const tgArn =
+    (
+      await elbv2.send(
+        new CreateTargetGroupCommand({
+          Name: `${name}-tg`,
+          Protocol: 'HTTP',
+          Port: 3000,
+          VpcId: vpcId,
+          TargetType: 'ip',
+          HealthCheckPath: '/health',
+          HealthCheckIntervalSeconds: 30,
+          HealthyThresholdCount: 5,
+          UnhealthyThresholdCount: 2,
+          Matcher: { HttpCode: '200' },
+        }),
+      )
+    ).TargetGroups?.[0]?.TargetGroupArn ?? '';
+  await elbv2.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: tgArn, Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '30' }] }));
+  await elbv2.send(new CreateListenerCommand({ LoadBalancerArn: lbArn, Port: 80, Protocol: 'HTTP', DefaultActions: [{ Type: 'forward', TargetGroupArn: tgArn }] }));
 
-  const secretArn = world.arn('secretsmanager', `secret:rds!db-${name}-AbCdEf`);
-  world.create<SecretData>('secretsmanager', ResourceType.secret, secretArn, {
-    state: 'active',
-    data: { name: `rds!db-${name}`, arn: secretArn, secretString: JSON.stringify({ username: 'app', password: 'pw' }), owningService: 'rds', versionId: world.uuid() },
-  });
-
-  const role = createRoleResource(world, {
-    name: `${name}-exec`,
-    path: '/',
-    trust: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }] }),
-  });
-  role.data.attachedPolicyArns.push('arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy');
-  role.data.inlinePolicies['read-db-secret'] = JSON.stringify({
-    Version: '2012-10-17',
-    Statement: [{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secretArn }],
-  });
-
+  const secretArn = (await secrets.send(new CreateSecretCommand({ Name: `${name}-db`, SecretString: JSON.stringify({ username: 'app', password: 'pw' }) }))).ARN ?? '';
+  const execRole = `${name}-exec`;
+  const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+  const execRoleArn = (await iam.send(new CreateRoleCommand({ RoleName: execRole, AssumeRolePolicyDocument: trust }))).Role?.Arn ?? '';
+  await iam.send(new AttachRolePolicyCommand({ RoleName: execRole, PolicyArn: EXECUTION_POLICY }));
+  const secretPolicy = 'read-db-secret';
+  await iam.send(
+    new PutRolePolicyCommand({
+      RoleName: execRole,
+      PolicyName: secretPolicy,
+      PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secretArn }] }),
+    }),
+  );
   const logGroup = `/ecs/${name}`;
-  createLogGroup(world, logGroup);
-  return { vpcId, publicSubnets, privateSubnets, albSg, ecsSg, natId, privateRouteTable, lbArn, tgArn, secretArn, execRoleArn: role.data.arn, logGroup };
+  await logs.send(new CreateLogGroupCommand({ logGroupName: logGroup }));
+  return { name, ...net, albSg, ecsSg, lbArn, tgArn, secretArn, execRole, execRoleArn, secretPolicy, logGroup };
+}
+
+/** Remove the rule that admits the load balancer to the tasks' port, as a user would with the EC2 API. */
+export async function closeIngress(sb: Sandbox, fx: EcsFixture): Promise<void> {
+  await fixtureClients(sb).ec2.send(
+    new RevokeSecurityGroupIngressCommand({ GroupId: fx.ecsSg, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 3000, ToPort: 3000, UserIdGroupPairs: [{ GroupId: fx.albSg }] }] }),
+  );
 }
 
 /** A Fargate task definition for three-tier's API as the provisioner registers it, with overrides. */
@@ -218,7 +219,22 @@ export async function stageImage(sb: Sandbox, tag: string, architecture: 'amd64'
   return `${REGISTRY}/${repository}:${tag}`;
 }
 
-/** Targets of a target group, as the world holds them. */
-export function targetsOf(world: World, tgArn: string): TargetData[] {
-  return world.get<TargetGroupData>(ResourceType.targetGroup, tgArn)?.data.targets ?? [];
+export interface TargetState {
+  id: string;
+  port: number | undefined;
+  state: string;
+  reason: string | undefined;
+  description: string | undefined;
+}
+
+/** Targets of a target group and their health, as DescribeTargetHealth reports them. */
+export async function targetsOf(sb: Sandbox, tgArn: string): Promise<TargetState[]> {
+  const out = await fixtureClients(sb).elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: tgArn }));
+  return (out.TargetHealthDescriptions ?? []).map((t) => ({
+    id: t.Target?.Id ?? '',
+    port: t.Target?.Port,
+    state: t.TargetHealth?.State ?? '',
+    reason: t.TargetHealth?.Reason,
+    description: t.TargetHealth?.Description,
+  }));
 }
