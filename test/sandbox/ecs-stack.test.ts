@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CreateRouteCommand, DeleteSubnetCommand, DescribeNatGatewaysCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { CreateRouteCommand, DeleteSubnetCommand, DescribeNatGatewaysCommand, DescribeNetworkInterfacesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
   CreateListenerCommand,
   CreateLoadBalancerCommand,
@@ -139,7 +139,8 @@ describe('sandbox ECS on a stack built through the SDK', () => {
     await control(sb, 'POST', '/_sandbox/faults', { eniLingerMs: 1500 });
     await ecs.send(new DeleteServiceCommand({ cluster: 'stack', service: 'api', force: true }));
     await waitUntilServicesInactive({ client: ecs, maxWaitTime: 10, minDelay: 1, maxDelay: 1 }, { cluster: 'stack', services: ['api'] });
-    const subnetsInUse = privateSubnets.filter((s) => sb.world.list('network-interface').some((e) => (e.data as { subnetId: string }).subnetId === s));
+    const enis = (await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'subnet-id', Values: privateSubnets }] }))).NetworkInterfaces ?? [];
+    const subnetsInUse = privateSubnets.filter((s) => enis.some((e) => e.SubnetId === s));
     assert.ok(subnetsInUse.length > 0, 'task interfaces are still in the private subnets');
     await assert.rejects(ec2.send(new DeleteSubnetCommand({ SubnetId: subnetsInUse[0] ?? '' })), (e: Error) => e.name === 'DependencyViolation');
     await eventually(async () => {
