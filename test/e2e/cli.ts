@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { mkdtempSync } from 'node:fs';
+import { after, before } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Sandbox } from '../../src/sandbox/server.js';
 import type { ResourceEvent } from '../../src/engine/events.js';
-import { control, resources, type ListedResource } from '../sandbox/helpers.js';
+import { control, resources, sandbox, type ListedResource } from '../sandbox/helpers.js';
 import { live, type Calls } from '../provisioner/expect.js';
 export { mutatingCalls } from '../provisioner/expect.js';
 
@@ -122,4 +123,27 @@ export function resourceEventOf(line: string): ResourceEvent | undefined {
 
 export async function calls(sb: Sandbox): Promise<Calls> {
   return (await control<Calls>(sb, 'GET', '/_sandbox/calls')).body;
+}
+
+/**
+ * The sandbox and scratch directory of one e2e suite: started before its tests (interfaces linger 300 ms, so
+ * deletes meet them without waiting long), closed and removed after. Call inside `describe`.
+ */
+export function e2eSuite(prefix: string): { readonly sb: Sandbox; readonly dir: string } {
+  const dir = scratchDir(prefix);
+  let sb: Sandbox | undefined;
+  before(async () => {
+    sb = await sandbox({ world: { timeScale: TIME_SCALE, faults: { eniLingerMs: 300 } as never } });
+  });
+  after(async () => {
+    await sb?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    dir,
+    get sb(): Sandbox {
+      if (!sb) throw new Error('the sandbox starts before the tests');
+      return sb;
+    },
+  };
 }

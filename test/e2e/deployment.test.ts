@@ -1,14 +1,12 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeSecurityGroupsCommand, EC2Client, RevokeSecurityGroupEgressCommand } from '@aws-sdk/client-ec2';
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { DescribeTargetGroupsCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { RESOURCE_TAG, STACK_TAG } from '../../src/engine/kind.js';
-import type { Sandbox } from '../../src/sandbox/server.js';
-import { clientConfig, eventually, sandbox } from '../sandbox/helpers.js';
-import { resourceEventOf, runCli, scratchDir, stackArgs, TIME_SCALE } from './cli.js';
+import { clientConfig, eventually } from '../sandbox/helpers.js';
+import { e2eSuite, resourceEventOf, runCli, stackArgs } from './cli.js';
 
 const STACK = 'dep';
 const MISSING = `123456789012.dkr.ecr.us-east-1.amazonaws.com/${STACK}-api:missing`;
@@ -21,17 +19,10 @@ const GOOD = 'public.ecr.aws/nginx/nginx:1.27';
  * the load balancer reach the tasks) stop it with the security groups named.
  */
 describe('deployments that fail, through the CLI', () => {
-  let sb: Sandbox;
-  const dir = scratchDir('deploy');
+  const suite = e2eSuite('deploy');
+  const dir = suite.dir;
   const manifest = join(dir, `${STACK}.json`);
-  const up = (image: string, o: Parameters<typeof runCli>[1] = { cwd: dir }, extra: string[] = []) => runCli(['up', ...stackArgs(sb, STACK, manifest), '--image', image, ...extra], o);
-  before(async () => {
-    sb = await sandbox({ world: { timeScale: TIME_SCALE, faults: { eniLingerMs: 300 } as never } });
-  });
-  after(async () => {
-    await sb.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const up = (image: string, o: Parameters<typeof runCli>[1] = { cwd: dir }, extra: string[] = []) => runCli(['up', ...stackArgs(suite.sb, STACK, manifest), '--image', image, ...extra], o);
 
   it('a rollout the circuit breaker marked FAILED stops up with the stopped reason and the fix', async () => {
     // The first up is stopped once its service exists; meanwhile the breaker fails the deployment (the tag does not exist).
@@ -41,7 +32,7 @@ describe('deployments that fail, through the CLI', () => {
     };
     const first = await up(MISSING, { cwd: dir, killWhen: serviceWaiting }, ['--json']);
     assert.equal(first.signal, 'SIGKILL', first.stderr.slice(-1500));
-    const ecs = new ECSClient(clientConfig(sb));
+    const ecs = new ECSClient(clientConfig(suite.sb));
     await eventually(async () => {
       const svc = (await ecs.send(new DescribeServicesCommand({ cluster: STACK, services: [`${STACK}-api`] }))).services?.[0];
       return svc?.deployments?.[0]?.rolloutState === 'FAILED' ? svc : undefined;
@@ -60,7 +51,7 @@ describe('deployments that fail, through the CLI', () => {
     const r = await up(GOOD);
     assert.equal(r.code, 0, r.stderr.slice(-2000));
     assert.match(r.stdout, /^http:\/\/dep-alb-/);
-    const svc = (await new ECSClient(clientConfig(sb)).send(new DescribeServicesCommand({ cluster: STACK, services: [`${STACK}-api`] }))).services?.[0];
+    const svc = (await new ECSClient(clientConfig(suite.sb)).send(new DescribeServicesCommand({ cluster: STACK, services: [`${STACK}-api`] }))).services?.[0];
     const primary = svc?.deployments?.find((d) => d.status === 'PRIMARY');
     assert.equal(primary?.rolloutState, 'COMPLETED');
     assert.equal(svc?.runningCount, 1);
@@ -68,7 +59,7 @@ describe('deployments that fail, through the CLI', () => {
 
   it('targets that fail their health checks stop up, naming the security groups', async () => {
     // Someone tightens the load balancer's group: no egress, so its health checks no longer reach the tasks.
-    const cfg = clientConfig(sb);
+    const cfg = clientConfig(suite.sb);
     const ec2 = new EC2Client(cfg);
     const groups = await ec2.send(
       new DescribeSecurityGroupsCommand({ Filters: [{ Name: `tag:${STACK_TAG}`, Values: [STACK] }, { Name: `tag:${RESOURCE_TAG}`, Values: ['sg-alb'] }] }),

@@ -1,15 +1,14 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CloudWatchLogsClient, CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { AllocateAddressCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { readManifest } from '../../src/engine/manifest.js';
 import { STACK_TAG } from '../../src/engine/kind.js';
-import type { Sandbox } from '../../src/sandbox/server.js';
-import { clientConfig, control, resources, sandbox } from '../sandbox/helpers.js';
+import { clientConfig, control, resources } from '../sandbox/helpers.js';
 import { assertCompleteStack, EXPECTED_TAGGED } from '../provisioner/expect.js';
-import { countByType, resourceEventOf, runCli, scratchDir, stackArgs, stackResources, taggedWith, TIME_SCALE } from './cli.js';
+import { countByType, e2eSuite, resourceEventOf, runCli, stackArgs, stackResources, taggedWith } from './cli.js';
 
 const IMAGE = 'public.ecr.aws/nginx/nginx:1.27';
 const STACK = 'intr';
@@ -21,17 +20,10 @@ const STACK = 'intr';
  * nothing is left.
  */
 describe('interrupted up, incomplete destroy', () => {
-  let sb: Sandbox;
-  const dir = scratchDir('interrupt');
+  const suite = e2eSuite('interrupt');
+  const dir = suite.dir;
   const manifest = join(dir, `${STACK}.json`);
-  const args = (command: string) => [command, ...stackArgs(sb, STACK, manifest), '--json'];
-  before(async () => {
-    sb = await sandbox({ world: { timeScale: TIME_SCALE, faults: { eniLingerMs: 300 } as never } });
-  });
-  after(async () => {
-    await sb.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const args = (command: string) => [command, ...stackArgs(suite.sb, STACK, manifest), '--json'];
 
   it('Ctrl-C during up exits 130; the manifest names only what exists; the next up finishes the stack', async () => {
     let sent = false;
@@ -55,7 +47,7 @@ describe('interrupted up, incomplete destroy', () => {
     const recorded = readManifest(manifest);
     assert.ok(recorded);
     assert.ok(recorded.resources['database']?.identity, 'the database is recorded');
-    const live = new Set((await resources(sb)).map((x) => x.id));
+    const live = new Set((await resources(suite.sb)).map((x) => x.id));
     for (const [id, res] of Object.entries(recorded.resources)) {
       for (const [key, value] of Object.entries(res.identity ?? {})) {
         if (['vpcId', 'subnetId', 'groupId', 'natGatewayId', 'allocationId', 'internetGatewayId', 'routeTableId', 'identifier'].includes(key)) {
@@ -63,31 +55,31 @@ describe('interrupted up, incomplete destroy', () => {
         }
       }
     }
-    const counts = await countByType(sb, STACK);
+    const counts = await countByType(suite.sb, STACK);
     for (const [type, want] of Object.entries(EXPECTED_TAGGED)) assert.ok((counts[type] ?? 0) <= want, `${counts[type]} ${type}`);
 
     const again = await runCli([...args('up'), '--image', IMAGE], { cwd: dir });
     assert.equal(again.code, 0, again.stderr.slice(-2000));
     const result = JSON.parse(again.stdout) as { created: string[]; adopted: string[] };
     assert.ok(result.adopted.includes('database') && !result.created.includes('database'), 'the database was adopted, not made twice');
-    assertCompleteStack(await taggedWith(sb, STACK));
+    assertCompleteStack(await taggedWith(suite.sb, STACK));
   });
 
   it('destroy exits 3 (DESTROY_INCOMPLETE) and keeps the manifest while interfaces linger past its budget', async () => {
     // Interfaces linger 10 s: longer than destroy's ENI budget at this pace (25 min of AWS time is 7.5 s).
-    await control(sb, 'POST', '/_sandbox/faults', { eniLingerMs: 10_000 });
+    await control(suite.sb, 'POST', '/_sandbox/faults', { eniLingerMs: 10_000 });
     try {
       const r = await runCli(args('destroy'), { cwd: dir });
       assert.equal(r.code, 3, r.stderr.slice(-2500));
       assert.match(r.stderr, /DESTROY_INCOMPLETE/);
       assert.ok(existsSync(manifest), 'the manifest stays while something remains');
     } finally {
-      await control(sb, 'POST', '/_sandbox/faults', { eniLingerMs: 300 });
+      await control(suite.sb, 'POST', '/_sandbox/faults', { eniLingerMs: 300 });
     }
   });
 
   it('destroy deletes a stray only its final sweep finds, and exits 3 while the final look still finds something', async () => {
-    const cfg = clientConfig(sb);
+    const cfg = clientConfig(suite.sb);
     const ec2 = new EC2Client(cfg);
     const logs = new CloudWatchLogsClient(cfg);
     let made: Promise<string> | undefined;
@@ -113,7 +105,7 @@ describe('interrupted up, incomplete destroy', () => {
     assert.match(r.stderr, /DESTROY_INCOMPLETE/);
     assert.match(r.stderr, /log-group/, 'names what is left');
     assert.ok(existsSync(manifest), 'the manifest stays while something remains');
-    assert.ok(!(await stackResources(sb, STACK)).some((x) => x.id === eip), 'the sweep deleted the stray address');
+    assert.ok(!(await stackResources(suite.sb, STACK)).some((x) => x.id === eip), 'the sweep deleted the stray address');
   });
 
   it('destroy run again deletes what was left and only then removes the manifest', async () => {
@@ -122,7 +114,7 @@ describe('interrupted up, incomplete destroy', () => {
     const result = JSON.parse(r.stdout) as { deleted: string[]; leftovers: string[] };
     assert.ok(result.deleted.includes('log-group'), result.deleted.join(', '));
     assert.deepEqual(result.leftovers, []);
-    assert.deepEqual((await stackResources(sb, STACK)).map((x) => `${x.type} ${x.id}`), []);
+    assert.deepEqual((await stackResources(suite.sb, STACK)).map((x) => `${x.type} ${x.id}`), []);
     assert.equal(existsSync(manifest), false, 'removed once nothing is left');
   });
 });

@@ -1,12 +1,11 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResourcePhase } from '../../src/engine/events.js';
 import type { Sandbox } from '../../src/sandbox/server.js';
-import { sandbox } from '../sandbox/helpers.js';
 import { assertCompleteStack, EXPECTED_TAGGED } from '../provisioner/expect.js';
-import { countByType, resourceEventOf, runCli, scratchDir, stackArgs, stackResources, taggedWith, TIME_SCALE } from './cli.js';
+import { countByType, e2eSuite, resourceEventOf, runCli, stackArgs, stackResources, taggedWith } from './cli.js';
 
 const IMAGE = 'public.ecr.aws/nginx/nginx:1.27';
 
@@ -43,44 +42,37 @@ const DESTROY_POINTS: KillPoint[] = [
 ];
 
 describe('resume after SIGKILL', () => {
-  let sb: Sandbox;
-  const dir = scratchDir('resume');
+  const suite = e2eSuite('resume');
+  const dir = suite.dir;
   const manifest = join(dir, 'resume.json');
   const args = (sbx: Sandbox) => [...stackArgs(sbx, 'resume', manifest), '--json'];
-  before(async () => {
-    sb = await sandbox({ world: { timeScale: TIME_SCALE, faults: { eniLingerMs: 300 } as never } });
-  });
-  after(async () => {
-    await sb.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
 
   it('up killed at each planned point, then run again, ends in the one expected stack with no duplicates', async () => {
     for (const point of UP_POINTS) {
-      const r = await runCli(['up', ...args(sb), '--image', IMAGE], { cwd: dir, killWhen: at(point) });
+      const r = await runCli(['up', ...args(suite.sb), '--image', IMAGE], { cwd: dir, killWhen: at(point) });
       assert.equal(r.signal, 'SIGKILL', `the kill at ${point.join(' ')} did not fire: up ended with ${r.code}: ${r.stderr.slice(-1500)}`);
-      const counts = await countByType(sb, 'resume');
+      const counts = await countByType(suite.sb, 'resume');
       for (const [type, want] of Object.entries(EXPECTED_TAGGED)) {
         assert.ok((counts[type] ?? 0) <= want, `after a kill at ${point.join(' ')}: ${counts[type]} ${type} (at most ${want})`);
       }
     }
-    const final = await runCli(['up', ...args(sb), '--image', IMAGE], { cwd: dir });
+    const final = await runCli(['up', ...args(suite.sb), '--image', IMAGE], { cwd: dir });
     assert.equal(final.code, 0, final.stderr.slice(-2000));
-    assertCompleteStack(await taggedWith(sb, 'resume'));
-    const again = await runCli(['up', ...args(sb), '--image', IMAGE], { cwd: dir });
+    assertCompleteStack(await taggedWith(suite.sb, 'resume'));
+    const again = await runCli(['up', ...args(suite.sb), '--image', IMAGE], { cwd: dir });
     assert.equal(again.code, 0);
     assert.deepEqual((JSON.parse(again.stdout) as { created: string[] }).created, [], 'a resumed stack is complete');
   });
 
   it('destroy killed at each planned point, then run again, leaves nothing and removes the manifest', async () => {
     for (const point of DESTROY_POINTS) {
-      const r = await runCli(['destroy', ...args(sb)], { cwd: dir, killWhen: at(point) });
+      const r = await runCli(['destroy', ...args(suite.sb)], { cwd: dir, killWhen: at(point) });
       assert.equal(r.signal, 'SIGKILL', `the kill at ${point.join(' ')} did not fire: destroy ended with ${r.code}: ${r.stderr.slice(-1500)}`);
       assert.ok(existsSync(manifest), 'the manifest stays until everything is gone');
     }
-    const final = await runCli(['destroy', ...args(sb)], { cwd: dir });
+    const final = await runCli(['destroy', ...args(suite.sb)], { cwd: dir });
     assert.equal(final.code, 0, final.stderr.slice(-2000));
-    assert.deepEqual((await stackResources(sb, 'resume')).map((x) => `${x.type} ${x.id}`), []);
+    assert.deepEqual((await stackResources(suite.sb, 'resume')).map((x) => `${x.type} ${x.id}`), []);
     assert.equal(existsSync(manifest), false);
   });
 });

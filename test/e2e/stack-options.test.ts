@@ -7,10 +7,9 @@ import { DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { DescribeTargetGroupsCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { StackLock } from '../../src/engine/manifest.js';
-import type { Sandbox } from '../../src/sandbox/server.js';
-import { clientConfig, sandbox } from '../sandbox/helpers.js';
+import { clientConfig } from '../sandbox/helpers.js';
 import { assertCompleteStack } from '../provisioner/expect.js';
-import { calls, mutatingCalls, resourceEventOf, runCli, scratchDir, stackArgs, stackResources, taggedWith, TIME_SCALE, type CliResult } from './cli.js';
+import { calls, e2eSuite, mutatingCalls, resourceEventOf, runCli, stackArgs, stackResources, taggedWith, TIME_SCALE, type CliResult } from './cli.js';
 
 const IMAGE = 'public.ecr.aws/nginx/nginx:1.27';
 const STACK = 'opts';
@@ -21,16 +20,15 @@ const STACK = 'opts';
  * from the manifest. One stack, created once, for all of it.
  */
 describe('up options, the stack lock, and what the manifest decides', () => {
-  let sb: Sandbox;
+  const suite = e2eSuite('options');
+  const dir = suite.dir;
   /** An endpoint that answers no AWS call: every connection is closed at once (held by the test, on loopback). */
   let dead: Server;
   let deadUrl = '';
-  const dir = scratchDir('options');
   const manifest = join(dir, `${STACK}.json`);
-  const upArgs = (extra: string[] = []) => ['up', ...stackArgs(sb, STACK, manifest), '--image', IMAGE, '--vpc-cidr', '10.20.0.0/16', '--tasks', '2', ...extra];
+  const upArgs = (extra: string[] = []) => ['up', ...stackArgs(suite.sb, STACK, manifest), '--image', IMAGE, '--vpc-cidr', '10.20.0.0/16', '--tasks', '2', ...extra];
 
   before(async () => {
-    sb = await sandbox({ world: { timeScale: TIME_SCALE, faults: { eniLingerMs: 300 } as never } });
     dead = createServer((socket) => socket.destroy());
     await new Promise<void>((resolve) => dead.listen(0, '127.0.0.1', resolve));
     const address = dead.address();
@@ -38,9 +36,7 @@ describe('up options, the stack lock, and what the manifest decides', () => {
     deadUrl = `http://127.0.0.1:${address.port}`;
   });
   after(async () => {
-    await sb.close();
     await new Promise((resolve) => dead.close(resolve));
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('up with --vpc-cidr and --tasks builds them; a second command meanwhile fails with STACK_LOCKED', async () => {
@@ -54,7 +50,7 @@ describe('up options, the stack lock, and what the manifest decides', () => {
         child.kill('SIGSTOP');
         second = (async () => {
           try {
-            return [await runCli(['destroy', ...stackArgs(sb, STACK, manifest)], { cwd: dir }), await runCli(upArgs(), { cwd: dir })];
+            return [await runCli(['destroy', ...stackArgs(suite.sb, STACK, manifest)], { cwd: dir }), await runCli(upArgs(), { cwd: dir })];
           } finally {
             child.kill('SIGCONT');
           }
@@ -67,9 +63,9 @@ describe('up options, the stack lock, and what the manifest decides', () => {
       assert.equal(r.code, 1, r.stderr.slice(-1500));
       assert.match(r.stderr, /STACK_LOCKED/);
     }
-    assertCompleteStack(await taggedWith(sb, STACK), 2);
+    assertCompleteStack(await taggedWith(suite.sb, STACK), 2);
 
-    const cfg = clientConfig(sb);
+    const cfg = clientConfig(suite.sb);
     const ec2 = new EC2Client(cfg);
     const vpcs = (await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'tag:three-tier:stack', Values: [STACK] }] }))).Vpcs ?? [];
     assert.deepEqual(vpcs.map((v) => v.CidrBlock), ['10.20.0.0/16']);
@@ -89,14 +85,14 @@ describe('up options, the stack lock, and what the manifest decides', () => {
     const lock = StackLock.acquire(manifest, 'test');
     try {
       const recorded = readFileSync(manifest, 'utf8');
-      const before = await calls(sb);
-      for (const args of [upArgs(), ['destroy', ...stackArgs(sb, STACK, manifest)]]) {
+      const before = await calls(suite.sb);
+      for (const args of [upArgs(), ['destroy', ...stackArgs(suite.sb, STACK, manifest)]]) {
         const r = await runCli(args, { cwd: dir });
         assert.equal(r.code, 1, r.stderr);
         assert.match(r.stderr, /STACK_LOCKED/);
         assert.match(r.stderr, new RegExp(`pid ${process.pid}`), 'names who holds it');
       }
-      assert.deepEqual(mutatingCalls(before, await calls(sb)), {});
+      assert.deepEqual(mutatingCalls(before, await calls(suite.sb)), {});
       assert.equal(readFileSync(manifest, 'utf8'), recorded, 'the manifest is untouched');
     } finally {
       lock.release();
@@ -107,13 +103,13 @@ describe('up options, the stack lock, and what the manifest decides', () => {
     const lockPath = `${manifest}.lock`;
     writeFileSync(lockPath, JSON.stringify({ pid: 4242, host: 'build-agent-7.example', command: 'up', startedAt: '2026-01-01T00:00:00.000Z' }), { mode: 0o600 });
     try {
-      const before = await calls(sb);
+      const before = await calls(suite.sb);
       const r = await runCli(upArgs(), { cwd: dir });
       assert.equal(r.code, 1, r.stderr);
       assert.match(r.stderr, /STACK_LOCKED/);
       assert.match(r.stderr, /build-agent-7\.example/);
       assert.ok(r.stderr.includes(lockPath), `names ${lockPath}: ${r.stderr}`);
-      assert.deepEqual(mutatingCalls(before, await calls(sb)), {});
+      assert.deepEqual(mutatingCalls(before, await calls(suite.sb)), {});
       assert.ok(existsSync(lockPath), 'a lock of another host is never taken over');
     } finally {
       rmSync(lockPath, { force: true });
@@ -121,11 +117,11 @@ describe('up options, the stack lock, and what the manifest decides', () => {
   });
 
   it('an existing stack keeps its recorded region when AWS_REGION says another', async () => {
-    const before = await calls(sb);
+    const before = await calls(suite.sb);
     const r = await runCli(upArgs(), { cwd: dir, env: { AWS_REGION: 'eu-west-1' } });
     assert.equal(r.code, 0, r.stderr.slice(-2000));
     assert.match(r.stderr, /nothing changed/);
-    assert.deepEqual(mutatingCalls(before, await calls(sb)), {});
+    assert.deepEqual(mutatingCalls(before, await calls(suite.sb)), {});
     assert.equal((JSON.parse(readFileSync(manifest, 'utf8')) as { region: string }).region, 'us-east-1');
   });
 
@@ -133,7 +129,7 @@ describe('up options, the stack lock, and what the manifest decides', () => {
     const args = ['destroy', '--stack', STACK, '--manifest', manifest, '--time-scale', String(TIME_SCALE), '--yes'];
     const r = await runCli(args, { cwd: dir, env: { AWS_ENDPOINT_URL: deadUrl } });
     assert.equal(r.code, 0, r.stderr.slice(-2000));
-    assert.deepEqual((await stackResources(sb, STACK)).map((x) => `${x.type} ${x.id}`), []);
+    assert.deepEqual((await stackResources(suite.sb, STACK)).map((x) => `${x.type} ${x.id}`), []);
     assert.equal(existsSync(manifest), false);
   });
 });

@@ -33,7 +33,7 @@ describe('sandbox ECS: cluster list, families, container instances, task protect
   before(async () => {
     sb = await sandbox();
     ecs = new ECSClient(clientConfig(sb, { maxAttempts: 1 }));
-    fx = ecsFixture(sb.world);
+    fx = await ecsFixture(sb);
   });
   after(async () => {
     await sb.close();

@@ -7,17 +7,9 @@
 import type { CreateServiceRequest, RegisterTaskDefinitionRequest } from '@aws-sdk/client-ecs';
 import { CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
 import {
-  AllocateAddressCommand,
-  AssociateRouteTableCommand,
-  AttachInternetGatewayCommand,
   AuthorizeSecurityGroupIngressCommand,
-  CreateInternetGatewayCommand,
-  CreateNatGatewayCommand,
   CreateRouteCommand,
-  CreateRouteTableCommand,
   CreateSecurityGroupCommand,
-  CreateSubnetCommand,
-  CreateVpcCommand,
   DescribeNatGatewaysCommand,
   EC2Client,
   RevokeSecurityGroupIngressCommand,
@@ -35,6 +27,7 @@ import { AttachRolePolicyCommand, CreateRoleCommand, IAMClient, PutRolePolicyCom
 import { CloudWatchLogsClient, CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
 import type { Sandbox } from '../../src/sandbox/server.js';
 import { clientConfig, control, eventually } from './helpers.js';
+import { buildNetworkWithSdk, type SdkNetwork } from './fixtures-stack.js';
 
 export interface EcsFixture extends EcsNetwork {
   name: string;
@@ -65,36 +58,18 @@ export function fixtureClients(sb: Sandbox) {
 }
 
 /** A VPC in the three-tier layout, with its way out: two public and two private subnets, an IGW, a NAT gateway. */
-export interface EcsNetwork {
-  vpcId: string;
-  publicSubnets: string[];
-  privateSubnets: string[];
-  natId: string;
-  privateRouteTable: string;
-}
+export type EcsNetwork = Pick<SdkNetwork, 'vpcId' | 'publicSubnets' | 'privateSubnets' | 'natId' | 'privateRouteTable'>;
+
+let networks = 0;
 
 /**
- * Build the network through the SDK. A region holds 5 VPCs by default, so fixtures share one unless a test changes
- * the network itself (a route, the NAT gateway).
+ * Build the network through the SDK (fixtures-stack.ts), then its route out: the NAT gateway available and the
+ * private table's default route to it. A region holds 5 VPCs by default, so fixtures share one unless a test
+ * changes the network itself (a route, the NAT gateway).
  */
 export async function ecsNetwork(sb: Sandbox): Promise<EcsNetwork> {
   const { ec2 } = fixtureClients(sb);
-  const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }))).Vpc?.VpcId ?? '';
-  const subnet = async (cidr: string, az: string): Promise<string> =>
-    (await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: cidr, AvailabilityZone: az }))).Subnet?.SubnetId ?? '';
-  const publicSubnets = [await subnet('10.0.0.0/20', 'us-east-1a'), await subnet('10.0.16.0/20', 'us-east-1b')];
-  const privateSubnets = [await subnet('10.0.32.0/20', 'us-east-1a'), await subnet('10.0.48.0/20', 'us-east-1b')];
-
-  const igw = (await ec2.send(new CreateInternetGatewayCommand({}))).InternetGateway?.InternetGatewayId ?? '';
-  await ec2.send(new AttachInternetGatewayCommand({ InternetGatewayId: igw, VpcId: vpcId }));
-  const eip = (await ec2.send(new AllocateAddressCommand({ Domain: 'vpc' }))).AllocationId ?? '';
-  const natId = (await ec2.send(new CreateNatGatewayCommand({ SubnetId: publicSubnets[0] ?? '', AllocationId: eip }))).NatGateway?.NatGatewayId ?? '';
-  const publicRt = (await ec2.send(new CreateRouteTableCommand({ VpcId: vpcId }))).RouteTable?.RouteTableId ?? '';
-  await ec2.send(new CreateRouteCommand({ RouteTableId: publicRt, DestinationCidrBlock: '0.0.0.0/0', GatewayId: igw }));
-  for (const s of publicSubnets) await ec2.send(new AssociateRouteTableCommand({ RouteTableId: publicRt, SubnetId: s }));
-  const privateRouteTable = (await ec2.send(new CreateRouteTableCommand({ VpcId: vpcId }))).RouteTable?.RouteTableId ?? '';
-  for (const s of privateSubnets) await ec2.send(new AssociateRouteTableCommand({ RouteTableId: privateRouteTable, SubnetId: s }));
-  // Tasks need the route out: the NAT gateway available, and the private table's default route to it.
+  const { vpcId, publicSubnets, privateSubnets, natId, privateRouteTable } = await buildNetworkWithSdk(ec2, `net${++networks}`);
   await eventually(async () => {
     const nat = (await ec2.send(new DescribeNatGatewaysCommand({ NatGatewayIds: [natId] }))).NatGateways?.[0];
     return nat?.State === 'available' ? nat : undefined;
