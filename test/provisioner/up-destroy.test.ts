@@ -191,6 +191,16 @@ describe('up and destroy', () => {
     assert.deepEqual([...phases], ['unchanged']);
   });
 
+  it('one command at a time: up and destroy on a stack another run is changing fail with STACK_LOCKED', async () => {
+    const first = h.up();
+    for (const second of [h.up(), h.destroy()]) {
+      await assert.rejects(second, (e: unknown) => (e as { code?: string }).code === 'STACK_LOCKED');
+    }
+    assert.equal((await first).unchanged.length, 28, 'the first run was not disturbed');
+    assert.equal(existsSync(`${h.manifestPath}.lock`), false, 'and released the lock');
+    assertCompleteStack(await h.tagged());
+  });
+
   it('destroy leaves nothing of the stack (lingering interfaces waited out, strays swept) and removes the manifest', async () => {
     // Strays: tagged with the stack, unknown to the manifest and the graph. The group sits in the VPC, so it must
     // go before the VPC can.
