@@ -4,6 +4,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { tmpdir } from 'node:os';
+import { CliTimeout, runCli } from '../e2e/cli.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const bin = `${root}bin/three-tier`;
@@ -73,5 +75,14 @@ describe('three-tier executable', () => {
     } finally {
       child.kill('SIGTERM');
     }
+  });
+
+  it('a CLI that does not finish in time fails the e2e run (CliTimeout), never passing for a planned kill', async () => {
+    // `sandbox` runs until it is stopped: here it stands for a hung command.
+    await assert.rejects(runCli(['sandbox', '--port', '0'], { cwd: tmpdir(), timeoutMs: 1_500 }), (e: unknown) => {
+      assert.ok(e instanceof CliTimeout, String(e));
+      assert.match(e.message, /did not finish within 1500 ms/);
+      return true;
+    });
   });
 });
