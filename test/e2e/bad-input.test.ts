@@ -178,7 +178,9 @@ describe("a name already taken by someone else's resource", () => {
       assert.equal(existsSync(manifest), false, 'no manifest was written');
 
       const down = await runCli(['destroy', '--stack', 'demo', '--endpoint-url', sb.endpoint, '--time-scale', String(TIME_SCALE), '--manifest', manifest, '--yes'], { cwd: dir });
-      assert.equal(down.code, 0, down.stderr);
+      // Nothing of the stack is there: destroy says so, and touches nothing of theirs.
+      assert.equal(down.code, 2, down.stderr);
+      assert.match(down.stderr, /NO_SUCH_STACK/);
       const db = (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'demo-db' }))).DBInstances?.[0];
       assert.ok(db && db.DBInstanceStatus !== 'deleting', `their database is left alone: ${db?.DBInstanceStatus}`);
     } finally {

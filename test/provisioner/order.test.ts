@@ -1,8 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ThreeTierError } from '../../src/errors.js';
-import { readManifest, StackLock } from '../../src/engine/manifest.js';
-import { plan } from '../../src/provisioner.js';
+import { readManifest } from '../../src/engine/manifest.js';
+import { openStack, planUp } from '../../src/provisioner.js';
 import { harness, type Harness } from './harness.js';
 
 /**
@@ -62,9 +62,13 @@ describe('long poles first', () => {
     assert.equal(m?.resources['database']?.identity?.['identifier'], 'demo-db');
     assert.equal(m?.resources['ecs-service'], undefined);
     // The next run can take the lock, and would adopt the database rather than create it.
-    StackLock.acquire(h.manifestPath, 'test').release();
-    const steps = plan({ config: h.config, manifestPath: h.manifestPath }).steps;
-    assert.equal(steps.find((x) => x.id === 'database')?.action, 'resume');
-    assert.equal(steps.find((x) => x.id === 'ecs-service')?.action, 'create');
+    const session = openStack(h.manifestPath, 'test');
+    try {
+      const steps = (await planUp(session, h.options())).steps;
+      assert.equal(steps.find((x) => x.id === 'database')?.action, 'resume');
+      assert.equal(steps.find((x) => x.id === 'ecs-service')?.action, 'create');
+    } finally {
+      session.close();
+    }
   });
 });
