@@ -9,7 +9,9 @@ import { clientConfig, eventually } from '../sandbox/helpers.js';
 import { e2eSuite, resourceEventOf, runCli, stackArgs } from './cli.js';
 
 const STACK = 'dep';
-const MISSING = `123456789012.dkr.ecr.us-east-1.amazonaws.com/${STACK}-api:missing`;
+/** Outside ECR, the sandbox pulls it as linux/amd64 (its registry is not read during a rehearsal): on ARM64 tasks it
+ * starts and exits with "exec format error", and the circuit breaker fails the deployment. */
+const AMD64_ONLY = 'ghcr.io/example/api:amd64-only';
 const GOOD = 'public.ecr.aws/nginx/nginx:1.27';
 
 /**
@@ -25,12 +27,13 @@ describe('deployments that fail, through the CLI', () => {
   const up = (image: string, o: Parameters<typeof runCli>[1] = { cwd: dir }, extra: string[] = []) => runCli(['up', ...stackArgs(suite.sb, STACK, manifest), '--image', image, ...extra], o);
 
   it('a rollout the circuit breaker marked FAILED stops up with the stopped reason and the fix', async () => {
-    // The first up is stopped once its service exists; meanwhile the breaker fails the deployment (the tag does not exist).
+    // The first up is stopped once its service exists; meanwhile the breaker fails the deployment (tasks of the
+    // wrong architecture).
     const serviceWaiting = (line: string): boolean => {
       const e = resourceEventOf(line);
       return e?.id === 'ecs-service' && e.phase === 'waiting';
     };
-    const first = await up(MISSING, { cwd: dir, killWhen: serviceWaiting }, ['--json']);
+    const first = await up(AMD64_ONLY, { cwd: dir, killWhen: serviceWaiting }, ['--json', '--arch', 'ARM64']);
     assert.equal(first.signal, 'SIGKILL', first.stderr.slice(-1500));
     const ecs = new ECSClient(clientConfig(suite.sb));
     await eventually(async () => {
@@ -38,17 +41,17 @@ describe('deployments that fail, through the CLI', () => {
       return svc?.deployments?.[0]?.rolloutState === 'FAILED' ? svc : undefined;
     }, 15_000, 'the circuit breaker to fail the deployment');
 
-    const r = await up(MISSING);
+    const r = await up(AMD64_ONLY, { cwd: dir }, ['--arch', 'ARM64']);
     assert.equal(r.code, 1, r.stderr.slice(-2000));
     assert.equal(r.stdout, '', 'no URL: the stack is not up');
     assert.match(r.stderr, /SERVICE_DEPLOYMENT_FAILED/);
     assert.match(r.stderr, /circuit breaker/);
-    assert.match(r.stderr, /CannotPullContainerError/, "the tasks' stopped reason");
-    assert.match(r.stderr, /Try: .*--image/, 'what to do about it');
+    assert.match(r.stderr, /exec format error/, 'what the container said');
+    assert.match(r.stderr, /Try: .*--platform linux\/arm64|Try: .*platform/, 'what to do about it');
   });
 
-  it('a good image afterwards completes the stack', async () => {
-    const r = await up(GOOD);
+  it('an image for the tasks afterwards completes the stack', async () => {
+    const r = await up(GOOD, { cwd: dir }, ['--arch', 'X86_64']);
     assert.equal(r.code, 0, r.stderr.slice(-2000));
     assert.match(r.stdout, /^http:\/\/dep-alb-/);
     const svc = (await new ECSClient(clientConfig(suite.sb)).send(new DescribeServicesCommand({ cluster: STACK, services: [`${STACK}-api`] }))).services?.[0];
