@@ -1,5 +1,6 @@
 import { settingChanges, type SettingChange, type StackConfig } from './config.js';
 import { estimateMonthlyCost, type CostEstimate } from './cost.js';
+import { interrupted } from './aws/wait.js';
 import { ThreeTierError, usageError } from './errors.js';
 import { executeGraph } from './engine/executor.js';
 import type { Identity, NodeContext, Observed, Outputs } from './engine/kind.js';
@@ -305,8 +306,8 @@ async function carryOut(
 ): Promise<void> {
   const { store } = run;
   const kind = node.kind;
-  const finish = async (identity: Identity): Promise<void> => {
-    run.emit(node, 'waiting', { detail: 'waiting until it is ready', awsId: awsIdOf(identity) ?? '', since });
+  const finish = async (identity: Identity, detail = 'waiting until it is ready'): Promise<void> => {
+    run.emit(node, 'waiting', { detail, awsId: awsIdOf(identity) ?? '', since });
     const outputs = await kind.waitReady(ctx, identity);
     store.update(node.id, kind.kind, { status: 'ready', outputs });
     run.emit(node, 'ready', { awsId: awsIdOf(store.resource(node.id)?.identity) ?? '', since });
@@ -334,18 +335,22 @@ async function carryOut(
   if ((action === 'update' || action === 'resume' || action === 'adopt') && identity) {
     store.update(node.id, kind.kind, { status: seen?.observed?.ready ? 'ready' : 'created', identity, ...(seen?.observed ? { outputs: seen.observed.outputs } : {}) });
     if (action === 'update') {
+      if (ctx.signal.aborted) throw interrupted();
       run.emit(node, 'waiting', { detail: 'updating in place', awsId: awsIdOf(identity) ?? '', since });
       await kind.update?.(ctx, identity);
       tally.updated.push(node.id);
-    } else {
-      run.emit(node, 'adopted', { detail: action === 'adopt' ? `found by its tags or name: ${seen?.observed?.state ?? ''}` : `recorded, ${seen?.observed?.state ?? ''}`, awsId: awsIdOf(identity) ?? '', since });
-      tally.adopted.push(node.id);
-      if (seen?.observed?.ready && action === 'adopt') {
-        store.update(node.id, kind.kind, { status: 'ready', outputs: seen.observed.outputs });
-        return;
-      }
+      await finish(identity);
+      return;
     }
-    await finish(identity);
+    // `adopted` ends a row; a resource that is not ready yet is adopted, then waited for until it is.
+    tally.adopted.push(node.id);
+    const how = action === 'adopt' ? `found by its tags or name: ${seen?.observed?.state ?? ''}` : `recorded, ${seen?.observed?.state ?? ''}`;
+    if (seen?.observed?.ready && action === 'adopt') {
+      store.update(node.id, kind.kind, { status: 'ready', outputs: seen.observed.outputs });
+      run.emit(node, 'adopted', { detail: how, awsId: awsIdOf(identity) ?? '', since });
+      return;
+    }
+    await finish(identity, `adopted (${how}); waiting until it is ready`);
     return;
   }
 
@@ -359,12 +364,13 @@ async function carryOut(
     const found = await kind.find?.(ctx);
     if (found) {
       store.update(node.id, kind.kind, { status: 'created', identity: found });
-      run.emit(node, 'adopted', { detail: 'found by its tags or name', awsId: awsIdOf(found) ?? '', since });
       tally.adopted.push(node.id);
-      await finish(found);
+      await finish(found, 'adopted (found by its tags or name); waiting until it is ready');
       return;
     }
   }
+  // Another resource failed (or Ctrl-C) while this one was looking: make nothing new now.
+  if (ctx.signal.aborted) throw interrupted();
   store.update(node.id, kind.kind, { status: 'creating' });
   run.emit(node, 'creating', { detail: node.title, since });
   const made = await kind.create(ctx);

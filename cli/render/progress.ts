@@ -84,10 +84,31 @@ function listrView(nodes: readonly ProgressNode[], title: string, expectedMs: nu
   let header: Task | undefined;
   const headerText = (): string => `${title} - ${seconds(Date.now() - startedAt)} elapsed${expectedMs ? `, about ${seconds(expectedMs)} expected` : ''}`;
   const name = (n: ProgressNode, e?: ResourceEvent): string => `${n.id} (${n.kind})${e?.awsId ? ` ${e.awsId}` : ''}`;
+  /** A row's title and output for an event: a finished row says how it ended, with its id and time. */
+  const show = (w: { node: ProgressNode; task?: Task }, e: ResourceEvent): void => {
+    if (!w.task) return;
+    if (terminal.has(e.phase)) {
+      w.task.title = `${name(w.node, e)} ${e.phase}${e.detail ? ` - ${e.detail}` : ''}${e.elapsedMs !== undefined ? ` (${seconds(e.elapsedMs)})` : ''}`;
+      return;
+    }
+    w.task.output = rowText(e, Date.now());
+    w.task.title = name(w.node, e);
+  };
+  // A finished task's output must never be set again: listr2 drops its buffer once it has rendered it, and the
+  // setter would throw. A rendering glitch must never end the run either, hence the guard.
+  const safely = (fn: () => void): void => {
+    try {
+      fn();
+    } catch {
+      // the row keeps its last text
+    }
+  };
   const redraw = (): void => {
     const now = Date.now();
-    if (header) header.title = headerText();
-    for (const w of waiters.values()) if (w.task && w.last && !w.done) w.task.output = rowText(w.last, now);
+    safely(() => {
+      if (header) header.title = headerText();
+      for (const w of waiters.values()) if (w.task && w.last && !w.done) w.task.output = rowText(w.last, now);
+    });
   };
   const messages: string[] = [];
   const logger = new ListrLogger({ processOutput: new ProcessOutput(process.stderr, process.stderr) });
@@ -104,7 +125,8 @@ function listrView(nodes: readonly ProgressNode[], title: string, expectedMs: nu
                 const w = waiters.get(n.id);
                 if (w) {
                   w.task = task;
-                  if (w.last) task.output = rowText(w.last, Date.now());
+                  // Events that came before listr2 started the row (a quick resource): show where it is now.
+                  if (w.last) safely(() => show(w, w.last as ResourceEvent));
                 }
                 await settled.get(n.id);
               },
@@ -139,15 +161,11 @@ function listrView(nodes: readonly ProgressNode[], title: string, expectedMs: nu
         return;
       }
       const w = waiters.get(e.id);
-      if (!w) return;
+      if (!w || w.done) return;
       w.last = e;
-      if (w.task) {
-        w.task.output = rowText(e, Date.now());
-        w.task.title = name(w.node, e);
-      }
+      if (w.task) safely(() => show(w, e));
       if (terminal.has(e.phase)) {
         w.done = true;
-        if (w.task) w.task.title = `${name(w.node, e)} ${e.phase}${e.detail ? ` - ${e.detail}` : ''}${e.elapsedMs !== undefined ? ` (${seconds(e.elapsedMs)})` : ''}`;
         if (e.phase === 'failed') w.reject(new Error(`${e.id}: ${e.detail ?? 'failed'}`));
         else w.resolve();
       }
@@ -157,9 +175,13 @@ function listrView(nodes: readonly ProgressNode[], title: string, expectedMs: nu
       // Resources that never reached a terminal phase (the run stopped early) are settled as skipped, by name.
       for (const w of waiters.values()) {
         if (w.done) continue;
+        w.done = true;
         if (w.task) {
-          w.task.title = `${name(w.node, w.last)} ${w.last ? `stopped while ${w.last.phase}` : 'not reached'}`;
-          w.task.skip();
+          const task = w.task;
+          safely(() => {
+            task.title = `${name(w.node, w.last)} ${w.last ? `stopped while ${w.last.phase}` : 'not reached'}`;
+            task.skip();
+          });
         }
         w.resolve();
       }

@@ -56,6 +56,19 @@ export type Budget = keyof typeof budgets;
  */
 export const CONSISTENCY_FLOOR_WALL_MS = 3_000;
 
+/**
+ * A wait for a state (ready, gone) never gives up before this much wall time either: against a time-scaled sandbox
+ * a 10-minute budget can shrink to 3 s, which a busy machine (the CLI and the sandbox starved of CPU) can spend
+ * without anything being wrong. On AWS (scale 1) every budget is far above it.
+ */
+export const WAIT_FLOOR_WALL_MS = 15_000;
+
+/** A wait's budget in AWS ms for pollUntil (which multiplies by the scale), with the wall-time floor applied. */
+export function waitBudgetMs(budget: Budget, scale: number): number {
+  const ms = budgetMs(budget, scale);
+  return scale <= 0 ? ms : Math.max(ms, WAIT_FLOOR_WALL_MS / scale);
+}
+
 /** The eventual-consistency window in wall-clock ms at this time scale (at least CONSISTENCY_FLOOR_WALL_MS). */
 export function consistencyWindowWallMs(scale: number): number {
   return budgetMs('consistency', scale) * scale;

@@ -5,7 +5,7 @@ import { errorMessage, isDependencyError, isNotFound } from '../aws/errors.js';
 import { pollUntil, retryWithin } from '../aws/wait.js';
 import { RESOURCE_TAG, STACK_TAG, type NodeContext } from '../engine/kind.js';
 import { stackNames } from '../names.js';
-import { budgetMs, consistencyWindowWallMs, type Budget } from './budgets.js';
+import { budgetMs, consistencyWindowWallMs, waitBudgetMs, type Budget } from './budgets.js';
 
 /** Helpers every resource module shares: tags in each service's shape, bounded waits and retries with progress. */
 
@@ -72,7 +72,7 @@ export async function waitFor<T>(ctx: NodeContext, what: string, budget: Budget,
         throw err;
       }
     },
-    { timing: ctx.timing, budgetMs: budgetMs(budget, ctx.timing.scale), what, signal: ctx.signal, onWait: report },
+    { timing: ctx.timing, budgetMs: waitBudgetMs(budget, ctx.timing.scale), what, signal: ctx.signal, onWait: report },
   );
 }
 
