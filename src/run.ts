@@ -106,7 +106,11 @@ export class Run {
   emit(node: { id: string; kind: { kind: string } }, phase: ResourcePhase, extra: { detail?: string; awsId?: string; since?: number } = {}): void {
     const event: EngineEvent = { type: 'resource', id: node.id, kind: node.kind.kind, phase, at: Date.now() };
     if (extra.detail !== undefined) event.detail = extra.detail;
-    if (extra.awsId !== undefined) event.awsId = extra.awsId;
+    // Every event of a resource whose identity is recorded names it, whatever the phase (a wait's progress, a
+    // failure), so that no view has to remember it and none shows a row without its AWS id. An explicit '' says
+    // the recorded one does not count (a resource about to be made anew).
+    const awsId = extra.awsId ?? awsIdOf(this.store.resource(node.id)?.identity);
+    if (awsId) event.awsId = awsId;
     if (extra.since !== undefined) event.elapsedMs = Date.now() - extra.since;
     this.opts.events(event);
   }

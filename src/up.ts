@@ -273,7 +273,11 @@ export async function applyUp(session: StackSession, plan: UpPlan, opts: PlanUpO
   const stepOf = new Map(plan.steps.map((s) => [s.id, s]));
   const recheck = recheckSet(nodes, plan.steps);
   const tally: UpResult = { stack: plan.stack, url: '', outputs: {}, created: [], adopted: [], updated: [], unchanged: [], elapsedMs: 0 };
-  for (const node of nodes) run.emit(node, 'planned', { detail: `${stepOf.get(node.id)?.action ?? 'create'}: ${node.title}` });
+  for (const node of nodes) {
+    const step = stepOf.get(node.id);
+    const action = step?.action ?? 'create';
+    run.emit(node, 'planned', { detail: `${action}: ${node.title}`, awsId: action === 'create' ? '' : (step?.awsId ?? '') });
+  }
   const priority = new Map(nodes.map((x) => [x.id, x.priority ?? 0]));
 
   await run.execute(

@@ -59,14 +59,42 @@ function rowText(e: ResourceEvent, now: number): string {
   return describe(startedAt === undefined || terminal.has(e.phase) ? e : { ...e, elapsedMs: now - startedAt });
 }
 
+/** One row of the task list: its resource, its last event, the AWS id once any event named it. */
+interface Row {
+  node: ProgressNode;
+  task?: Task;
+  last?: ResourceEvent;
+  awsId?: string;
+  done?: boolean;
+  /** The run ended before this resource reached a terminal phase. */
+  stopped?: boolean;
+  resolve: () => void;
+  reject: (e: Error) => void;
+}
+
+type Task = ListrTaskWrapper<unknown, typeof DefaultRenderer, typeof SimpleRenderer>;
+
+/**
+ * A row's title: the resource's name and kind, its AWS id, and once it settled, the outcome with the time its own
+ * work took (from the event, never the task list's clock, which runs from the start of the whole list).
+ */
+export function rowTitle(row: Pick<Row, 'node' | 'last' | 'awsId' | 'stopped'>): string {
+  const head = `${row.node.id} (${row.node.kind})${row.awsId ? ` ${row.awsId}` : ''}`;
+  const e = row.last;
+  if (row.stopped) return `${head} ${e ? `stopped while ${e.phase}` : 'not reached'}`;
+  if (!e || !terminal.has(e.phase)) return head;
+  return `${head} ${e.phase}${e.detail ? ` - ${e.detail}` : ''}${e.elapsedMs !== undefined ? ` (${seconds(e.elapsedMs)})` : ''}`;
+}
+
 /**
  * One listr2 task per resource; each settles when its resource reaches a terminal phase. Every row keeps its
- * resource's name in every state (listr2 would replace the title with an error or skip message), rows that wait
- * tick every second, and the header shows the total elapsed time and, when known, the expected total.
+ * resource's name and AWS id in every state (listr2 would replace the title with an error or skip message), also
+ * when its events arrived before listr2 started the row's task; rows that wait tick every second; the header shows
+ * the total elapsed time and, when known, the expected total. listr2's own timer is off: it would time every row
+ * from the start of the list, so a resource that was only checked at the end of a rerun would show the whole run.
  */
 function listrView(nodes: readonly ProgressNode[], title: string, expectedMs: number | undefined): ProgressView {
-  type Task = ListrTaskWrapper<unknown, typeof DefaultRenderer, typeof SimpleRenderer>;
-  const waiters = new Map<string, { node: ProgressNode; task?: Task; resolve: () => void; reject: (e: Error) => void; last?: ResourceEvent; done?: boolean }>();
+  const rows = new Map<string, Row>();
   const settled = new Map<string, Promise<void>>();
   for (const n of nodes) {
     let resolve!: () => void;
@@ -78,22 +106,11 @@ function listrView(nodes: readonly ProgressNode[], title: string, expectedMs: nu
         reject = rej;
       }),
     );
-    waiters.set(n.id, { node: n, resolve, reject });
+    rows.set(n.id, { node: n, resolve, reject });
   }
   const startedAt = Date.now();
   let header: Task | undefined;
   const headerText = (): string => `${title} - ${seconds(Date.now() - startedAt)} elapsed${expectedMs ? `, about ${seconds(expectedMs)} expected` : ''}`;
-  const name = (n: ProgressNode, e?: ResourceEvent): string => `${n.id} (${n.kind})${e?.awsId ? ` ${e.awsId}` : ''}`;
-  /** A row's title and output for an event: a finished row says how it ended, with its id and time. */
-  const show = (w: { node: ProgressNode; task?: Task }, e: ResourceEvent): void => {
-    if (!w.task) return;
-    if (terminal.has(e.phase)) {
-      w.task.title = `${name(w.node, e)} ${e.phase}${e.detail ? ` - ${e.detail}` : ''}${e.elapsedMs !== undefined ? ` (${seconds(e.elapsedMs)})` : ''}`;
-      return;
-    }
-    w.task.output = rowText(e, Date.now());
-    w.task.title = name(w.node, e);
-  };
   // A finished task's output must never be set again: listr2 drops its buffer once it has rendered it, and the
   // setter would throw. A rendering glitch must never end the run either, hence the guard.
   const safely = (fn: () => void): void => {
@@ -103,12 +120,21 @@ function listrView(nodes: readonly ProgressNode[], title: string, expectedMs: nu
       // the row keeps its last text
     }
   };
+  /** Title and output of a row whose task has started; a finished row gets its last title and no output. */
+  const draw = (row: Row, now: number): void => {
+    const task = row.task;
+    if (!task) return;
+    safely(() => {
+      task.title = rowTitle(row);
+      if (row.last && !row.done) task.output = rowText(row.last, now);
+    });
+  };
   const redraw = (): void => {
     const now = Date.now();
     safely(() => {
       if (header) header.title = headerText();
-      for (const w of waiters.values()) if (w.task && w.last && !w.done) w.task.output = rowText(w.last, now);
     });
+    for (const row of rows.values()) if (!row.done) draw(row, now);
   };
   const messages: string[] = [];
   const logger = new ListrLogger({ processOutput: new ProcessOutput(process.stderr, process.stderr) });
@@ -120,13 +146,12 @@ function listrView(nodes: readonly ProgressNode[], title: string, expectedMs: nu
           header = parent as unknown as Task;
           return parent.newListr(
             nodes.map((n) => ({
-              title: name(n),
+              title: rowTitle({ node: n }),
               task: async (_c: unknown, task: Task) => {
-                const w = waiters.get(n.id);
-                if (w) {
-                  w.task = task;
-                  // Events that came before listr2 started the row (a quick resource): show where it is now.
-                  if (w.last) safely(() => show(w, w.last as ResourceEvent));
+                const row = rows.get(n.id);
+                if (row) {
+                  row.task = task;
+                  draw(row, Date.now());
                 }
                 await settled.get(n.id);
               },
@@ -138,13 +163,7 @@ function listrView(nodes: readonly ProgressNode[], title: string, expectedMs: nu
     ],
     {
       renderer: 'default',
-      rendererOptions: {
-        logger,
-        collapseSubtasks: false,
-        showSkipMessage: false,
-        showErrorMessage: false,
-        timer: { condition: true, format: () => (x: string) => x, field: (ms: number) => seconds(ms) } as never,
-      },
+      rendererOptions: { logger, collapseSubtasks: false, showSkipMessage: false, showErrorMessage: false },
       fallbackRenderer: 'simple',
       fallbackRendererOptions: { logger },
       exitOnError: false,
@@ -160,30 +179,35 @@ function listrView(nodes: readonly ProgressNode[], title: string, expectedMs: nu
         messages.push(`${e.level === 'warn' ? 'warning: ' : ''}${e.text}`);
         return;
       }
-      const w = waiters.get(e.id);
-      if (!w || w.done) return;
-      w.last = e;
-      if (w.task) safely(() => show(w, e));
-      if (terminal.has(e.phase)) {
-        w.done = true;
-        if (e.phase === 'failed') w.reject(new Error(`${e.id}: ${e.detail ?? 'failed'}`));
-        else w.resolve();
-      }
+      const row = rows.get(e.id);
+      if (!row || row.done) return;
+      row.last = e;
+      if (e.awsId) row.awsId = e.awsId;
+      // The header's clock moves with every event too: the list may end before the next tick.
+      safely(() => {
+        if (header) header.title = headerText();
+      });
+      if (terminal.has(e.phase)) row.done = true;
+      draw(row, Date.now());
+      if (!row.done) return;
+      if (e.phase === 'failed') row.reject(new Error(`${e.id}: ${e.detail ?? 'failed'}`));
+      else row.resolve();
     },
     stop: async () => {
       clearInterval(ticker);
       // Resources that never reached a terminal phase (the run stopped early) are settled as skipped, by name.
-      for (const w of waiters.values()) {
-        if (w.done) continue;
-        w.done = true;
-        if (w.task) {
-          const task = w.task;
+      for (const row of rows.values()) {
+        if (row.done) continue;
+        row.stopped = true;
+        row.done = true;
+        const task = row.task;
+        if (task) {
           safely(() => {
-            task.title = `${name(w.node, w.last)} ${w.last ? `stopped while ${w.last.phase}` : 'not reached'}`;
+            task.title = rowTitle(row);
             task.skip();
           });
         }
-        w.resolve();
+        row.resolve();
       }
       redraw();
       await running;

@@ -175,6 +175,24 @@ describe('up and destroy', () => {
     assert.ok(events.some((e) => e.id === 'ecs-service' && e.phase === 'waiting' && /healthy task/.test(e.detail ?? '')));
   });
 
+  it('names the AWS id in every event of a resource once it is known (progress rows show it in every phase)', () => {
+    const events = h.resourceEvents();
+    for (const node of new Set(events.map((e) => e.id))) {
+      const mine = events.filter((e) => e.id === node);
+      const known = mine.findIndex((e) => e.awsId);
+      assert.ok(known >= 0, `${node} is named`);
+      for (const e of mine.slice(known)) assert.ok(e.awsId, `${node} ${e.phase} ${e.detail ?? ''} names its AWS id`);
+      // A wait's progress (what it waits for) comes after the id is recorded and names it too.
+      assert.ok(mine.slice(known).some((e) => e.phase === 'waiting'), `${node} waited`);
+    }
+    const ids = Object.fromEntries(events.filter((e) => e.phase === 'ready').map((e) => [e.id, e.awsId]));
+    assert.match(ids['vpc'] ?? '', /^vpc-/);
+    assert.match(ids['nat-eip'] ?? '', /^eipalloc-/);
+    assert.equal(ids['ecr-repository'], 'demo-api');
+    assert.equal(ids['log-group'], '/three-tier/demo/api');
+    assert.equal(ids['ecs-cluster'], 'demo');
+  });
+
   it('up again changes nothing: every node unchanged, only Describe/Get/List calls', async () => {
     const beforeCalls = await h.calls();
     h.sink.events.length = 0;
@@ -189,6 +207,8 @@ describe('up and destroy', () => {
     for (const op of made) assert.match(op.split(':')[1] ?? '', /^(Describe|Get|List)/, `${op} is read-only`);
     const phases = new Set(h.resourceEvents().filter((e) => e.phase !== 'planned').map((e) => e.phase));
     assert.deepEqual([...phases], ['unchanged']);
+    // The plan already knows every id: the rows name them before any work starts.
+    for (const e of h.resourceEvents().filter((x) => x.phase === 'planned')) assert.ok(e.awsId, `${e.id} planned names its AWS id`);
   });
 
   it('one command at a time: up and destroy on a stack another run is changing fail with STACK_LOCKED', async () => {
