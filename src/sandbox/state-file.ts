@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { isPersistedWorld, type World } from './world.js';
-import { AwsError } from './errors.js';
+import { ThreeTierError } from '../errors.js';
 import { writeFileAtomic } from '../engine/manifest.js';
 
 /**
@@ -23,6 +23,10 @@ export class StateFile {
     }
   }
 
+  /**
+   * Load the file into the world. A file that cannot be read is bad input (it is left as it is): a ThreeTierError
+   * naming the file, the reason and what to do. During a request (`refresh`) the server answers it as an AWS 500.
+   */
   loadInto(world: World): void {
     const mtime = this.mtime();
     if (mtime === undefined) return;
@@ -30,10 +34,11 @@ export class StateFile {
     try {
       parsed = JSON.parse(readFileSync(this.path, 'utf8'));
     } catch (e) {
-      throw new AwsError('InternalFailure', `sandbox state file ${this.path} is not valid JSON: ${(e as Error).message}`, 500);
+      throw this.unreadable(`it is not valid JSON (${(e as Error).message})`);
     }
     if (!isPersistedWorld(parsed)) {
-      throw new AwsError('InternalFailure', `sandbox state file ${this.path} is not a sandbox state (version 1)`, 500);
+      const version = (parsed as { version?: unknown } | null)?.version;
+      throw this.unreadable(typeof version === 'number' && version > 1 ? `it was written by a newer three-tier (state version ${version}; this one reads version 1)` : 'it is not a sandbox state (version 1)');
     }
     const timeScale = world.config.timeScale;
     world.restore(parsed);
@@ -41,6 +46,16 @@ export class StateFile {
     world.config.timeScale = timeScale;
     this.lastMtimeMs = mtime;
     this.savedVersion = world.version;
+  }
+
+  private unreadable(reason: string): ThreeTierError {
+    return new ThreeTierError('SANDBOX_STATE_INVALID', `the sandbox state file ${this.path} cannot be read: ${reason}. It was left as it is.`, {
+      kind: 'usage',
+      hints: [
+        `move it away (mv ${this.path} ${this.path}.broken): the sandbox then starts empty, and the stacks it held are gone from it`,
+        'or restore it from a copy',
+      ],
+    });
   }
 
   /** Reload when another process has written the file since we last read or wrote it. */
