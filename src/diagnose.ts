@@ -134,7 +134,7 @@ const TARGET_RULES: Rule[] = [
     diagnosis: {
       code: 'HEALTH_NOT_OK',
       cause: '/health answers something other than 200: the API cannot reach PostgreSQL or Redis',
-      fix: 'check the rds and redis groups allow 5432 / 6379 from the ecs group, that REDIS_TLS=true, and the task logs',
+      fix: 'check that DB_SSL=verify-full (RDS refuses connections without TLS), that the rds and redis groups allow 5432 / 6379 from the ecs group, that REDIS_TLS=true, and the task logs',
     },
   },
   {
@@ -179,6 +179,71 @@ export function diagnoseTargetGroup(targetType: string | undefined, registeredTa
     };
   }
   return undefined;
+}
+
+/** A target as DescribeTargetHealth describes it. */
+export interface TargetState {
+  state?: string | undefined;
+  reason?: string | undefined;
+  description?: string | undefined;
+}
+
+/**
+ * Why a service's wait for healthy targets ran out, from what it saw last: no task running; tasks running and no
+ * target registered (the service's load balancer mapping, or a target group of type instance); registered targets
+ * still in their first health checks; or registered and failing them (the health check, the security groups, the
+ * database's TLS). `meaning` says it in one phrase for the message; the diagnoses become the hints.
+ */
+export function diagnoseServiceTargets(o: { targetType?: string | undefined; running: number; targets: readonly TargetState[]; service: string; cluster: string }): { meaning: string; diagnoses: Diagnosis[] } {
+  const registered = o.targets.filter((t) => t.state !== 'draining');
+  const tasks = (n: number): string => `${n} task${n === 1 ? '' : 's'}`;
+  const describe = `aws ecs describe-services --cluster ${o.cluster} --services ${o.service}`;
+  if (o.running === 0) {
+    return {
+      meaning: 'no task of the service is running',
+      diagnoses: [{ code: 'NO_TASK_RUNNING', cause: 'no task of the service is running: ECS has not placed one yet, or each stops before it starts', fix: `the service's events and stopped tasks say why: ${describe}, or three-tier status` }],
+    };
+  }
+  if (registered.length === 0) {
+    const instance = diagnoseTargetGroup(o.targetType, 0, o.running);
+    return {
+      meaning: `${tasks(o.running)} ${o.running === 1 ? 'runs' : 'run'} and no target is registered in the target group`,
+      diagnoses: [
+        instance ?? {
+          code: 'NO_TARGET_REGISTERED',
+          cause: "the running tasks are not registered in the target group: the service's load balancer mapping (its target group, container name and container port) does not put them there, or they were deregistered outside three-tier",
+          fix: `compare the service's loadBalancers (${describe} --query 'services[0].loadBalancers') with the target group (target type ip, port 3000); a new deployment registers its tasks again: aws ecs update-service --cluster ${o.cluster} --service ${o.service} --force-new-deployment`,
+        },
+      ],
+    };
+  }
+  const unhealthy = registered.filter((t) => t.state === 'unhealthy');
+  if (unhealthy.length === 0) {
+    const waiting = registered.filter((t) => t.state !== 'healthy');
+    return {
+      meaning: `${waiting.length} of ${registered.length} registered target(s) are still ${[...new Set(waiting.map((t) => t.state ?? 'unknown'))].join(' or ')}`,
+      diagnoses: [
+        {
+          code: 'HEALTH_CHECKS_PENDING',
+          cause: 'the registered targets have not passed their first health checks yet',
+          fix: 'it may only need longer: run the same command again to keep waiting; if they stay initial, look at the health check (GET /health on port 3000, its interval and thresholds) and the security groups',
+        },
+      ],
+    };
+  }
+  const reasons = [...new Set(unhealthy.map((t) => t.reason).filter(Boolean))];
+  const known = unhealthy.map((t) => diagnoseTargetHealth(t.reason, t.description));
+  return {
+    meaning: `${unhealthy.length} of ${registered.length} registered target(s) are unhealthy${reasons.length ? ` (${reasons.join(', ')})` : ''}`,
+    diagnoses: [
+      ...known.filter((d): d is Diagnosis => d !== undefined),
+      {
+        code: 'TARGETS_UNHEALTHY',
+        cause: "the tasks are registered but fail the load balancer's health check (GET /health on port 3000)",
+        fix: "a timeout points at the security groups (the ecs group must admit TCP 3000 from the alb group), an answer other than 200 at the database or the cache (DB_SSL=verify-full against RDS, REDIS_TLS=true, the rds and redis groups); the task logs say which: aws logs tail /three-tier/<stack>/api",
+      },
+    ],
+  };
 }
 
 /** Hints for a ThreeTierError: "cause: fix", each once. */

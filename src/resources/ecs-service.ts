@@ -18,6 +18,7 @@ import type { Identity, NodeContext, Outputs } from '../engine/kind.js';
 import { CONTAINER_NAME, stackNames } from '../names.js';
 import { diagnoseStoppedTask, diagnoseTargetGroup, diagnoseTargetHealth, hintsFrom, type Diagnosis } from '../diagnose.js';
 import { firstOf, type StackResourceKind } from './kind.js';
+import { explainServiceTimeout, type LastSeen } from './ecs-timeout.js';
 import { ecsTags, needOutput, retryOn, waitFor } from './common.js';
 
 /**
@@ -249,12 +250,14 @@ export const ecsServiceKind: StackResourceKind = firstOf({
       await ctx.clients.ecs.send(new UpdateServiceCommand({ cluster, service: name, taskDefinition: ourTaskDef, desiredCount: ctx.config.desiredCount }));
     }
     let polls = 0;
+    let last: LastSeen | undefined;
     const waitStarted = Date.now();
     return waitFor(ctx, `ECS service ${name} to run ${ctx.config.desiredCount} healthy task(s)`, 'serviceReady', async () => {
       polls++;
       const svc = await describe(ctx, cluster, name);
       if (!svc || svc.status !== 'ACTIVE') throw new ThreeTierError('SERVICE_GONE', `the ECS service ${name} disappeared while starting (${svc?.status ?? 'missing'})`);
       const h = await evaluate(ctx, svc);
+      last = { running: svc.runningCount ?? 0, targets: h.targets };
       if (h.ready) return { done: true, value: outputsOf(svc) };
       const ours = oursOf(svc, ourTaskDef);
       if (ours?.rolloutState === 'FAILED') {
@@ -269,7 +272,7 @@ export const ecsServiceKind: StackResourceKind = firstOf({
         }
       }
       return { done: false, state: h.state };
-    });
+    }).catch((err: unknown) => Promise.reject(explainServiceTimeout(ctx, name, cluster, err, last)));
   },
 
   async delete(ctx, identity) {

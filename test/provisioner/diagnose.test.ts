@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { diagnoseStoppedTask, diagnoseTargetGroup, diagnoseTargetHealth, hintsFrom } from '../../src/diagnose.js';
+import { diagnoseServiceTargets, diagnoseStoppedTask, diagnoseTargetGroup, diagnoseTargetHealth, hintsFrom, type TargetState } from '../../src/diagnose.js';
 
 const SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0a1b2c3d-AbCdEf';
 
@@ -124,4 +124,49 @@ describe('diagnosis of target health', () => {
     assert.equal(hints.length, 1);
     assert.match(hints[0] ?? '', /does not exist in the registry: push the image/);
   });
+});
+
+/** What a service wait saw last when it ran out, and what three-tier says it means. */
+const WAITS: { name: string; running: number; targets: TargetState[]; targetType?: string; codes: string[]; meaning: RegExp; hint?: RegExp }[] = [
+  { name: 'no task running', running: 0, targets: [], codes: ['NO_TASK_RUNNING'], meaning: /^no task of the service is running$/ },
+  {
+    name: 'a task running, nothing registered',
+    running: 1,
+    targets: [],
+    targetType: 'ip',
+    codes: ['NO_TARGET_REGISTERED'],
+    meaning: /^1 task runs and no target is registered in the target group$/,
+    hint: /load balancer mapping .* --force-new-deployment/,
+  },
+  { name: 'only a draining target', running: 2, targets: [{ state: 'draining', reason: 'Target.DeregistrationInProgress' }], codes: ['NO_TARGET_REGISTERED'], meaning: /^2 tasks run and no target/ },
+  { name: 'a target group of type instance', running: 1, targets: [], targetType: 'instance', codes: ['TARGET_TYPE_INSTANCE'], meaning: /no target is registered/, hint: /TargetType ip/ },
+  { name: 'targets still in their first checks', running: 1, targets: [{ state: 'initial', reason: 'Elb.RegistrationInProgress' }], codes: ['HEALTH_CHECKS_PENDING'], meaning: /^1 of 1 registered target\(s\) are still initial$/ },
+  {
+    name: 'a target timing out',
+    running: 1,
+    targets: [{ state: 'unhealthy', reason: 'Target.Timeout', description: 'Request timed out' }],
+    codes: ['SG_CHAIN', 'TARGETS_UNHEALTHY'],
+    meaning: /^1 of 1 registered target\(s\) are unhealthy \(Target\.Timeout\)$/,
+    hint: /the ecs group must allow TCP 3000 from the alb group/,
+  },
+  {
+    name: 'a target answering 503',
+    running: 2,
+    targets: [{ state: 'unhealthy', reason: 'Target.ResponseCodeMismatch', description: 'Health checks failed with these codes: [503]' }, { state: 'healthy' }],
+    codes: ['HEALTH_NOT_OK', 'TARGETS_UNHEALTHY'],
+    meaning: /^1 of 2 registered target\(s\) are unhealthy \(Target\.ResponseCodeMismatch\)$/,
+    hint: /DB_SSL=verify-full/,
+  },
+  { name: 'a target unhealthy for no known reason', running: 1, targets: [{ state: 'unhealthy' }], codes: ['TARGETS_UNHEALTHY'], meaning: /are unhealthy$/, hint: /health check \(GET \/health on port 3000\).*security groups.*DB_SSL/ },
+];
+
+describe('diagnosis of a service wait that ran out', () => {
+  for (const w of WAITS) {
+    it(`${w.name} -> ${w.codes.join(', ')}`, () => {
+      const d = diagnoseServiceTargets({ targetType: w.targetType, running: w.running, targets: w.targets, service: 'demo-api', cluster: 'demo' });
+      assert.deepEqual(d.diagnoses.map((x) => x.code), w.codes);
+      assert.match(d.meaning, w.meaning);
+      if (w.hint) assert.match(hintsFrom(d.diagnoses).join('\n'), w.hint);
+    });
+  }
 });
