@@ -29,6 +29,15 @@ describe('three-tier executable', () => {
     assert.match(r.stdout, /sandbox/);
   });
 
+  it('shows the range of --tasks, the default of --arch and the global --debug in up --help', () => {
+    const r = run('up', '--help');
+    assert.equal(r.status, 0);
+    const help = r.stdout.replace(/\s+/g, ' ');
+    assert.match(help, /--tasks <n> number of API tasks, 1 to 10 \(default 1\)/);
+    assert.match(help, /--arch <arch> CPU architecture of the tasks \(default X86_64\) \(choices: "X86_64", "ARM64"\)/);
+    assert.match(help, /Global Options: .*--debug show stack traces for errors/);
+  });
+
   it('exits 2 on an unknown command, naming it', () => {
     const r = run('frobnicate');
     assert.equal(r.status, 2);
