@@ -1,24 +1,9 @@
-import { Command, CommanderError } from 'commander';
+import { CommanderError } from 'commander';
 import { isThreeTierError } from '../src/errors.js';
 import { ExitCode, exitCodeFor, resultExitCode } from './exit-codes.js';
-import { commands } from './commands/index.js';
-import { packageVersion } from './version.js';
+import { buildProgram } from './program.js';
 
-/**
- * The commander program. Commands are declared in cli/commands/index.ts and their modules are imported only when
- * they run, so `--help` loads nothing else. This file holds the one top-level catch of the CLI.
- */
-function buildProgram(): Command {
-  const program = new Command('three-tier')
-    .description('Create, resume and tear down a production-shaped 3-tier AWS stack with direct AWS SDK v3 calls.')
-    .version(packageVersion(), '-V, --version', 'print the version')
-    .option('--debug', 'show stack traces for errors')
-    .showHelpAfterError('(run three-tier --help for usage)')
-    .configureHelp({ showGlobalOptions: true })
-    .exitOverride();
-  for (const declare of commands) declare(program);
-  return program;
-}
+/** The CLI's entry: runs the program (cli/program.ts) and holds the one top-level catch of the CLI. */
 
 function debugWanted(argv: readonly string[]): boolean {
   return argv.includes('--debug') || process.env['THREE_TIER_DEBUG'] === '1';

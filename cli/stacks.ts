@@ -1,10 +1,11 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { REGION_PATTERN, stackNameProblem, STACK_NAME_RULE } from '../src/config.js';
 import { isThreeTierError, usageError } from '../src/errors.js';
 import { manifestMismatch, readManifest, type Manifest } from '../src/engine/manifest.js';
 import { checkTargetOptions, defaultRegion, manifestPathFor, sandboxStatePath, stackLocation, type CommonOptions } from './aws-context.js';
 import { askChoice, isInteractive } from './prompts.js';
+import { manifestFiles, stacksDir } from './stack-files.js';
 
 /**
  * The stacks of the current directory (`.three-tier/<stack>.json`) and which one a command means: `--stack`, the
@@ -19,20 +20,12 @@ export interface KnownStack {
   problem?: string;
 }
 
-export function stacksDir(cwd = process.cwd()): string {
-  return join(cwd, '.three-tier');
-}
+export { stacksDir };
 
 /** Every manifest in `.three-tier/`, sorted by stack name. The sandbox's state files and temp files are not stacks. */
 export function knownStacks(dir = stacksDir()): KnownStack[] {
-  let files: string[];
-  try {
-    files = readdirSync(dir);
-  } catch {
-    return [];
-  }
   const out: KnownStack[] = [];
-  for (const f of files.filter((x) => x.endsWith('.json') && !x.endsWith('.sandbox.json')).sort()) {
+  for (const f of manifestFiles(dir)) {
     const manifestPath = join(dir, f);
     const name = f.slice(0, -'.json'.length);
     try {

@@ -1,4 +1,4 @@
-import { Option, type Command } from 'commander';
+import { Argument, Option, type Command } from 'commander';
 import { numberIn } from './options.js';
 import { addCommonOptions } from './common.js';
 import type { SandboxOptions } from './sandbox.js';
@@ -104,4 +104,23 @@ const list: CommandDeclaration = (program) => {
     });
 };
 
-export const commands: readonly CommandDeclaration[] = [up, status, list, destroy, cost, sandbox];
+const completion: CommandDeclaration = (program) => {
+  program
+    .command('completion')
+    .description('print the shell completion script for bash, zsh or fish: commands, options, stack names (README: how to install it)')
+    .addArgument(new Argument('<shell>', 'the shell').choices(['bash', 'zsh', 'fish']))
+    .action(async (shell: 'bash' | 'zsh' | 'fish') => {
+      const { completionScript } = await import('./completion.js');
+      process.stdout.write(completionScript(shell, program));
+    });
+  // What the completion scripts call for stack names while the user presses Tab: quick, and not in the help.
+  program
+    .command('__stacks', { hidden: true })
+    .description('print the names of the stacks in .three-tier/, one a line (for shell completion)')
+    .action(async () => {
+      const { printStackNames } = await import('../stack-files.js');
+      printStackNames();
+    });
+};
+
+export const commands: readonly CommandDeclaration[] = [up, status, list, destroy, cost, sandbox, completion];
