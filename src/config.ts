@@ -35,6 +35,11 @@ export function regionProblem(region: string, flag = 'region'): string | undefin
 
 /** Image references: registry/repository[:tag][@sha256:digest], as docker accepts them. */
 export const IMAGE_PATTERN = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+export const IMAGE_RULE = 'REGISTRY/REPOSITORY[:TAG][@sha256:DIGEST] in lowercase';
+
+export function imageProblem(image: string): string | undefined {
+  return image.length > 512 || !IMAGE_PATTERN.test(image) ? `is not an image reference; use ${IMAGE_RULE}` : undefined;
+}
 
 export const stackConfigSchema = z
   .object({
@@ -167,8 +172,9 @@ export function resolveConfig(input: StackInput & { stack: string; region: strin
   const badRegion = regionProblem(input.region);
   if (badRegion) throw usageError('BAD_REGION', badRegion, ['three-tier knows the regions of the AWS SDK it ships with; a region newer than that needs a newer three-tier']);
   if (input.image !== undefined) {
-    if (input.image.length > 512 || !IMAGE_PATTERN.test(input.image)) {
-      throw usageError('BAD_IMAGE', `image "${input.image}" is not an image reference; use REGISTRY/REPOSITORY[:TAG][@sha256:DIGEST] in lowercase.`, [
+    const problem = imageProblem(input.image);
+    if (problem) {
+      throw usageError('BAD_IMAGE', `image "${input.image}" ${problem}.`, [
         'for example: --image 123456789012.dkr.ecr.us-east-1.amazonaws.com/api:1.0',
       ]);
     }

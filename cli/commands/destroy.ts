@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { resolveConfig, stackNameProblem, STACK_NAME_RULE } from '../../src/config.js';
+import { resolveConfig } from '../../src/config.js';
 import { snapshotMonthlyCost } from '../../src/cost.js';
 import { usageError } from '../../src/errors.js';
 import { applyDestroy, openStack, planDestroy } from '../../src/provisioner.js';
@@ -7,6 +7,8 @@ import { buildStackGraph } from '../../src/stack.js';
 import { checkCredentials, checkTargetOptions, connect, defaultRegion, manifestPathFor, sandboxStatePath, stackLocation, type CommonOptions } from '../aws-context.js';
 import { interruptOnSignals } from '../interrupt.js';
 import { askText, isInteractive } from '../prompts.js';
+import { askRegion } from '../region-prompt.js';
+import { chooseStack, knownStacks } from '../stacks.js';
 import { formatDestroyPlan, money } from '../render/plan.js';
 import { outputMode, progressView } from '../render/progress.js';
 import { stackFlags } from './up.js';
@@ -23,19 +25,13 @@ export interface DestroyCliOptions extends CommonOptions {
 export async function runDestroy(opts: DestroyCliOptions): Promise<void> {
   const interactive = isInteractive(opts);
   const mode = outputMode(opts);
-  let stack = opts.stack;
-  if (stack === undefined && interactive) {
-    stack = await askText('Stack to destroy', {
-      validate: (v) => {
-        const p = stackNameProblem(v);
-        return p ? `"${v}" ${p}; use ${STACK_NAME_RULE}` : true;
-      },
-    });
-  }
-  if (stack === undefined) throw usageError('MISSING_STACK', 'no stack name given: pass --stack NAME.');
+  // At the terminal, the stacks of .three-tier/ are offered (the one there is, or a choice); never guessed with --yes.
+  const chosen = opts.stack === undefined && interactive ? await chooseStack(opts, 'three-tier destroy') : undefined;
+  const stack = chosen?.stack ?? opts.stack;
+  if (stack === undefined) throw usageError('MISSING_STACK', 'no stack name given: pass --stack NAME.', knownStacks().map((s) => `three-tier destroy --stack ${s.stack}`));
   resolveConfig({ stack, region: opts.region ?? 'us-east-1' });
   checkTargetOptions(opts);
-  const manifestPath = manifestPathFor(stack, opts.manifest);
+  const manifestPath = chosen?.manifestPath ?? manifestPathFor(stack, opts.manifest);
   const finalSnapshot = opts.skipFinalSnapshot !== true;
 
   const session = openStack(manifestPath, 'destroy');
@@ -50,7 +46,9 @@ export async function runDestroy(opts: DestroyCliOptions): Promise<void> {
       ]);
     }
     const location = stackLocation(opts, recorded, manifestPath);
-    const region = recorded?.region ?? (await defaultRegion(opts.region, location.sandbox));
+    let region = recorded?.region ?? (await defaultRegion(opts.region, location.sandbox));
+    // No manifest to read it from and none given: the stack is looked for by its tags in the region the user picks.
+    if (region === undefined && interactive) region = await askRegion(undefined);
     if (region === undefined) throw usageError('MISSING_REGION', 'no AWS region given and no manifest to read it from: pass --region.');
     if (recorded && opts.region !== undefined && opts.region !== recorded.region) {
       throw usageError('REGION_MISMATCH', `--region ${opts.region} does not match the manifest's region ${recorded.region} (${manifestPath}).`);
@@ -71,7 +69,10 @@ export async function runDestroy(opts: DestroyCliOptions): Promise<void> {
         if (!interactive) {
           throw usageError('CONFIRMATION_NEEDED', `destroy deletes every resource of stack "${stack}" and there is no terminal to confirm it: add --yes.`);
         }
-        const typed = await askText(`This deletes every resource of stack "${stack}" in ${target.sandbox ? 'the sandbox' : region}. Type the stack name to confirm`);
+        const typed = await askText(`This deletes every resource of stack "${stack}" in ${target.sandbox ? 'the sandbox' : region}. Type the stack name to confirm`, {
+          // An empty answer is a stray Enter: ask again; a wrong name deletes nothing.
+          validate: (v) => (v.trim() === '' ? `type "${stack}" to delete it, or press Ctrl-C to keep it` : true),
+        });
         if (typed !== stack) {
           process.stderr.write(`"${typed}" is not "${stack}": nothing was deleted.\n`);
           return;

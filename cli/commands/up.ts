@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { resolveConfig, stackNameProblem, STACK_NAME_RULE, type StackInput } from '../../src/config.js';
+import { IMAGE_RULE, imageProblem, resolveConfig, stackNameProblem, STACK_NAME_RULE, type StackInput } from '../../src/config.js';
 import { usageError } from '../../src/errors.js';
 import type { ImageSource } from '../../src/image.js';
 import { ensureCanBuild } from '../../src/image-build.js';
@@ -7,7 +7,9 @@ import { applyUp, openStack, planChangesSomething, planUp, type UpPlan } from '.
 import { buildStackGraph } from '../../src/stack.js';
 import { checkCredentials, checkTargetOptions, connect, defaultRegion, manifestPathFor, stackLocation, type CommonOptions } from '../aws-context.js';
 import { interruptOnSignals } from '../interrupt.js';
-import { askChoice, askConfirm, askText, isInteractive } from '../prompts.js';
+import { askChoice, askConfirm, askValue, isInteractive } from '../prompts.js';
+import { askRegion } from '../region-prompt.js';
+import { manifestFiles } from '../stack-files.js';
 import { formatPlan, planSummary } from '../render/plan.js';
 import { outputMode, progressView } from '../render/progress.js';
 
@@ -34,12 +36,16 @@ function buildContextDir(): string {
 async function askStack(opts: UpOptions, interactive: boolean): Promise<string> {
   if (opts.stack !== undefined) return opts.stack;
   if (interactive) {
-    return askText('Stack name', {
+    // A new name, or one of the stacks here (up continues it or changes its settings).
+    const existing = opts.manifest === undefined ? manifestFiles().map((f) => f.slice(0, -'.json'.length)) : [];
+    return askValue('Stack name (a new one, or one of this folder)', {
       default: DEFAULT_STACK,
-      validate: (v) => {
+      offered: existing.map((value) => ({ value, description: 'exists here: up continues it or changes its settings' })),
+      problem: (v) => {
         const p = stackNameProblem(v);
-        return p ? `"${v}" ${p}; use ${STACK_NAME_RULE}` : true;
+        return p ? `${p}; use ${STACK_NAME_RULE}` : undefined;
       },
+      hint: `type a name: ${STACK_NAME_RULE}`,
     });
   }
   if (opts.yes) return DEFAULT_STACK;
@@ -88,7 +94,7 @@ export async function runUp(opts: UpOptions): Promise<void> {
     const location = stackLocation(opts, recorded, manifestPath);
     // A stack that exists keeps its region; otherwise the usual defaults, then the prompt.
     let region = opts.region ?? recorded?.region ?? (await defaultRegion(undefined, location.sandbox));
-    if (interactive && opts.region === undefined && recorded === undefined) region = await askText('AWS region', region === undefined ? {} : { default: region });
+    if (interactive && opts.region === undefined && recorded === undefined) region = await askRegion(region);
     if (region === undefined) {
       throw usageError('MISSING_REGION', 'no AWS region given: pass --region, set AWS_REGION, or set a region in your AWS profile.', ['e.g. --region us-east-1']);
     }
@@ -98,7 +104,12 @@ export async function runUp(opts: UpOptions): Promise<void> {
         { name: "Build api/ with Docker and push it to the stack's ECR repository", value: 'build' },
         { name: 'An image that already exists (URI)', value: 'existing' },
       ]);
-      if (how === 'existing') image = await askText('Image URI (REGISTRY/REPOSITORY:TAG or @sha256:DIGEST)');
+      if (how === 'existing') {
+        image = await askValue('Image URI', {
+          problem: imageProblem,
+          hint: `type ${IMAGE_RULE}, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/api:1.0`,
+        });
+      }
     }
     const config = resolveConfig({ stack, region, ...inputOf({ ...opts, ...(image === undefined ? {} : { image }) }) }, recorded?.config);
 

@@ -1,7 +1,7 @@
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bin, cliEnv, scratchDir, TIME_SCALE } from './cli.js';
 
@@ -14,12 +14,12 @@ class Terminal {
   private readonly child;
   readonly exited: Promise<number | null>;
 
-  constructor(args: string[], cwd: string) {
+  constructor(args: string[], cwd: string, env: Record<string, string> = {}) {
     // A wide terminal, so that prompts are not wrapped across lines.
     const command = `stty cols 200 rows 50; exec ${[process.execPath, bin, ...args].map((a) => `'${a}'`).join(' ')}`;
     this.child = spawn('script', ['-qfec', command, '/dev/null'], {
       cwd,
-      env: cliEnv({ CI: '', TERM: 'xterm', COLUMNS: '120', LINES: '40', AWS_REGION: '' }),
+      env: cliEnv({ CI: '', TERM: 'xterm', COLUMNS: '120', LINES: '40', AWS_REGION: '', ...env }),
     });
     this.child.stdout.on('data', (d: Buffer) => (this.screen += d.toString()));
     this.exited = new Promise((resolve) => this.child.on('exit', resolve));
@@ -71,17 +71,32 @@ describe('a person at the terminal', () => {
   });
   const sandboxArgs = ['--sandbox', '--time-scale', String(TIME_SCALE)];
 
-  it('up asks for the stack name and region, shows the plan and cost, and does nothing when told no', async () => {
-    const t = new Terminal(['up', ...sandboxArgs], dir);
+  it('up checks the stack name and the region as they are typed, asks again, shows the plan and cost, and does nothing when told no', async () => {
+    const t = new Terminal(['up', ...sandboxArgs], dir, { AWS_REGION: 'eu-central-1' });
     await t.waitFor(/Stack name/);
-    t.type(`${CLEAR_LINE}Bad_Name${ENTER}`);
-    await t.waitFor(/"Bad_Name" does not start with a lowercase letter/);
-    t.type(`${CLEAR_LINE}rehearsal${ENTER}`);
-    await t.waitFor(/AWS region/);
+    // Pasted text arrives with its Enter in one read: type, see the verdict, then press Enter.
+    t.type('Bad_Name');
+    await t.waitFor(/"Bad_Name" does not start with a lowercase letter; use lowercase letters/);
+    t.type(ENTER);
+    t.type(`${CLEAR_LINE}rehearsal`);
+    await t.waitFor(/[❯>] rehearsal/);
+    t.type(ENTER);
+    // The known regions, searchable, AWS_REGION's first and taken on Enter.
+    await t.waitFor(/AWS region \(type to search\)/);
+    await t.waitFor(/[❯>] eu-central-1 .*the default: press Enter/);
+    t.type('us-east-9');
+    await t.waitFor(/"us-east-9" is not a region AWS offers \(as of [0-9-]+\); did you mean us-east-1/);
+    t.type(ENTER);
+    t.type(`${CLEAR_LINE}af-south-1`);
+    await t.waitFor(/opt-in region: it must be enabled for your account first/);
+    t.type(`${CLEAR_LINE}eu-west-`);
+    await t.waitFor(/eu-west-3/);
+    t.type('1');
+    await t.waitFor(/[❯>] eu-west-1/);
     t.type(ENTER);
     await t.waitFor(/Create stack "rehearsal" in the sandbox/);
-    assert.match(t.text, /Stack "rehearsal" in us-east-1 \(zones [a-z0-9-]+, [a-z0-9-]+\): 28 to create/);
-    assert.match(t.text, /about \$9\d\.\d\d\/month/);
+    assert.match(t.text, /Stack "rehearsal" in eu-west-1 \(zones [a-z0-9-]+, [a-z0-9-]+\): 28 to create/);
+    assert.match(t.text, /about \$\d+\.\d\d\/month/);
     t.type(`n${ENTER}`);
     assert.equal(await t.exited, 0);
     assert.match(t.text, /Nothing was changed\./);
@@ -96,15 +111,44 @@ describe('a person at the terminal', () => {
     assert.match(t.text, /three-tier up: rehearsal/);
     assert.match(t.text, /ecs-service \(ecs-service\)/);
     assert.match(t.text, /Stack "rehearsal" is up/);
+    // Every row names its AWS id, also those that finished before the list drew them.
+    assert.match(t.text, /vpc \(vpc\) vpc-[0-9a-f]+ ready/);
+    assert.match(t.text, /nat-eip \(elastic-ip\) eipalloc-[0-9a-f]+ ready/);
+    assert.match(t.text, /ecr-repository \(ecr-repository\) rehearsal-api ready/);
+    assert.match(t.text, /log-group \(log-group\) \/three-tier\/rehearsal\/api ready/);
+    assert.match(t.text, /ecs-cluster \(ecs-cluster\) rehearsal ready/);
   });
 
-  it('destroy deletes nothing unless the stack name is typed back, then everything', async () => {
-    const wrong = new Terminal(['destroy', '--stack', 'rehearsal'], dir);
+  it('a rerun that changes one setting shows every other row verified, by id, timed by its own work', async () => {
+    const t = new Terminal(['up', '--stack', 'rehearsal', '--tasks', '2', ...sandboxArgs], dir);
+    await t.waitFor(/Change stack "rehearsal" in the sandbox/);
+    t.type(`y${ENTER}`);
+    assert.equal(await t.exited, 0, t.text.slice(-1500));
+    assert.match(t.text, /vpc \(vpc\) vpc-[0-9a-f]+ unchanged - available \(\d+\.\ds\)/);
+    assert.match(t.text, /ecs-cluster \(ecs-cluster\) rehearsal unchanged - ACTIVE \(\d+\.\ds\)/);
+    assert.match(t.text, /ecs-service \(ecs-service\) rehearsal-api ready/);
+    // Rows carry only their own time: no timer that runs from the start of the list.
+    assert.doesNotMatch(t.text, /\(vpc\)[^\n]*\[\d+\.\ds\]/);
+    assert.doesNotMatch(t.text, /unchanged - [A-Za-z ]+\(\d+\.\ds\) \[/);
+  });
+
+  it('destroy offers the stacks here, asks again on an empty answer, and deletes nothing unless the name is typed back, then everything', async () => {
+    // A second manifest in .three-tier/, so there is a choice (only its name is read here: it is never destroyed).
+    const recorded = JSON.parse(readFileSync(join(dir, '.three-tier', 'rehearsal.json'), 'utf8')) as { stack: string; config: { stack: string } };
+    writeFileSync(join(dir, '.three-tier', 'spare.json'), JSON.stringify({ ...recorded, stack: 'spare', config: { ...recorded.config, stack: 'spare' } }), { mode: 0o600 });
+    const wrong = new Terminal(['destroy'], dir);
+    await wrong.waitFor(/Which stack\?/);
+    await wrong.waitFor(/spare \(sandbox\)/);
+    assert.match(wrong.text, /rehearsal \(sandbox\)/);
+    wrong.type(ENTER);
     await wrong.waitFor(/Type the stack name to confirm/);
+    wrong.type(ENTER);
+    await wrong.waitFor(/type "rehearsal" to delete it, or press Ctrl-C to keep it/);
     wrong.type(`rehersal${ENTER}`);
     assert.equal(await wrong.exited, 0);
     assert.match(wrong.text, /"rehersal" is not "rehearsal": nothing was deleted\./);
     assert.ok(existsSync(join(dir, '.three-tier', 'rehearsal.json')));
+    rmSync(join(dir, '.three-tier', 'spare.json'));
 
     const right = new Terminal(['destroy', '--stack', 'rehearsal'], dir);
     await right.waitFor(/Type the stack name to confirm/);
