@@ -23,8 +23,13 @@ export function manifestFiles(dir = stacksDir()): string[] {
   }
 }
 
+/** The stacks' names as their manifests' file names say them (`.three-tier/<stack>.json`), without reading them. */
+export function stackNames(dir = stacksDir()): string[] {
+  return manifestFiles(dir).map((f) => f.slice(0, -'.json'.length));
+}
+
 /** `three-tier __stacks`, for shell completion: one stack name a line, from the file names alone (run on every Tab). */
 export function printStackNames(): void {
-  const names = manifestFiles().map((f) => f.slice(0, -'.json'.length));
+  const names = stackNames();
   if (names.length) process.stdout.write(`${names.join('\n')}\n`);
 }

@@ -1,20 +1,31 @@
 import { rmSync } from 'node:fs';
-import { resolveConfig } from '../../src/config.js';
+import { resolveConfig, STACK_NAME_RULE } from '../../src/config.js';
 import { snapshotMonthlyCost } from '../../src/cost.js';
 import { usageError } from '../../src/errors.js';
 import { applyDestroy, openStack, planDestroy } from '../../src/provisioner.js';
 import { buildStackGraph } from '../../src/stack.js';
 import { checkCredentials, checkTargetOptions, connect, defaultRegion, manifestPathFor, sandboxStatePath, stackLocation, type CommonOptions } from '../aws-context.js';
 import { interruptOnSignals } from '../interrupt.js';
-import { askText, isInteractive } from '../prompts.js';
-import { askRegion } from '../region-prompt.js';
-import { chooseStack, knownStacks } from '../stacks.js';
+import { askText, askValue, isInteractive } from '../prompts.js';
+import { askRegion, stackNameQuestion } from '../questions.js';
+import { manifestFiles, stacksDir } from '../stack-files.js';
+import { chooseStack, knownStacks, type ChosenStack } from '../stacks.js';
 import { formatDestroyPlan, money } from '../render/plan.js';
 import { outputMode, progressView } from '../render/progress.js';
 import { stackFlags } from './up.js';
 
 export interface DestroyCliOptions extends CommonOptions {
   skipFinalSnapshot?: boolean;
+}
+
+/**
+ * At the terminal without --stack: the stacks of .three-tier/ (the one there is, or a choice), or, when there are
+ * none, a name to find by its tags (checked as it is typed). Never guessed with --yes.
+ */
+async function pickStack(opts: DestroyCliOptions): Promise<ChosenStack> {
+  if (opts.manifest !== undefined || manifestFiles().length > 0) return chooseStack(opts, 'three-tier destroy');
+  const stack = await askValue(`Stack to destroy (there is none in ${stacksDir()}: it is looked for by its tags)`, stackNameQuestion({ hint: `type the stack's name: ${STACK_NAME_RULE}` }));
+  return { stack, manifestPath: manifestPathFor(stack, undefined) };
 }
 
 /**
@@ -25,8 +36,7 @@ export interface DestroyCliOptions extends CommonOptions {
 export async function runDestroy(opts: DestroyCliOptions): Promise<void> {
   const interactive = isInteractive(opts);
   const mode = outputMode(opts);
-  // At the terminal, the stacks of .three-tier/ are offered (the one there is, or a choice); never guessed with --yes.
-  const chosen = opts.stack === undefined && interactive ? await chooseStack(opts, 'three-tier destroy') : undefined;
+  const chosen = opts.stack === undefined && interactive ? await pickStack(opts) : undefined;
   const stack = chosen?.stack ?? opts.stack;
   if (stack === undefined) throw usageError('MISSING_STACK', 'no stack name given: pass --stack NAME.', knownStacks().map((s) => `three-tier destroy --stack ${s.stack}`));
   resolveConfig({ stack, region: opts.region ?? 'us-east-1' });

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { IMAGE_RULE, imageProblem, resolveConfig, stackNameProblem, STACK_NAME_RULE, type StackInput } from '../../src/config.js';
+import { IMAGE_RULE, imageProblem, resolveConfig, STACK_NAME_RULE, type StackInput } from '../../src/config.js';
 import { usageError } from '../../src/errors.js';
 import type { ImageSource } from '../../src/image.js';
 import { ensureCanBuild } from '../../src/image-build.js';
@@ -8,8 +8,8 @@ import { buildStackGraph } from '../../src/stack.js';
 import { checkCredentials, checkTargetOptions, connect, defaultRegion, manifestPathFor, stackLocation, type CommonOptions } from '../aws-context.js';
 import { interruptOnSignals } from '../interrupt.js';
 import { askChoice, askConfirm, askValue, isInteractive } from '../prompts.js';
-import { askRegion } from '../region-prompt.js';
-import { manifestFiles } from '../stack-files.js';
+import { askRegion, stackNameQuestion } from '../questions.js';
+import { stackNames } from '../stack-files.js';
 import { formatPlan, planSummary } from '../render/plan.js';
 import { outputMode, progressView } from '../render/progress.js';
 
@@ -37,16 +37,15 @@ async function askStack(opts: UpOptions, interactive: boolean): Promise<string> 
   if (opts.stack !== undefined) return opts.stack;
   if (interactive) {
     // A new name, or one of the stacks here (up continues it or changes its settings).
-    const existing = opts.manifest === undefined ? manifestFiles().map((f) => f.slice(0, -'.json'.length)) : [];
-    return askValue('Stack name (a new one, or one of this folder)', {
-      default: DEFAULT_STACK,
-      offered: existing.map((value) => ({ value, description: 'exists here: up continues it or changes its settings' })),
-      problem: (v) => {
-        const p = stackNameProblem(v);
-        return p ? `${p}; use ${STACK_NAME_RULE}` : undefined;
-      },
-      hint: `type a name: ${STACK_NAME_RULE}`,
-    });
+    const existing = opts.manifest === undefined ? stackNames() : [];
+    return askValue(
+      'Stack name (a new one, or one of this folder)',
+      stackNameQuestion({
+        default: DEFAULT_STACK,
+        offered: existing.map((value) => ({ value, description: 'exists here: up continues it or changes its settings' })),
+        hint: `type a name: ${STACK_NAME_RULE}`,
+      }),
+    );
   }
   if (opts.yes) return DEFAULT_STACK;
   throw usageError('MISSING_STACK', 'no stack name given: pass --stack NAME (or --yes for the default stack "demo").', [`a name of ${STACK_NAME_RULE}, e.g. --stack demo`]);

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { valueLines, type ValueQuestion } from '../../cli/prompts.js';
-import { regionQuestion } from '../../cli/region-prompt.js';
+import { regionQuestion } from '../../cli/questions.js';
 import { stackNameProblem } from '../../src/config.js';
 import { KNOWN_REGIONS, OPT_IN_REGIONS } from '../../src/regions.js';
 

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sandbox } from '../sandbox/helpers.js';
 import { bin, cliEnv, scratchDir, TIME_SCALE } from './cli.js';
 
 /**
@@ -130,6 +131,31 @@ describe('a person at the terminal', () => {
     // Rows carry only their own time: no timer that runs from the start of the list.
     assert.doesNotMatch(t.text, /\(vpc\)[^\n]*\[\d+\.\ds\]/);
     assert.doesNotMatch(t.text, /unchanged - [A-Za-z ]+\(\d+\.\ds\) \[/);
+  });
+
+  it('destroy with no stack here asks for a name and a region to look for, each checked as it is typed', async () => {
+    const empty = scratchDir('interactive-empty');
+    const sb = await sandbox({ world: { timeScale: TIME_SCALE } });
+    try {
+      // No manifest, no AWS_REGION, no profile (HOME has no ~/.aws): nothing says where to look.
+      const t = new Terminal(['destroy', '--endpoint-url', sb.endpoint], empty, { HOME: empty });
+      await t.waitFor(/Stack to destroy \(there is none in .*: it is looked for by its tags\)/);
+      t.type('ghost-');
+      await t.waitFor(/"ghost-" ends with a hyphen/);
+      t.type(ENTER);
+      t.type(`${CLEAR_LINE}ghost`);
+      await t.waitFor(/[❯>] ghost/);
+      t.type(ENTER);
+      await t.waitFor(/AWS region \(type to search\)/);
+      t.type('eu-west-1');
+      await t.waitFor(/[❯>] eu-west-1/);
+      t.type(ENTER);
+      assert.equal(await t.exited, 2, t.text.slice(-1500));
+      assert.match(t.text, /there is no stack named "ghost" in eu-west-1/);
+    } finally {
+      await sb.close();
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 
   it('destroy offers the stacks here, asks again on an empty answer, and deletes nothing unless the name is typed back, then everything', async () => {

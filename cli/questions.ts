@@ -1,6 +1,11 @@
-import { regionProblem } from '../src/config.js';
+import { regionProblem, stackNameProblem, STACK_NAME_RULE } from '../src/config.js';
 import { KNOWN_REGIONS, OPT_IN_REGIONS } from '../src/regions.js';
 import { askValue, type Offered, type ValueQuestion } from './prompts.js';
+
+/**
+ * The questions the commands ask (cli/prompts.ts askValue): what each offers, and how a typed value is checked,
+ * in the words the matching flag is refused with.
+ */
 
 /** The known regions as the prompt offers them: those AWS disables by default say so. */
 export function regionChoices(): Offered[] {
@@ -24,4 +29,15 @@ export function regionQuestion(defaultRegion: string | undefined): ValueQuestion
 
 export async function askRegion(defaultRegion: string | undefined): Promise<string> {
   return askValue('AWS region (type to search)', regionQuestion(defaultRegion));
+}
+
+/** A stack name: offered ones (the stacks of this folder) or a new one, checked by the name rule. */
+export function stackNameQuestion(o: { default?: string; offered?: readonly Offered[]; hint: string }): ValueQuestion {
+  return {
+    ...o,
+    problem: (v) => {
+      const p = stackNameProblem(v);
+      return p ? `${p}; use ${STACK_NAME_RULE}` : undefined;
+    },
+  };
 }
