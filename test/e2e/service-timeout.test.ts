@@ -1,11 +1,9 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeregisterTargetsCommand, DescribeTargetGroupsCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import type { Sandbox } from '../../src/sandbox/server.js';
-import { clientConfig, eventually, sandbox } from '../sandbox/helpers.js';
-import { runCli, scratchDir, stackArgs, TIME_SCALE } from './cli.js';
+import { clientConfig, eventually } from '../sandbox/helpers.js';
+import { e2eSuite, runCli, stackArgs, TIME_SCALE } from './cli.js';
 
 /**
  * A wait for the service's healthy targets that runs out says what "1/1 running, 0/1 healthy target(s)" means and
@@ -14,22 +12,14 @@ import { runCli, scratchDir, stackArgs, TIME_SCALE } from './cli.js';
  * keeps its own pace), so the wait times out with what it saw.
  */
 describe('a service wait that times out', () => {
-  let sb: Sandbox;
-  const dir = scratchDir('service-timeout');
-  const manifest = join(dir, 'lone.json');
-  before(async () => {
-    sb = await sandbox({ world: { timeScale: TIME_SCALE } });
-  });
-  after(async () => {
-    await sb.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const suite = e2eSuite('service-timeout');
+  const manifest = (): string => join(suite.dir, 'lone.json');
 
   it('with a running task and no target registered names the load balancer mapping', async () => {
-    const made = await runCli(['up', ...stackArgs(sb, 'lone', manifest), '--image', 'public.ecr.aws/nginx/nginx:1.27'], { cwd: dir });
+    const made = await runCli(['up', ...stackArgs(suite.sb, 'lone', manifest()), '--image', 'public.ecr.aws/nginx/nginx:1.27'], { cwd: suite.dir });
     assert.equal(made.code, 0, made.stderr.slice(-2000));
 
-    const elb = new ElasticLoadBalancingV2Client(clientConfig(sb));
+    const elb = new ElasticLoadBalancingV2Client(clientConfig(suite.sb));
     const tg = (await elb.send(new DescribeTargetGroupsCommand({ Names: ['lone-tg'] }))).TargetGroups?.[0]?.TargetGroupArn ?? '';
     const targets = (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tg }))).TargetHealthDescriptions ?? [];
     assert.equal(targets.length, 1);
@@ -37,8 +27,8 @@ describe('a service wait that times out', () => {
     await eventually(async () => (((await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tg }))).TargetHealthDescriptions ?? []).length === 0 ? true : undefined), 30_000, 'the target drained');
 
     // 20 minutes of AWS time at this scale are a fraction of a second.
-    const args = stackArgs(sb, 'lone', manifest).map((a) => (a === String(TIME_SCALE) ? '0.0005' : a));
-    const r = await runCli(['up', ...args], { cwd: dir });
+    const args = stackArgs(suite.sb, 'lone', manifest()).map((a) => (a === String(TIME_SCALE) ? '0.0005' : a));
+    const r = await runCli(['up', ...args], { cwd: suite.dir });
     assert.equal(r.code, 1, r.stderr.slice(-2000));
     assert.match(r.stderr, /Error \[SERVICE_NOT_HEALTHY\]: timed out waiting for ECS service lone-api to run 1 healthy task\(s\); last state: rollout COMPLETED, 1\/1 running, 0\/1 healthy target\(s\): 1 task runs and no target is registered in the target group/);
     assert.match(r.stderr, /Try: the running tasks are not registered in the target group: the service's load balancer mapping \(its target group, container name and container port\)/);
