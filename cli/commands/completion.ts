@@ -93,6 +93,17 @@ const header = (shell: Shell, m: ProgramModel): string =>
 /** The function name in the scripts: `_three_tier`. */
 const fn = (m: ProgramModel): string => `_${m.name.replace(/[^A-Za-z0-9]/g, '_')}`;
 
+/** Shell lines (bash and zsh alike) that set `cmd` to the command on the line: the first word that is not an option. */
+function findCommand(words: string, first: number, current: string): string {
+  return `  # The command is the first word that is not an option (the global options take no value).
+  for (( i = ${first}; i < ${current}; i++ )); do
+    case "\${${words}[i]}" in
+      -*) ;;
+      *) cmd="\${${words}[i]}"; break ;;
+    esac
+  done`;
+}
+
 /**
  * The "word after this option" cases: each distinct completion once, with the `command:--option` patterns that
  * lead to it (`up:--stack|status:--stack|destroy:--stack|...`), in the order they first appear.
@@ -129,13 +140,7 @@ function bashScript(m: ProgramModel): string {
   local cur="\${COMP_WORDS[COMP_CWORD]}" prev="" cmd="" words="" i
   local regions="${words(KNOWN_REGIONS)}"
   (( COMP_CWORD > 0 )) && prev="\${COMP_WORDS[COMP_CWORD-1]}"
-  # The command is the first word that is not an option (the global options take no value).
-  for (( i = 1; i < COMP_CWORD; i++ )); do
-    case "\${COMP_WORDS[i]}" in
-      -*) ;;
-      *) cmd="\${COMP_WORDS[i]}"; break ;;
-    esac
-  done
+${findCommand('COMP_WORDS', 1, 'COMP_CWORD')}
   case "$cmd:$prev" in
 ${cases.join('\n')}
   esac
@@ -184,13 +189,7 @@ ${header('zsh', m)}${f}() {
   local cur=\${words[CURRENT]} prev=\${words[CURRENT-1]} cmd= i
   local -a items regions
   regions=(${KNOWN_REGIONS.join(' ')})
-  # The command is the first word that is not an option (the global options take no value).
-  for (( i = 2; i < CURRENT; i++ )); do
-    case \${words[i]} in
-      -*) ;;
-      *) cmd=\${words[i]}; break ;;
-    esac
-  done
+${findCommand('words', 2, 'CURRENT')}
   case "$cmd:$prev" in
 ${cases.join('\n')}
   esac
