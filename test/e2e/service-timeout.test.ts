@@ -9,7 +9,7 @@ import { e2eSuite, runCli, stackArgs, TIME_SCALE } from './cli.js';
  * A wait for the service's healthy targets that runs out says what "1/1 running, 0/1 healthy target(s)" means and
  * what to do, not only "run again". The task keeps running after its target is deregistered outside three-tier; the
  * next `up` waits for a healthy target with a budget made small through --time-scale (the sandbox, held by the test,
- * keeps its own pace), so the wait times out with what it saw.
+ * keeps its own pace), so the wait times out, after its wall-time floor, with what it saw.
  */
 describe('a service wait that times out', () => {
   const suite = e2eSuite('service-timeout');
@@ -26,7 +26,7 @@ describe('a service wait that times out', () => {
     await elb.send(new DeregisterTargetsCommand({ TargetGroupArn: tg, Targets: targets.map((t) => ({ Id: t.Target?.Id ?? '', Port: t.Target?.Port ?? 0 })) }));
     await eventually(async () => (((await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tg }))).TargetHealthDescriptions ?? []).length === 0 ? true : undefined), 30_000, 'the target drained');
 
-    // 20 minutes of AWS time at this scale are a fraction of a second.
+    // 20 minutes of AWS time at this scale are a fraction of a second: the wait's wall-time floor (15 s) sets it.
     const args = stackArgs(suite.sb, 'lone', manifest()).map((a) => (a === String(TIME_SCALE) ? '0.0005' : a));
     const r = await runCli(['up', ...args], { cwd: suite.dir });
     assert.equal(r.code, 1, r.stderr.slice(-2000));
