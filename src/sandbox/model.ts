@@ -21,6 +21,7 @@ export const ResourceType = {
   dbSnapshot: 'db-snapshot',
   cacheSubnetGroup: 'cache-subnet-group',
   replicationGroup: 'replication-group',
+  cacheSnapshot: 'cache-snapshot',
   ecrRepository: 'ecr-repository',
   ecrImage: 'ecr-image',
   logGroup: 'log-group',

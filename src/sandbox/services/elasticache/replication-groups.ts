@@ -16,8 +16,12 @@ import { awsDurations, type Resource, type World } from '../../world.js';
 import { accountHash, invalidCombination, invalidValue, paginate, pickSubnet, readSecurityGroups, readTags, required } from '../rds/common.js';
 import { CACHE_SERVICE, cacheSubnetGroupNotFound, findCacheSubnetGroup } from './subnet-groups.js';
 import { acceptsVersion, cacheEngines } from './engine-versions.js';
+import { restoreFrom, snapshotToRestore } from './snapshots.js';
 
-/** type 'replication-group', id = the id (lowercase). World states: creating -> available; deleting -> gone. */
+/**
+ * type 'replication-group', id = the id (lowercase). World states: creating -> available; available ->
+ * snapshotting -> available while a snapshot is taken (snapshots.ts); deleting -> gone.
+ */
 export interface ReplicationGroupData {
   id: string;
   description: string;
@@ -39,6 +43,8 @@ export interface ReplicationGroupData {
   members: { clusterId: string; availabilityZone: string }[];
   /** Wall ms of ReplicationGroupCreateTime. */
   createdTime: number;
+  /** The snapshot it was created from (CreateReplicationGroup SnapshotName); in no AWS answer, for tests. */
+  restoredFrom?: string;
 }
 
 export const replicationGroupNotFound = (id: string): AwsError => new AwsError('ReplicationGroupNotFoundFault', `ReplicationGroup ${id} not found.`, 404);
@@ -162,6 +168,7 @@ const createReplicationGroup = op<CreateReplicationGroupMessage, CreateReplicati
   const port = input.Port ?? 6379;
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw invalidValue(`Invalid port: ${port}`);
   const tags = readTags(input.Tags);
+  const restore = input.SnapshotName === undefined ? undefined : snapshotToRestore(world, input.SnapshotName);
   if (find(world, id)) throw new AwsError('ReplicationGroupAlreadyExists', `Replication group ${id} already exists.`, 400);
 
   if (input.CacheSubnetGroupName === undefined) {
@@ -207,7 +214,9 @@ const createReplicationGroup = op<CreateReplicationGroupMessage, CreateReplicati
     createdTime: world.now(),
   };
   if (data.atRestEncryption) data.kmsKeyId = input.KmsKeyId ?? world.arn('kms', `key/${world.uuid()}`);
+  if (restore) data.restoredFrom = restore.data.name;
   const rg = world.create(CACHE_SERVICE, ResourceType.replicationGroup, id, { state: 'creating', data, tags });
+  if (restore) restoreFrom(world, restore, awsDurations.cacheCreate);
   placements.forEach((p, i) => {
     createManagedEni(world, {
       subnetId: p.subnetId,

@@ -5,19 +5,25 @@ import { op, type Handler } from '../../service.js';
 import type { Resource, World } from '../../world.js';
 import { readTags, required, tagList } from '../rds/common.js';
 import { replicationGroupNotFound } from './replication-groups.js';
+import { snapshotNotFound } from './snapshots.js';
 import { cacheSubnetGroupNotFound } from './subnet-groups.js';
 
 const TAG_LIMIT = 50;
 
-/** The replication group or cache subnet group an ARN of this account and region names. */
+/** The replication group, cache subnet group or snapshot an ARN of this account and region names. */
 function byArn(world: World, arn: string): Resource {
-  const m = /^arn:aws[a-z-]*:elasticache:([a-z0-9-]+):(\d{12}):(replicationgroup|subnetgroup):(.+)$/.exec(arn);
+  const m = /^arn:aws[a-z-]*:elasticache:([a-z0-9-]+):(\d{12}):(replicationgroup|subnetgroup|snapshot):(.+)$/.exec(arn);
   if (!m || m[1] !== world.config.region || m[2] !== world.config.accountId) throw new AwsError('InvalidARN', `The ARN ${arn} is not valid.`, 400);
   const name = (m[4] as string).toLowerCase();
   if (m[3] === 'replicationgroup') {
     const rg = world.get(ResourceType.replicationGroup, name);
     if (!rg) throw replicationGroupNotFound(name);
     return rg;
+  }
+  if (m[3] === 'snapshot') {
+    const snap = world.get(ResourceType.cacheSnapshot, name);
+    if (!snap) throw snapshotNotFound(name);
+    return snap;
   }
   const g = world.get(ResourceType.cacheSubnetGroup, name);
   if (!g) throw cacheSubnetGroupNotFound(name);

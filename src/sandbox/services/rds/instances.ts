@@ -73,6 +73,8 @@ export interface DbInstanceData {
   pending?: { instanceClass?: string; allocatedStorage?: number };
   /** Changes being applied while `modifying`. */
   applying?: { instanceClass?: string; allocatedStorage?: number };
+  /** Wall ms at which RDS starts a stopped instance again on its own (StopDBInstance + 7 days, scaled). */
+  automaticRestartTime?: number;
 }
 
 const notFound = (id: string): AwsError => new AwsError('DBInstanceNotFound', `DBInstance ${id} not found.`, 404);
@@ -188,6 +190,7 @@ function describe(world: World, db: Resource<DbInstanceData>): DBInstance {
   // The endpoint exists once the instance is built (from backing-up on).
   if (db.state !== 'creating') out.Endpoint = { Address: d.endpointAddress, Port: d.port, HostedZoneId: RDS_HOSTED_ZONE };
   if (d.createdTime !== undefined) out.InstanceCreateTime = new Date(d.createdTime);
+  if (d.automaticRestartTime !== undefined && (db.state === 'stopping' || db.state === 'stopped')) out.AutomaticRestartTime = new Date(d.automaticRestartTime);
   if (d.masterUserSecret) {
     out.MasterUserSecret = {
       SecretArn: d.masterUserSecret.arn,
@@ -407,17 +410,32 @@ const deleteDBInstance = op<DeleteDBInstanceMessage, DeleteDBInstanceResult>((in
   return { DBInstance: describe(world, db) };
 });
 
+/**
+ * RDS starts an instance that has been stopped for seven days on its own (RDS user guide, "Stopping an Amazon RDS
+ * DB instance temporarily"; DescribeDBInstances reports the time as AutomaticRestartTime). Counted here from the
+ * StopDBInstance call, in the world's scaled time.
+ */
+export const AUTOMATIC_RESTART_MS = 7 * 24 * 3_600_000;
+
 const stopDBInstance = op<StopDBInstanceMessage, StopDBInstanceResult>((input, { world }) => {
   const db = existing(world, input.DBInstanceIdentifier);
+  if (input.DBSnapshotIdentifier !== undefined) checkSnapshotIdentifier(input.DBSnapshotIdentifier, 'DBSnapshotIdentifier');
   if (db.state !== 'available') throw invalidState(`Instance ${db.id} is not in available state.`);
+  // The snapshot asked for is taken immediately before the instance stops (a taken name refuses the whole call).
+  if (input.DBSnapshotIdentifier !== undefined) takeSnapshot(world, db, input.DBSnapshotIdentifier, {});
   world.setState(db, 'stopping');
   world.schedule(db, awsDurations.rdsStop, 'stopped');
+  db.data.automaticRestartTime = world.now() + world.scaled(AUTOMATIC_RESTART_MS);
+  world.scheduleAt(db, db.data.automaticRestartTime, 'starting', 'db-auto-start');
   return { DBInstance: describe(world, db) };
 });
 
 const startDBInstance = op<StartDBInstanceMessage, StartDBInstanceResult>((input, { world }) => {
   const db = existing(world, input.DBInstanceIdentifier);
   if (db.state !== 'stopped') throw invalidState(`Instance ${db.id} is not stopped, it cannot be started.`);
+  // Started by hand: the automatic restart is no longer due.
+  world.clearTransitions(db);
+  delete db.data.automaticRestartTime;
   world.setState(db, 'starting');
   world.schedule(db, awsDurations.rdsStart, 'available');
   return { DBInstance: describe(world, db) };
@@ -509,6 +527,11 @@ export function installInstances(world: World): void {
     if (d.applying?.instanceClass !== undefined) d.instanceClass = d.applying.instanceClass;
     if (d.applying?.allocatedStorage !== undefined) d.allocatedStorage = d.applying.allocatedStorage;
     delete d.applying;
+  });
+  // Seven days after the stop, RDS starts the instance itself.
+  world.onTransition(ResourceType.dbInstance, 'db-auto-start', (w, db) => {
+    delete (db.data as DbInstanceData).automaticRestartTime;
+    w.schedule(db, awsDurations.rdsStart, 'available');
   });
   // The instance is gone: its interfaces are released (and linger) and RDS deletes its managed secret.
   world.onTransition(ResourceType.dbInstance, 'db-gone', (w, db) => {
