@@ -271,6 +271,12 @@ function notesFor(regional: RegionalPrices, lines: readonly CostLine[], state: C
   return notes;
 }
 
+/** The state a recorded stack is billed in: what its pause record says (three-tier pause, --deep). */
+export function costStateOf(paused: { deep: boolean } | undefined): CostState {
+  if (!paused) return 'running';
+  return paused.deep ? 'paused-deep' : 'paused';
+}
+
 /** The idle burn of the running stack: line items, the hourly total and the monthly total (730 h). Used by the plan. */
 export function estimateMonthlyCost(config: StackConfig): CostEstimate {
   return estimateCost(config, { state: 'running' });

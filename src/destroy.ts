@@ -1,10 +1,11 @@
 import { sleep } from './aws/wait.js';
 import type { StackConfig } from './config.js';
-import { estimateMonthlyCost } from './cost.js';
+import { billedResources, costStateOf, estimateCost } from './cost.js';
 import { ThreeTierError } from './errors.js';
 import type { Identity, NodeContext } from './engine/kind.js';
 import { ManifestStore, manifestMismatch } from './engine/manifest.js';
 import { consistencyWindowWallMs } from './resources/budgets.js';
+import { deleteCacheSnapshot, describeCacheSnapshot, findPauseSnapshots } from './resources/cache-snapshot.js';
 import { settleFinalSnapshots, type KeptSnapshot } from './resources/db-snapshot.js';
 import { asThreeTierError, awsIdOf, hasIdentity, readOnlyContext, Run, type ProvisionerOptions } from './run.js';
 import type { StackSession } from './session.js';
@@ -38,8 +39,10 @@ export interface DestroyPlan {
   strays: Stray[];
   /** The database is kept as a final snapshot (the default). */
   finalSnapshot: boolean;
-  /** What the stack costs now, and so what destroying it stops. */
+  /** What the stack costs now (paused or not), and so what destroying it stops. */
   monthlySaving: number;
+  /** Snapshots `pause --deep` took of the cache: a cache's data, deleted with the stack. */
+  cacheSnapshots: string[];
 }
 
 export interface DestroyOptions extends ProvisionerOptions {
@@ -90,9 +93,10 @@ export async function planDestroy(session: StackSession, opts: DestroyOptions): 
     }),
   );
   const strays = await findStrays(readOnlyContext(opts, config, { id: 'sweep' }, () => ({})), nodes);
+  const cacheSnapshots = await pauseSnapshotsOf(opts, config, recorded?.paused?.cacheSnapshot);
   const order = new Map(nodes.map((n, i) => [n.id, i]));
   targets.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
-  if (!recorded && targets.every((t) => t.identities.length === 0) && strays.length === 0) {
+  if (!recorded && targets.every((t) => t.identities.length === 0) && strays.length === 0 && cacheSnapshots.length === 0) {
     throw new ThreeTierError('NO_SUCH_STACK', `there is no stack named "${config.stack}" in ${config.region}: no manifest at ${session.manifestPath} and nothing tagged three-tier:stack=${config.stack}. Nothing was deleted.`, {
       kind: 'usage',
       hints: ['check the stack name and the region (--region); three-tier list shows the stacks this folder knows'],
@@ -107,8 +111,21 @@ export async function planDestroy(session: StackSession, opts: DestroyOptions): 
     targets,
     strays,
     finalSnapshot: opts.finalSnapshot !== false && targets.some((t) => t.id === 'database' && t.identities.length > 0),
-    monthlySaving: estimateMonthlyCost(config).monthly,
+    monthlySaving: estimateCost(config, recorded ? { state: costStateOf(recorded.paused), present: billedResources(recorded) } : {}).monthly,
+    cacheSnapshots,
   };
+}
+
+/** The cache snapshots of the stack's pauses: the one the manifest records, and any other found by name and tag. */
+async function pauseSnapshotsOf(opts: DestroyOptions, config: StackConfig, recordedName: string | undefined): Promise<string[]> {
+  const ctx = readOnlyContext(opts, config, { id: 'cache' }, () => ({}));
+  try {
+    const names = await findPauseSnapshots(ctx);
+    if (recordedName !== undefined && !names.includes(recordedName) && (await describeCacheSnapshot(ctx, recordedName))) names.push(recordedName);
+    return names;
+  } catch (err) {
+    throw asThreeTierError({ id: 'cache', kind: { kind: 'cache-snapshot' } }, 'read', err);
+  }
 }
 
 /**
@@ -164,6 +181,13 @@ export async function applyDestroy(session: StackSession, plan: DestroyPlan, opt
     throw stillReleasing(plan.stack, failures, err) ?? err;
   }
 
+  for (const name of plan.cacheSnapshots) {
+    const id = `cache-snapshot:${name}`;
+    run.emit({ id, kind: { kind: 'cache-snapshot' } }, 'deleting', { detail: 'the snapshot pause --deep took of the cache' });
+    await deleteCacheSnapshot(run.context(sweepNode, Date.now()), name);
+    deleted.push(id);
+    run.emit({ id, kind: { kind: 'cache-snapshot' } }, 'gone');
+  }
   const sweep = await sweepStackTagged(run.context(sweepNode, Date.now()), (phase, id, detail) =>
     run.emit({ id, kind: { kind: 'sweep' } }, phase, detail === undefined ? {} : { detail }),
   );

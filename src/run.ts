@@ -98,7 +98,7 @@ export class Run {
     readonly opts: ProvisionerOptions,
     readonly store: ManifestStore,
     readonly config: StackConfig,
-    readonly extra: { finalSnapshot?: boolean } = {},
+    readonly extra: { finalSnapshot?: boolean; restore?: Readonly<Record<string, string>> } = {},
   ) {
     this.signal = AbortSignal.any([opts.signal, this.stop.signal]);
   }
@@ -134,6 +134,7 @@ export class Run {
       progress: (phase, detail) => this.emit(node, phase, { detail, since }),
       events: opts.events,
       finalSnapshot: this.extra.finalSnapshot ?? false,
+      ...(this.extra.restore?.[node.id] === undefined ? {} : { restoreFrom: this.extra.restore[node.id] }),
     };
   }
 

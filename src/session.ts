@@ -1,4 +1,5 @@
-import { readManifest, StackLock, type Manifest } from './engine/manifest.js';
+import { ThreeTierError } from './errors.js';
+import { manifestMismatch, readManifest, StackLock, type Manifest } from './engine/manifest.js';
 
 /**
  * Opening a stack is the first thing every command that changes it does: take the stack's lock (a second command
@@ -31,4 +32,20 @@ export function openStack(manifestPath: string, command: string): StackSession {
     lock.release();
     throw err;
   }
+}
+
+/**
+ * The manifest of a stack that a command needs to exist (pause, resume): a stack with none is bad input, and a
+ * manifest of another stack is refused.
+ */
+export function recordedStack(session: StackSession, stack: string, command: string): Manifest {
+  const recorded = session.recorded;
+  if (!recorded) {
+    throw new ThreeTierError('NO_SUCH_STACK', `there is no stack "${stack}" to ${command}: no manifest at ${session.manifestPath}. Nothing was changed.`, {
+      kind: 'usage',
+      hints: ['check the stack name and --manifest; three-tier list shows the stacks this folder knows', `create it with: three-tier up --stack ${stack}`],
+    });
+  }
+  if (recorded.stack !== stack) throw manifestMismatch(session.manifestPath, recorded.stack, stack);
+  return recorded;
 }

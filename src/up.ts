@@ -67,6 +67,14 @@ export interface UpPlan {
   /** Things the user should know before confirming. */
   notes: string[];
   observations: Record<string, NodeObservation>;
+  /** Resources created from a snapshot, by logical id (resume of a deep pause: the cache). */
+  restore?: Record<string, string>;
+}
+
+/** How `planUp` is asked: `resume` plans over a paused stack (src/resume.ts), with what to restore. */
+export interface PlanUpMode {
+  resume?: boolean;
+  restore?: Record<string, string>;
 }
 
 export interface PlanUpOptions extends ProvisionerOptions {
@@ -188,12 +196,12 @@ function stepFor(node: StackGraphNode, seen: NodeObservation | undefined, change
 }
 
 /** Compute what `up` will do. Reads AWS, changes nothing. */
-export async function planUp(session: StackSession, opts: PlanUpOptions): Promise<UpPlan> {
+export async function planUp(session: StackSession, opts: PlanUpOptions, mode: PlanUpMode = {}): Promise<UpPlan> {
   const recorded = session.recorded;
   const recordedConfig = recorded?.config;
   const changes = recordedConfig ? settingChanges(recordedConfig, opts.config) : [];
   refuseImmutable(changes, opts.config, session.manifestPath);
-  refusePaused(recorded?.paused, opts.config.stack);
+  if (mode.resume !== true) refusePaused(recorded?.paused, opts.config.stack);
   const notes: string[] = [];
 
   const recordedZones = recordedConfig?.availabilityZones ?? opts.config.availabilityZones;
@@ -240,6 +248,7 @@ export async function planUp(session: StackSession, opts: PlanUpOptions): Promis
     notes,
     observations,
   };
+  if (mode.restore && Object.keys(mode.restore).length > 0) plan.restore = { ...mode.restore };
   if (recordedConfig) {
     plan.recordedConfig = recordedConfig;
     if (changes.length > 0) plan.costBefore = estimateMonthlyCost(recordedConfig);
@@ -263,12 +272,15 @@ function recheckSet(nodes: readonly StackGraphNode[], steps: readonly PlanStep[]
   return new Set([...changed].filter((id) => action.get(id) === 'none'));
 }
 
-/** Carry out exactly the plan: each step recorded in the manifest as it happens. */
-export async function applyUp(session: StackSession, plan: UpPlan, opts: PlanUpOptions): Promise<UpResult> {
+/**
+ * Carry out exactly the plan: each step recorded in the manifest as it happens. `finish` runs once every step is
+ * done, with the run's manifest store (resume clears the pause record there).
+ */
+export async function applyUp(session: StackSession, plan: UpPlan, opts: PlanUpOptions, finish?: (run: Run) => Promise<void>): Promise<UpResult> {
   const store = ManifestStore.over(session.manifestPath, session.recorded, opts.endpoint === undefined ? { config: plan.config } : { config: plan.config, endpoint: opts.endpoint });
   // The settings are recorded first: a run that stops halfway continues towards them.
   store.setConfig(plan.config);
-  const run = new Run(opts, store, plan.config);
+  const run = new Run(opts, store, plan.config, plan.restore ? { restore: plan.restore } : {});
   const nodes = buildStackGraph(plan.config, opts.image);
   const stepOf = new Map(plan.steps.map((s) => [s.id, s]));
   const recheck = recheckSet(nodes, plan.steps);
@@ -291,6 +303,7 @@ export async function applyUp(session: StackSession, plan: UpPlan, opts: PlanUpO
     },
     (id) => priority.get(id) ?? 0,
   );
+  if (finish) await finish(run);
 
   for (const node of nodes) tally.outputs[node.id] = { ...(store.resource(node.id)?.outputs ?? {}) };
   tally.url = tally.outputs['load-balancer']?.['url'] ?? '';

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { resolveConfig, stackNameProblem, STACK_NAME_RULE, type StackConfig } from '../../src/config.js';
-import { billedResources } from '../../src/cost.js';
+import { billedResources, costStateOf, type CostState } from '../../src/cost.js';
 import { costReport } from '../../src/cost-report.js';
 import { usageError } from '../../src/errors.js';
-import { readManifest } from '../../src/engine/manifest.js';
+import { readManifest, type PauseRecord } from '../../src/engine/manifest.js';
 import { defaultRegion, manifestPathFor } from '../aws-context.js';
 import { formatCostReport } from '../render/cost.js';
 
@@ -23,6 +23,9 @@ interface Subject {
   present?: ReadonlySet<string>;
   /** Where the recorded stack lives when it is not real AWS (the sandbox or a custom endpoint). */
   endpoint?: string;
+  /** A recorded stack's state: running, or paused (three-tier pause) as its manifest says. */
+  state?: CostState;
+  paused?: PauseRecord;
 }
 
 async function subject(opts: CostOptions): Promise<Subject> {
@@ -54,7 +57,8 @@ async function subject(opts: CostOptions): Promise<Subject> {
         [`leave ${changed.join(' and ')} out, or price a planned stack under a name that has no manifest: three-tier cost --stack other ${changed.join(' ')} ...`],
       );
     }
-    const s: Subject = { config: recorded.config, manifestPath: path, present: billedResources(recorded) };
+    const s: Subject = { config: recorded.config, manifestPath: path, present: billedResources(recorded), state: costStateOf(recorded.paused) };
+    if (recorded.paused) s.paused = recorded.paused;
     if (recorded.endpoint !== undefined) s.endpoint = recorded.endpoint;
     return s;
   }
@@ -69,12 +73,11 @@ async function subject(opts: CostOptions): Promise<Subject> {
 /** `three-tier cost`: the estimate for a recorded or a planned stack. Reads at most a manifest; calls no AWS API. */
 export async function runCost(opts: CostOptions): Promise<void> {
   const s = await subject(opts);
-  // The recorded stack's state comes from the manifest once pause records it; until then a recorded stack is running.
-  const report = costReport({ config: s.config, ...(s.present === undefined ? {} : { present: s.present }) });
+  const report = costReport({ config: s.config, ...(s.present === undefined ? {} : { present: s.present }), ...(s.state === undefined ? {} : { state: s.state }) });
   const simulated = s.endpoint !== undefined;
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify({ ...report, manifest: s.manifestPath ?? null, endpoint: s.endpoint ?? null, simulated })}\n`);
+    process.stdout.write(`${JSON.stringify({ ...report, paused: s.paused ?? null, manifest: s.manifestPath ?? null, endpoint: s.endpoint ?? null, simulated })}\n`);
     return;
   }
-  process.stdout.write(formatCostReport(report, { manifestPath: s.manifestPath, endpoint: s.endpoint }));
+  process.stdout.write(formatCostReport(report, { manifestPath: s.manifestPath, endpoint: s.endpoint, paused: s.paused }));
 }

@@ -62,6 +62,29 @@ const destroy: CommandDeclaration = (program) => {
   });
 };
 
+const pause: CommandDeclaration = (program) => {
+  addCommonOptions(
+    program
+      .command('pause')
+      .description('stop paying for what idles, keeping every byte of data: scale the service to 0, delete the NAT gateway and its address, stop the database')
+      .option('--deep', 'also delete the load balancer and the cache (after a snapshot of it), for the biggest saving; the URL changes on resume'),
+  ).action(async (opts: Record<string, unknown>) => {
+    const { runPause } = await import('./pause.js');
+    await runPause(opts);
+  });
+};
+
+const resume: CommandDeclaration = (program) => {
+  addCommonOptions(
+    program
+      .command('resume')
+      .description('bring a paused stack back: recreate what pause removed, start the database, scale the service back, wait for healthy targets; print the URL'),
+  ).action(async (opts: Record<string, unknown>) => {
+    const { runResume } = await import('./resume.js');
+    await runResume(opts);
+  });
+};
+
 const cost: CommandDeclaration = (program) => {
   program
     .command('cost')
@@ -123,4 +146,4 @@ const completion: CommandDeclaration = (program) => {
     });
 };
 
-export const commands: readonly CommandDeclaration[] = [up, status, list, destroy, cost, sandbox, completion];
+export const commands: readonly CommandDeclaration[] = [up, status, list, pause, resume, destroy, cost, sandbox, completion];

@@ -1,11 +1,11 @@
 import { fileURLToPath } from 'node:url';
-import { IMAGE_RULE, imageProblem, resolveConfig, STACK_NAME_RULE, type StackInput } from '../../src/config.js';
+import { IMAGE_RULE, imageProblem, resolveConfig, STACK_NAME_RULE, type StackConfig, type StackInput } from '../../src/config.js';
 import { usageError } from '../../src/errors.js';
 import type { ImageSource } from '../../src/image.js';
 import { ensureCanBuild } from '../../src/image-build.js';
 import { applyUp, openStack, planChangesSomething, planUp, type UpPlan } from '../../src/provisioner.js';
 import { buildStackGraph } from '../../src/stack.js';
-import { checkCredentials, checkTargetOptions, connect, defaultRegion, manifestPathFor, stackLocation, type CommonOptions } from '../aws-context.js';
+import { checkCredentials, checkTargetOptions, connect, defaultRegion, manifestPathFor, stackLocation, type AwsTarget, type CommonOptions } from '../aws-context.js';
 import { interruptOnSignals } from '../interrupt.js';
 import { askChoice, askConfirm, askValue, isInteractive } from '../prompts.js';
 import { askRegion, stackNameQuestion } from '../questions.js';
@@ -31,6 +31,13 @@ export const DEFAULT_STACK = 'demo';
 /** The API image's build context: the root of this package, with package-lock.json and api/Dockerfile. */
 function buildContextDir(): string {
   return fileURLToPath(new URL('../../..', import.meta.url));
+}
+
+/** Where the service's image comes from: the one the stack records, the sandbox's stand-in push, or a build of api/. */
+export function imageSourceFor(config: StackConfig, target: AwsTarget): ImageSource {
+  if (config.image !== undefined) return { kind: 'existing', uri: config.image };
+  if (target.sandbox) return { kind: 'sandbox-push', endpoint: target.sandbox.endpoint };
+  return { kind: 'build', contextDir: buildContextDir() };
 }
 
 async function askStack(opts: UpOptions, interactive: boolean): Promise<string> {
@@ -91,6 +98,13 @@ export async function runUp(opts: UpOptions): Promise<void> {
   try {
     const recorded = session.recorded;
     const location = stackLocation(opts, recorded, manifestPath);
+    if (recorded?.paused) {
+      // A paused stack is brought back by resume: ask at a terminal, otherwise say which command does it.
+      const { resumeOpened, offerResume } = await import('./resume.js');
+      if (!(await offerResume(opts, { stack, manifestPath, recorded, location }, interactive))) return;
+      await resumeOpened(opts, { stack, manifestPath, session, recorded }, interactive);
+      return;
+    }
     // A stack that exists keeps its region; otherwise the usual defaults, then the prompt.
     let region = opts.region ?? recorded?.region ?? (await defaultRegion(undefined, location.sandbox));
     if (interactive && opts.region === undefined && recorded === undefined) region = await askRegion(region);
@@ -116,10 +130,7 @@ export async function runUp(opts: UpOptions): Promise<void> {
     closeTarget = () => target.close();
     // Credentials first: a plan is only shown when it can be carried out.
     await checkCredentials(target);
-    let source: ImageSource;
-    if (config.image !== undefined) source = { kind: 'existing', uri: config.image };
-    else if (target.sandbox) source = { kind: 'sandbox-push', endpoint: target.sandbox.endpoint };
-    else source = { kind: 'build', contextDir: buildContextDir() };
+    const source = imageSourceFor(config, target);
 
     const interrupt = interruptOnSignals();
     try {

@@ -1,5 +1,6 @@
 import type { CostReport, Money } from '../../src/cost-report.js';
 import type { CostEstimate, CostLine } from '../../src/cost.js';
+import type { PauseRecord } from '../../src/engine/manifest.js';
 
 const perHour = (n: number): string => `$${n.toFixed(4)}`;
 const perMonth = (n: number): string => `$${n.toFixed(2)}`;
@@ -23,7 +24,7 @@ function savingsLine(label: string, report: CostReport, to: CostEstimate, save: 
  * The report as a table a person reads: each resource per hour and per month while it runs, whether it is billed
  * now, the totals, what pause and deep pause would save, the final snapshot, and every note on guessed figures.
  */
-export function formatCostReport(report: CostReport, where: { manifestPath?: string | undefined; endpoint?: string | undefined }): string {
+export function formatCostReport(report: CostReport, where: { manifestPath?: string | undefined; endpoint?: string | undefined; paused?: PauseRecord | undefined }): string {
   const { running, now } = report;
   const out: string[] = [];
   const what = report.recorded ? `recorded in ${where.manifestPath ?? 'its manifest'}` : 'planned, not created';
@@ -42,8 +43,13 @@ export function formatCostReport(report: CostReport, where: { manifestPath?: str
   out.push(row('Total while running', perHour(running.hourly), perMonth(running.monthly), ''));
   if (report.recorded) out.push(`Billed now: ${perHour(now.hourly)}/hour, about ${perMonth(now.monthly)}/month.`);
   else out.push('Billed now: nothing; the stack does not exist yet.');
-  out.push(savingsLine('Pause (three-tier pause)', report, report.paused, report.savings.pause));
-  out.push(`${savingsLine('Deep pause (three-tier pause --deep)', report, report.pausedDeep, report.savings.deep)} The URL changes on resume.`);
+  const paused = where.paused;
+  if (paused) {
+    out.push(`It is paused${paused.deep ? ' (deep)' : ''} since ${paused.since}: resume brings it back to ${perMonth(running.monthly)}/month.`);
+    if (paused.dbRestartsAt) out.push(`AWS starts its stopped database again on its own on ${paused.dbRestartsAt.slice(0, 10)}; its instance hours are billed from then until it is stopped again (three-tier pause).`);
+  }
+  if (report.state === 'running') out.push(savingsLine('Pause (three-tier pause)', report, report.paused, report.savings.pause));
+  if (report.state !== 'paused-deep') out.push(`${savingsLine('Deep pause (three-tier pause --deep)', report, report.pausedDeep, report.savings.deep)} The URL changes on resume.`);
   const snap = report.finalSnapshot;
   out.push(`The final database snapshot that destroy keeps: ${snap.basis}, about ${perMonth(snap.monthly)}/month${snap.estimated ? ' (estimate)' : ''}.`);
   const notes = new Set([...running.notes, ...report.paused.notes.filter((n) => !running.notes.includes(n))]);

@@ -23,7 +23,7 @@ export interface ProgressView {
   stop(): Promise<void>;
 }
 
-const terminal = new Set(['ready', 'adopted', 'unchanged', 'gone', 'failed', 'skipped']);
+const terminal = new Set(['ready', 'adopted', 'unchanged', 'stopped', 'gone', 'failed', 'skipped']);
 
 function seconds(ms: number | undefined): string {
   return ms === undefined ? '' : `${(ms / 1000).toFixed(1)}s`;

@@ -2,7 +2,7 @@
  * The core never prints: it reports typed events to a sink. The CLI renders them (listr2 on a TTY, plain lines
  * without one, JSON lines with --json); tests record them.
  */
-export type ResourcePhase = 'planned' | 'creating' | 'waiting' | 'ready' | 'adopted' | 'unchanged' | 'deleting' | 'gone' | 'retrying' | 'failed' | 'skipped';
+export type ResourcePhase = 'planned' | 'creating' | 'waiting' | 'ready' | 'adopted' | 'unchanged' | 'stopped' | 'deleting' | 'gone' | 'retrying' | 'failed' | 'skipped';
 
 export interface ResourceEvent {
   type: 'resource';

@@ -47,6 +47,8 @@ export interface NodeContext {
   events: EventSink;
   /** destroy: keep the data of what holds data (a final snapshot of the database) before deleting it. */
   finalSnapshot: boolean;
+  /** create: restore the data from this snapshot (resume of a deep pause: the cache from the snapshot pause took). */
+  restoreFrom?: string;
 }
 
 export interface ResourceKind {

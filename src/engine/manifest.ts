@@ -48,6 +48,12 @@ export const pauseRecordSchema = z
     deep: z.boolean(),
     /** The service's task count before the pause. */
     desiredCount: z.number().int().min(1),
+    /** When AWS starts the stopped database again on its own (RDS AutomaticRestartTime: 7 days after the stop). */
+    dbRestartsAt: z.string().optional(),
+    /** `--deep`: the ElastiCache snapshot taken before the cache was deleted, restored by resume. */
+    cacheSnapshot: z.string().optional(),
+    /** `--deep`: the URL the stack had (the load balancer is deleted; resume makes a new one, at a new address). */
+    url: z.string().optional(),
   })
   .strict();
 export type PauseRecord = z.infer<typeof pauseRecordSchema>;

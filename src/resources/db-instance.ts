@@ -4,6 +4,8 @@ import {
   DescribeDBInstancesCommand,
   ModifyDBInstanceCommand,
   RestoreDBInstanceFromDBSnapshotCommand,
+  StartDBInstanceCommand,
+  StopDBInstanceCommand,
   type DBInstance,
 } from '@aws-sdk/client-rds';
 import { errorMessage, isAwsError } from '../aws/errors.js';
@@ -13,6 +15,7 @@ import { firstOf, type StackResourceKind } from './kind.js';
 import { assertOwned } from './ownership.js';
 import { failedState, keyValueTags, needOutput, orGone, retryOn, waitFor } from './common.js';
 import { finalSnapshotName } from './db-snapshot.js';
+import type { PauseOp, PauseState } from './pause-op.js';
 
 /**
  * The PostgreSQL instance: private, encrypted gp3, its master password managed by RDS in Secrets Manager
@@ -43,6 +46,22 @@ function outputsOf(db: DBInstance): Outputs {
 
 function usable(db: DBInstance): boolean {
   return db.DBInstanceStatus === 'available' && !!db.Endpoint?.Address && !!db.MasterUserSecret?.SecretArn;
+}
+
+const notNow = (err: unknown): boolean => isAwsError(err, 'InvalidDBInstanceStateFault', 'InvalidDBInstanceState');
+
+/**
+ * A stopped instance (paused, or stopped by hand) is started: `up` and `resume` want it available. A start refused
+ * for its state (it is starting already) is waited out.
+ */
+async function startIfStopped(ctx: NodeContext, db: DBInstance): Promise<void> {
+  if (db.DBInstanceStatus !== 'stopped') return;
+  ctx.progress('waiting', `starting the stopped database ${db.DBInstanceIdentifier ?? ''} (it keeps its data and its endpoint)`);
+  try {
+    await ctx.clients.rds.send(new StartDBInstanceCommand({ DBInstanceIdentifier: db.DBInstanceIdentifier ?? '' }));
+  } catch (err) {
+    if (!notNow(err)) throw err;
+  }
 }
 
 /** The class the config asks for is the live one (a class change is applied immediately, then `modifying`). */
@@ -139,6 +158,7 @@ export const dbInstanceKind: StackResourceKind = firstOf({
         throw failedState(`database ${id}`, 'being deleted', undefined, ['wait for the deletion to finish (three-tier destroy waits for it), then run up again']);
       }
       if (!db) return { done: false, state };
+      await startIfStopped(ctx, db);
       return { done: false, state: db.MasterUserSecret?.SecretStatus && state === 'available' ? `secret ${db.MasterUserSecret.SecretStatus}` : state };
     });
   },
@@ -155,7 +175,7 @@ export const dbInstanceKind: StackResourceKind = firstOf({
       'dbReady',
       () => ctx.clients.rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: id, DBInstanceClass: ctx.config.dbInstanceClass, ApplyImmediately: true })),
       // Another change (a backup, a modification) holds the instance for now.
-      { retryable: (err) => isAwsError(err, 'InvalidDBInstanceStateFault', 'InvalidDBInstanceState') },
+      { retryable: notNow },
     );
   },
 
@@ -198,3 +218,41 @@ export const dbInstanceKind: StackResourceKind = firstOf({
     });
   },
 });
+
+function pauseStateOf(db: DBInstance): PauseState {
+  const s: PauseState = { paused: db.DBInstanceStatus === 'stopped', state: db.DBInstanceStatus ?? 'unknown' };
+  if (db.AutomaticRestartTime) s.restartsAt = db.AutomaticRestartTime.toISOString();
+  return s;
+}
+
+/**
+ * Pause stops the instance (no instance hours; storage, backups and its secret stay billed) and waits until it is
+ * stopped. Only an available instance stops: one that is starting, modifying or backing up is waited for first.
+ * AWS starts it again on its own seven days later (AutomaticRestartTime).
+ */
+export const databaseStop: PauseOp = {
+  verb: 'stop',
+
+  async read(ctx, identity) {
+    const db = await byId(ctx, identity['identifier'] ?? '');
+    return db ? pauseStateOf(db) : undefined;
+  },
+
+  async pause(ctx, identity) {
+    const id = identity['identifier'] ?? '';
+    return waitFor(ctx, `database ${id} to stop`, 'dbReady', async () => {
+      const db = await byId(ctx, id);
+      const state = db?.DBInstanceStatus ?? 'gone';
+      if (db && state === 'stopped') return { done: true, value: pauseStateOf(db) };
+      if (!db || state === 'deleting' || FAILED.has(state)) throw failedState(`database ${id}`, state, undefined, ['look at the database in the RDS console; three-tier destroy deletes it']);
+      if (state === 'available') {
+        try {
+          await ctx.clients.rds.send(new StopDBInstanceCommand({ DBInstanceIdentifier: id }));
+        } catch (err) {
+          if (!notNow(err)) throw err;
+        }
+      }
+      return { done: false, state };
+    });
+  },
+};

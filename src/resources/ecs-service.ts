@@ -36,7 +36,7 @@ const STOPPED_LIMIT = 3;
 /** ...or fewer when every one of them has a recognised, non-transient cause. */
 const DIAGNOSED_STOPPED_LIMIT = 2;
 
-async function describe(ctx: NodeContext, cluster: string, name: string): Promise<Service | undefined> {
+export async function describeService(ctx: NodeContext, cluster: string, name: string): Promise<Service | undefined> {
   try {
     const out = await ctx.clients.ecs.send(new DescribeServicesCommand({ cluster, services: [name] }));
     // A missing service is reported in `failures`, not thrown.
@@ -210,7 +210,7 @@ export const ecsServiceKind: StackResourceKind = firstOf({
     } catch (err) {
       // A service of this name is already ACTIVE (an earlier run, other settings): adopt it; waitReady converges it.
       if (!(isAwsError(err, 'InvalidParameterException') && /not idempotent/i.test(errorMessage(err)))) throw err;
-      arn = (await describe(ctx, cluster, names.service))?.serviceArn ?? '';
+      arn = (await describeService(ctx, cluster, names.service))?.serviceArn ?? '';
     }
     const identity: Identity = { name: names.service, cluster, arn };
     ctx.record({ identity });
@@ -218,7 +218,7 @@ export const ecsServiceKind: StackResourceKind = firstOf({
   },
 
   async read(ctx, identity) {
-    const svc = await describe(ctx, identity['cluster'] ?? '', identity['name'] ?? '');
+    const svc = await describeService(ctx, identity['cluster'] ?? '', identity['name'] ?? '');
     if (!svc || svc.status === 'INACTIVE') return undefined;
     if (svc.status !== 'ACTIVE') return { state: svc.status ?? 'unknown', ready: false, outputs: outputsOf(svc) };
     const h = await evaluate(ctx, svc);
@@ -227,7 +227,7 @@ export const ecsServiceKind: StackResourceKind = firstOf({
 
   async findAll(ctx) {
     const names = stackNames(ctx.config.stack);
-    const svc = await describe(ctx, names.cluster, names.service);
+    const svc = await describeService(ctx, names.cluster, names.service);
     return svc && svc.status !== 'INACTIVE' ? [{ name: names.service, cluster: names.cluster, arn: svc.serviceArn ?? '' }] : [];
   },
 
@@ -236,7 +236,7 @@ export const ecsServiceKind: StackResourceKind = firstOf({
     const cluster = identity['cluster'] ?? '';
     const ourTaskDef = needOutput(ctx, 'task-definition', 'arn');
     const first = await waitFor(ctx, `ECS service ${name} to be visible`, 'quickReady', async () => {
-      const s = await describe(ctx, cluster, name);
+      const s = await describeService(ctx, cluster, name);
       return s ? { done: true, value: s } : { done: false, state: 'not visible yet' };
     });
     if (first.status !== 'ACTIVE') {
@@ -254,7 +254,7 @@ export const ecsServiceKind: StackResourceKind = firstOf({
     const waitStarted = Date.now();
     return waitFor(ctx, `ECS service ${name} to run ${ctx.config.desiredCount} healthy task(s)`, 'serviceReady', async () => {
       polls++;
-      const svc = await describe(ctx, cluster, name);
+      const svc = await describeService(ctx, cluster, name);
       if (!svc || svc.status !== 'ACTIVE') throw new ThreeTierError('SERVICE_GONE', `the ECS service ${name} disappeared while starting (${svc?.status ?? 'missing'})`);
       const h = await evaluate(ctx, svc);
       last = { running: svc.runningCount ?? 0, targets: h.targets };
@@ -278,7 +278,7 @@ export const ecsServiceKind: StackResourceKind = firstOf({
   async delete(ctx, identity) {
     const name = identity['name'] ?? '';
     const cluster = identity['cluster'] ?? '';
-    const svc = await describe(ctx, cluster, name);
+    const svc = await describeService(ctx, cluster, name);
     if (!svc || svc.status === 'INACTIVE') return;
     const gone = (err: unknown): boolean => isAwsError(err, 'ServiceNotFoundException', 'ServiceNotActiveException', 'ClusterNotFoundException');
     if (svc.status === 'ACTIVE' && (svc.desiredCount ?? 0) > 0) {
@@ -299,7 +299,7 @@ export const ecsServiceKind: StackResourceKind = firstOf({
     const name = identity['name'] ?? '';
     const cluster = identity['cluster'] ?? '';
     await waitFor(ctx, `ECS service ${name} to drain`, 'serviceGone', async () => {
-      const svc = await describe(ctx, cluster, name);
+      const svc = await describeService(ctx, cluster, name);
       return !svc || svc.status === 'INACTIVE' ? { done: true, value: undefined } : { done: false, state: `${svc.status ?? 'unknown'}, ${svc.runningCount ?? 0} running` };
     });
   },

@@ -45,6 +45,8 @@ export const replicationGroupKind: StackResourceKind = firstOf({
           SecurityGroupIds: [needOutput(ctx, 'sg-redis', 'groupId')],
           TransitEncryptionEnabled: true,
           AtRestEncryptionEnabled: true,
+          // Resume of a deep pause: the cache comes back with the data of the snapshot pause took.
+          ...(ctx.restoreFrom === undefined ? {} : { SnapshotName: ctx.restoreFrom }),
           Tags: keyValueTags(ctx),
         }),
       );

@@ -3,6 +3,7 @@ import {
   AssociateRouteTableCommand,
   CreateRouteCommand,
   CreateRouteTableCommand,
+  DeleteRouteCommand,
   DeleteRouteTableCommand,
   DescribeRouteTablesCommand,
   DisassociateRouteTableCommand,
@@ -12,6 +13,7 @@ import {
 import { isAwsError } from '../aws/errors.js';
 import type { Identity, NodeContext, Outputs } from '../engine/kind.js';
 import { firstOf, type StackResourceKind } from './kind.js';
+import type { PauseOp, PauseState } from './pause-op.js';
 import type { Tier } from './subnet.js';
 import { ec2TagFilters, ec2TagSpecifications, ignoreNotFound, needOutput, orGone, retryOn, waitFor, whenVisible } from './common.js';
 
@@ -160,3 +162,33 @@ export function routeTableKind(tier: Tier): StackResourceKind {
     },
   });
 }
+
+function routeState(rt: RouteTable): PauseState {
+  const route = (rt.Routes ?? []).find((r) => r.DestinationCidrBlock === DEFAULT_ROUTE);
+  if (!route) return { paused: true, state: 'no default route' };
+  return { paused: false, state: `${DEFAULT_ROUTE} -> ${route.NatGatewayId ?? route.GatewayId ?? '?'} (${route.State ?? 'active'})` };
+}
+
+/**
+ * Pause removes the private subnets' default route before the NAT gateway it points to is deleted (a route to a
+ * deleted gateway stays behind as a blackhole). `up`'s waitReady puts it back towards the new gateway.
+ */
+export const defaultRouteRemoval: PauseOp = {
+  verb: 'remove the default route',
+
+  async read(ctx, identity) {
+    const rt = await orGone(() => describe(ctx, identity['routeTableId'] ?? ''));
+    return rt ? routeState(rt) : undefined;
+  },
+
+  async pause(ctx, identity) {
+    const id = identity['routeTableId'] ?? '';
+    try {
+      await ctx.clients.ec2.send(new DeleteRouteCommand({ RouteTableId: id, DestinationCidrBlock: DEFAULT_ROUTE }));
+    } catch (err) {
+      // Removed already (an earlier run lost the answer).
+      if (!isAwsError(err, 'InvalidRoute.NotFound')) throw err;
+    }
+    return { paused: true, state: 'no default route' };
+  },
+};
