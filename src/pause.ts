@@ -100,8 +100,6 @@ export function pauseChangesSomething(plan: Pick<PausePlan, 'steps' | 'already' 
   return stepsChangeSomething(plan.steps) || plan.already === undefined || plan.already.deep !== plan.deep;
 }
 
-const DAY_MS = 24 * 3_600_000;
-
 /** How a resource pause keeps stands: its identity (the manifest's, or found by its tags or name) and its state. */
 async function planStop(spec: Spec & { stop: PauseOp }, node: StackGraphNode, ctx: NodeContext, rec: Manifest['resources'][string] | undefined): Promise<{ step: PauseStep; seen?: PauseState }> {
   const base = { id: node.id, kind: node.kind.kind, title: node.title };
@@ -178,15 +176,13 @@ export async function planPause(session: StackSession, opts: PauseOptions): Prom
     const node = nodes.get('cache');
     const state = node ? (await describeCacheSnapshot(readOnlyContext(opts, config, node, outputsOf), name))?.SnapshotStatus : undefined;
     cacheSnapshot = state === undefined ? { name } : { name, state };
+    if (cacheStep?.action === 'delete') cacheStep.reason = cacheStep.reason.replace(/: deleted$/, `: ${state === 'available' ? 'its snapshot is taken' : 'snapshot'} ${name}, then deleted`);
   }
 
   const db = stepOf('database');
   if (db?.action === 'stop') {
-    const when = new Date(Date.now() + 7 * DAY_MS).toISOString().slice(0, 10);
     const restarted = already ? ' AWS started it again after seven days (it was stopped by an earlier pause); it is stopped again now.' : '';
-    notes.push(`the database is stopped, not deleted: its data and endpoint stay.${restarted} AWS starts a stopped database again on its own after 7 days (about ${when}); run three-tier pause again then to stop it for another 7 days`);
-  } else if (already && db?.action === 'none' && dbRestartsAt !== undefined) {
-    notes.push(`AWS starts the stopped database again on its own on ${dbRestartsAt.slice(0, 10)}; run three-tier pause again after that to stop it again`);
+    notes.push(`the database is stopped, not deleted: its data and endpoint stay.${restarted} AWS starts a stopped database again on its own 7 days after it stops (the date is shown once it is stopped); run three-tier pause again then to stop it for another 7 days`);
   }
   if (deep && stepsChangeSomething(steps.filter((s) => s.id === 'load-balancer'))) {
     notes.push(`--deep deletes the load balancer: ${url ? `the URL ${url}` : 'its URL'} stops answering, and resume gives the stack a new URL`);

@@ -33,7 +33,7 @@ export async function runPause(opts: PauseCliOptions): Promise<void> {
       if (mode === 'json') process.stderr.write(`${JSON.stringify({ type: 'plan', at: Date.now(), plan: pausePlanSummary(plan) })}\n`);
       else process.stderr.write(formatPausePlan(plan));
       if (!pauseChangesSomething(plan)) {
-        report(opts, plan, undefined, { region, flags });
+        report(opts, plan, undefined, { region, flags, simulated: target.endpoint !== undefined });
         return;
       }
       if (!opts.yes && !(await confirm(plan, interactive))) return;
@@ -45,7 +45,7 @@ export async function runPause(opts: PauseCliOptions): Promise<void> {
       } finally {
         await view.stop();
       }
-      report(opts, plan, result, { region, flags });
+      report(opts, plan, result, { region, flags, simulated: target.endpoint !== undefined });
     } finally {
       interrupt.dispose();
     }
@@ -66,12 +66,12 @@ async function confirm(plan: PausePlan, interactive: boolean): Promise<boolean> 
   return false;
 }
 
-function report(opts: PauseCliOptions, plan: PausePlan, result: Awaited<ReturnType<typeof applyPause>> | undefined, where: { region: string; flags: string }): void {
+function report(opts: PauseCliOptions, plan: PausePlan, result: Awaited<ReturnType<typeof applyPause>> | undefined, where: { region: string; flags: string; simulated: boolean }): void {
   if (opts.json) {
     const paused = { ...plan.record, ...(result?.dbRestartsAt ? { dbRestartsAt: result.dbRestartsAt } : {}) };
     const cost = { before: { hourly: plan.cost.before.hourly, monthly: plan.cost.before.monthly }, after: { hourly: plan.cost.after.hourly, monthly: plan.cost.after.monthly } };
     process.stdout.write(`${JSON.stringify({ stack: plan.stack, region: where.region, changed: result !== undefined, paused, stopped: result?.stopped ?? [], deleted: result?.deleted ?? [], cost, elapsedMs: result?.elapsedMs ?? 0 })}\n`);
     return;
   }
-  process.stderr.write(formatPauseResult(plan, result, where.flags));
+  process.stderr.write(formatPauseResult(plan, result, where));
 }

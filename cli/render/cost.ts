@@ -1,6 +1,7 @@
 import type { CostReport, Money } from '../../src/cost-report.js';
 import type { CostEstimate, CostLine } from '../../src/cost.js';
 import type { PauseRecord } from '../../src/engine/manifest.js';
+import { utc } from './when.js';
 
 const perHour = (n: number): string => `$${n.toFixed(4)}`;
 const perMonth = (n: number): string => `$${n.toFixed(2)}`;
@@ -45,8 +46,8 @@ export function formatCostReport(report: CostReport, where: { manifestPath?: str
   else out.push('Billed now: nothing; the stack does not exist yet.');
   const paused = where.paused;
   if (paused) {
-    out.push(`It is paused${paused.deep ? ' (deep)' : ''} since ${paused.since}: resume brings it back to ${perMonth(running.monthly)}/month.`);
-    if (paused.dbRestartsAt) out.push(`AWS starts its stopped database again on its own on ${paused.dbRestartsAt.slice(0, 10)}; its instance hours are billed from then until it is stopped again (three-tier pause).`);
+    out.push(`It is paused${paused.deep ? ' (deep)' : ''} since ${utc(paused.since)}: resume brings it back to ${perMonth(running.monthly)}/month.`);
+    if (paused.dbRestartsAt) out.push(`AWS starts its stopped database again on its own on ${utc(paused.dbRestartsAt)}; its instance hours are billed from then until it is stopped again (three-tier pause).`);
   }
   if (report.state === 'running') out.push(savingsLine('Pause (three-tier pause)', report, report.paused, report.savings.pause));
   if (report.state !== 'paused-deep') out.push(`${savingsLine('Deep pause (three-tier pause --deep)', report, report.pausedDeep, report.savings.deep)} The URL changes on resume.`);

@@ -1,12 +1,13 @@
 import type { CostEstimate } from '../../src/cost.js';
 import type { PausePlan, PauseResult, ResumePlan } from '../../src/provisioner.js';
 import { formatPlan, money } from './plan.js';
+import { utc } from './when.js';
 
 /** How pause and resume plans and results read: what changes, what it costs now and after, what is still billed. */
 const MARK: Record<string, string> = { stop: '~', delete: '-', none: '=' };
 
 function since(record: { since: string; deep: boolean }): string {
-  return `since ${record.since.replace('T', ' ').slice(0, 16)} UTC${record.deep ? ', deep' : ''}`;
+  return `since ${utc(record.since)}${record.deep ? ', deep' : ''}`;
 }
 
 function prices(cost: CostEstimate): string {
@@ -18,7 +19,7 @@ export function stillBilled(cost: CostEstimate): string[] {
   const billed = cost.lines.filter((l) => l.billed);
   const width = Math.max(0, ...billed.map((l) => l.item.length));
   return [
-    `Still billed while it is paused: about ${money(cost.monthly)}/month (${money(cost.hourly)}/hour, ${prices(cost)}):`,
+    `Still billed while it is paused: about ${money(cost.monthly)}/month ($${cost.hourly.toFixed(4)}/hour, ${prices(cost)}):`,
     ...billed.map((l) => `    ${l.item.padEnd(width)} ${money(l.monthly).padStart(9)}/month${l.estimated ? ' (estimate)' : ''}`),
   ];
 }
@@ -56,7 +57,7 @@ export function pausePlanSummary(plan: PausePlan): Record<string, unknown> {
 }
 
 /** After a pause (or a second pause that changed nothing): what is paused, what still costs money, how to come back. */
-export function formatPauseResult(plan: PausePlan, result: PauseResult | undefined, flags: string): string {
+export function formatPauseResult(plan: PausePlan, result: PauseResult | undefined, where: { flags: string; simulated: boolean }): string {
   const lines: string[] = [];
   if (result) {
     const did = [result.stopped.length ? `stopped ${result.stopped.join(', ')}` : '', result.deleted.length ? `deleted ${result.deleted.join(', ')}` : ''].filter(Boolean).join('; ');
@@ -68,9 +69,12 @@ export function formatPauseResult(plan: PausePlan, result: PauseResult | undefin
   const saved = plan.cost.before.monthly - plan.cost.after.monthly;
   if (result && saved > 0) lines.push(`Pause saves about ${money(saved)}/month (${money(plan.cost.before.monthly)}/month before).`);
   const restarts = result?.dbRestartsAt ?? plan.record.dbRestartsAt;
-  if (restarts) lines.push(`AWS starts the stopped database again on its own on ${restarts.slice(0, 10)} (7 days after the stop): run three-tier pause again then.`);
+  if (restarts) {
+    const clock = where.simulated ? "; the simulator's time scale shortens the week" : '';
+    lines.push(`AWS starts the stopped database again on its own on ${utc(restarts)} (7 days after the stop${clock}): run three-tier pause again then to stop it again.`);
+  }
   if (plan.deep && plan.record.url) lines.push(`The URL ${plan.record.url} no longer answers; resume gives the stack a new one.`);
-  lines.push(`Bring it back:  npx three-tier resume ${flags}`);
+  lines.push(`Bring it back:  npx three-tier resume ${where.flags}`);
   return `${lines.join('\n')}\n`;
 }
 
