@@ -44,8 +44,11 @@ export async function offerResume(
   return false;
 }
 
-/** Resume a stack whose lock is held and whose manifest is read (by resume itself, or by up on a paused stack). */
-export async function resumeOpened(opts: CommonOptions, open: RecordedStack, interactive: boolean): Promise<void> {
+/**
+ * Resume a stack whose lock is held and whose manifest is read (by resume itself, or by up on a paused stack, whose
+ * offer the person has accepted already: `confirmed`).
+ */
+export async function resumeOpened(opts: CommonOptions, open: RecordedStack, interactive: boolean, confirmed = false): Promise<void> {
   const mode = outputMode(opts);
   const { stack, session, recorded } = open;
   const { target, region, flags } = await connectRecorded(opts, open);
@@ -68,7 +71,7 @@ export async function resumeOpened(opts: CommonOptions, open: RecordedStack, int
       finish(opts, plan, { region, flags, url: plan.url ?? '', resumed: false, elapsedMs: 0 });
       return;
     }
-    if (!opts.yes && !(await confirm(plan, interactive, Boolean(target.sandbox)))) return;
+    if (!opts.yes && !confirmed && !(await confirm(plan, interactive, Boolean(target.sandbox)))) return;
     if (image.kind === 'build' && plan.up.steps.some((s) => s.id === 'image' && s.action !== 'none')) await ensureCanBuild(image.contextDir);
 
     const nodes = buildStackGraph(plan.up.config, image);

@@ -102,7 +102,7 @@ export async function runUp(opts: UpOptions): Promise<void> {
       // A paused stack is brought back by resume: ask at a terminal, otherwise say which command does it.
       const { resumeOpened, offerResume } = await import('./resume.js');
       if (!(await offerResume(opts, { stack, manifestPath, recorded, location }, interactive))) return;
-      await resumeOpened(opts, { stack, manifestPath, session, recorded }, interactive);
+      await resumeOpened(opts, { stack, manifestPath, session, recorded }, interactive, true);
       return;
     }
     // A stack that exists keeps its region; otherwise the usual defaults, then the prompt.

@@ -133,6 +133,25 @@ describe('a person at the terminal', () => {
     assert.doesNotMatch(t.text, /unchanged - [A-Za-z ]+\(\d+\.\ds\) \[/);
   });
 
+  it('pause shows what it stops and what is still billed, and asks before it changes anything', async () => {
+    const t = new Terminal(['pause', '--stack', 'rehearsal'], dir);
+    await t.waitFor(/Pause stack "rehearsal" \(about \$\d+\.\d\d\/month while paused\)\?/);
+    assert.match(t.text, /Pause stack "rehearsal" in us-east-1: 5 to stop or delete/);
+    t.type(`y${ENTER}`);
+    assert.equal(await t.exited, 0, t.text.slice(-1500));
+    assert.match(t.text, /Stack "rehearsal" is paused \(since/);
+    assert.match(t.text, /Still billed while it is paused/);
+  });
+
+  it('up on a paused stack offers to resume it, and resumes it when told yes', async () => {
+    const t = new Terminal(['up', '--stack', 'rehearsal'], dir);
+    await t.waitFor(/stack "rehearsal" is paused \(since [^)]*\)\. Resume it now\?/);
+    t.type(ENTER);
+    assert.equal(await t.exited, 0, t.text.slice(-1500));
+    assert.match(t.text, /three-tier resume: rehearsal/);
+    assert.match(t.text, /Stack "rehearsal" is resumed/);
+  });
+
   it('destroy with no stack here asks for a name and a region to look for, each checked as it is typed', async () => {
     const empty = scratchDir('interactive-empty');
     const sb = await sandbox({ world: { timeScale: TIME_SCALE } });
