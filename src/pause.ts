@@ -176,7 +176,7 @@ export async function planPause(session: StackSession, opts: PauseOptions): Prom
     const node = nodes.get('cache');
     const state = node ? (await describeCacheSnapshot(readOnlyContext(opts, config, node, outputsOf), name))?.SnapshotStatus : undefined;
     cacheSnapshot = state === undefined ? { name } : { name, state };
-    if (cacheStep?.action === 'delete') cacheStep.reason = cacheStep.reason.replace(/: deleted$/, `: ${state === 'available' ? 'its snapshot is taken' : 'snapshot'} ${name}, then deleted`);
+    if (cacheStep?.action === 'delete') cacheStep.reason = cacheStep.reason.replace(/: deleted$/, `: snapshot ${name}${state === 'available' ? ' (taken)' : ''}, then deleted`);
   }
 
   const db = stepOf('database');
