@@ -112,13 +112,12 @@ const rds: readonly NotModelled[] = [
 
 const elasticache: readonly NotModelled[] = [
   {
-    reason: 'parameter groups, cache security groups (EC2-Classic), snapshots, users and user groups, serverless caches, global datastores and reserved nodes are not modelled',
+    reason: 'parameter groups, cache security groups (EC2-Classic), users and user groups, serverless caches, global datastores and reserved nodes are not modelled',
     operations: [
       'DescribeCacheParameterGroups',
       'DescribeCacheParameters',
       'DescribeEngineDefaultParameters',
       'DescribeCacheSecurityGroups',
-      'DescribeSnapshots',
       'DescribeUsers',
       'DescribeUserGroups',
       'DescribeServerlessCaches',

@@ -1,5 +1,5 @@
 import type { StackConfig } from '../config.js';
-import { estimateCost, type CostItemId, type CostState } from '../cost.js';
+import { costStateOf, estimateCost, type CostItemId, type CostState } from '../cost.js';
 import type { Manifest } from '../engine/manifest.js';
 import type { BurnLine, BurnRate, Health } from './model.js';
 
@@ -19,8 +19,7 @@ export interface BilledNow {
 }
 
 export function costState(manifest: Manifest | undefined): CostState {
-  const pause = manifest?.paused;
-  return pause ? (pause.deep ? 'paused-deep' : 'paused') : 'running';
+  return costStateOf(manifest?.paused);
 }
 
 const round = (n: number, d: number): number => Math.round(n * 10 ** d) / 10 ** d;

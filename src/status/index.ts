@@ -1,5 +1,5 @@
 import type { AwsClients } from '../aws/clients.js';
-import type { Manifest } from '../engine/manifest.js';
+import type { Manifest, PauseRecord } from '../engine/manifest.js';
 import type { Diagnosis } from '../diagnose.js';
 import type { StackStatus } from './model.js';
 import { expectedShape, recordedIdentity } from './expected.js';
@@ -49,6 +49,7 @@ export async function stackStatus(input: StatusInput): Promise<StackStatus> {
   const now = { health, databaseState: valueOf(o.data.dbInstance)?.DBInstanceStatus, running: svc.service?.running ?? 0 };
   const cost = burnRate(e.config, costState(input.manifest), now, leaks.reduce((s, l) => s + (l.hourly ?? 0), 0));
   const { verdict, reasons } = verdictOf({ resources: found.resources, service: svc.service, targets: svc.targets, drift, leaks, errors: o.errors, lock, foreign: o.foreign.length });
+  if (input.manifest?.paused) reasons.push(pausedReason(input.manifest.paused, now.databaseState));
 
   const status: StackStatus = {
     stack: input.stack,
@@ -104,4 +105,11 @@ export async function stackStatus(input: StatusInput): Promise<StackStatus> {
 /** Whether observing found anything of the stack at all (with no manifest: whether the stack exists). */
 export function foundAnything(s: StackStatus): boolean {
   return s.resources.some((r) => r.health !== 'absent' && r.health !== 'unknown') || s.leaks.length > 0;
+}
+
+/** Since when the stack is paused, and when AWS starts its stopped database again on its own (or has). */
+function pausedReason(pause: PauseRecord, databaseState: string | undefined): string {
+  const head = `paused${pause.deep ? ' (deep)' : ''} since ${pause.since}`;
+  if (databaseState === 'available' || databaseState === 'starting') return `${head}; AWS has started the stopped database again (7 days after the stop): three-tier pause stops it again`;
+  return pause.dbRestartsAt ? `${head}; AWS starts the stopped database again on its own on ${pause.dbRestartsAt}` : head;
 }

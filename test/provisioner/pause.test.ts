@@ -14,6 +14,7 @@ import { AUTOMATIC_RESTART_MS } from '../../src/sandbox/services/rds/instances.j
 import { eventually } from '../sandbox/helpers.js';
 import { harness, type Harness } from './harness.js';
 import { assertCompleteStack, mutatingCalls, threeTierFailure } from './expect.js';
+import { statusWhen } from '../status/support.js';
 
 async function database(h: Harness, id: string): Promise<DBInstance | undefined> {
   return (await h.clients.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }))).DBInstances?.[0];
@@ -43,6 +44,12 @@ async function healthyTargets(h: Harness, up: UpResult): Promise<number> {
   const out = await h.clients.elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: up.outputs['target-group']?.['arn'] ?? '' }));
   return (out.TargetHealthDescriptions ?? []).filter((t) => t.TargetHealth?.State === 'healthy').length;
 }
+
+/**
+ * What the default stack in us-east-1 costs while paused, by hand: the ALB $0.0225/h and its two public IPv4 addresses
+ * 2 x $0.005/h, cache.t4g.micro $0.016/h, 20 GB of gp3 at $0.115/GB-month, the DB secret $0.40/month.
+ */
+const plannedPaused = (0.0225 + 2 * 0.005 + 0.016) * 730 + 20 * 0.115 + 0.4;
 
 describe('pause and resume', () => {
   let h: Harness;
@@ -96,6 +103,13 @@ describe('pause and resume', () => {
     // A pause that is not deep keeps the load balancer and the cache.
     assert.equal((await cache(h, 'nap-redis'))?.Status, 'available');
     assert.equal((await h.clients.elbv2.send(new DescribeLoadBalancersCommand({ Names: ['nap-alb'] }))).LoadBalancers?.length, 1);
+
+    // What status reads of the record: paused (not drifted), since when, and when the database restarts.
+    const s = await statusWhen(h, (x) => x.verdict === 'paused', 'the paused verdict');
+    assert.deepEqual([s.drift, s.leaks], [[], []]);
+    assert.ok(s.reasons.includes(`paused since ${paused.since}; AWS starts the stopped database again on its own on ${paused.dbRestartsAt ?? ''}`), s.reasons.join(' | '));
+    // status sums each line's rounded hourly figure: within two cents.
+    assert.ok(Math.abs(s.cost.monthly - plannedPaused) < 0.02, `${s.cost.monthly}`);
   });
 
   it('plans a second pause as nothing to change, with the cost of the paused stack, and makes no call that changes anything', async () => {
@@ -104,10 +118,7 @@ describe('pause and resume', () => {
       const plan = await planPause(session, h.options());
       assert.deepEqual(plan.steps.map((s) => s.action), plan.steps.map(() => 'none'));
       assert.ok(plan.already);
-      // us-east-1 by hand: ALB $0.0225/h + its two public IPv4 addresses 2 x $0.005/h + cache.t4g.micro $0.016/h,
-      // 20 GB of gp3 at $0.115/GB-month, the secret $0.40/month.
-      const hourly = 0.0225 + 2 * 0.005 + 0.016 + (20 * 0.115 + 0.4) / 730;
-      assert.ok(Math.abs(plan.cost.after.monthly - hourly * 730) < 0.011, `${plan.cost.after.monthly}`);
+      assert.ok(Math.abs(plan.cost.after.monthly - plannedPaused) < 0.011, `${plan.cost.after.monthly}`);
       assert.equal(plan.cost.after.monthly, plan.cost.before.monthly);
       const billed = plan.cost.after.lines.filter((l) => l.billed).map((l) => l.id).sort();
       assert.deepEqual(billed, ['cache', 'database-storage', 'db-secret', 'load-balancer', 'load-balancer-addresses']);

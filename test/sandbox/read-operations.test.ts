@@ -98,6 +98,7 @@ const reads: ServiceReads[] = [
       DescribeCacheEngineVersions: none,
       DescribeCacheSubnetGroups: none,
       DescribeReplicationGroups: none,
+      DescribeSnapshots: none,
       ListTagsForResource: (f) => ({ ResourceName: `arn:aws:elasticache:us-east-1:${account}:replicationgroup:${f.replicationGroup}` }),
     },
   },
