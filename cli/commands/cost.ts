@@ -76,7 +76,7 @@ export async function runCost(opts: CostOptions): Promise<void> {
   const report = costReport({ config: s.config, ...(s.present === undefined ? {} : { present: s.present }), ...(s.state === undefined ? {} : { state: s.state }) });
   const simulated = s.endpoint !== undefined;
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify({ ...report, paused: s.paused ?? null, manifest: s.manifestPath ?? null, endpoint: s.endpoint ?? null, simulated })}\n`);
+    process.stdout.write(`${JSON.stringify({ ...report, pause: s.paused ?? null, manifest: s.manifestPath ?? null, endpoint: s.endpoint ?? null, simulated })}\n`);
     return;
   }
   process.stdout.write(formatCostReport(report, { manifestPath: s.manifestPath, endpoint: s.endpoint, paused: s.paused }));
