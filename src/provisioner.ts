@@ -2,7 +2,7 @@ import { applyDestroy, planDestroy, type DestroyOptions, type DestroyResult } fr
 import { applyPause, pauseChangesSomething, planPause, type PauseOptions, type PauseResult } from './pause.js';
 import { applyResume, planResume, type ResumeResult } from './resume.js';
 import { applyUp, planUp, type PlanUpOptions, type UpResult } from './up.js';
-import { openStack } from './session.js';
+import { openStack, type StackSession } from './session.js';
 
 /**
  * The provisioner's entry points. Commands go one way (DESIGN.md "One plan, applied"): open the stack
@@ -27,40 +27,33 @@ export { openStack, type StackSession } from './session.js';
 
 export type UpOptions = PlanUpOptions;
 
-export async function up(opts: UpOptions): Promise<UpResult> {
-  const session = openStack(opts.manifestPath, 'up');
+/** Open the stack (its lock, its manifest read once), do the work, release the lock whatever happens. */
+async function withStack<T>(manifestPath: string, command: string, work: (session: StackSession) => Promise<T>): Promise<T> {
+  const session = openStack(manifestPath, command);
   try {
-    return await applyUp(session, await planUp(session, opts), opts);
+    return await work(session);
   } finally {
     session.close();
   }
+}
+
+export async function up(opts: UpOptions): Promise<UpResult> {
+  return withStack(opts.manifestPath, 'up', async (session) => applyUp(session, await planUp(session, opts), opts));
 }
 
 export async function destroy(opts: DestroyOptions): Promise<DestroyResult> {
-  const session = openStack(opts.manifestPath, 'destroy');
-  try {
-    return await applyDestroy(session, await planDestroy(session, opts), opts);
-  } finally {
-    session.close();
-  }
+  return withStack(opts.manifestPath, 'destroy', async (session) => applyDestroy(session, await planDestroy(session, opts), opts));
 }
 
+/** A pause that changes nothing (the stack is paused already) writes nothing either. */
 export async function pause(opts: PauseOptions): Promise<PauseResult> {
-  const session = openStack(opts.manifestPath, 'pause');
-  try {
+  return withStack(opts.manifestPath, 'pause', async (session) => {
     const plan = await planPause(session, opts);
     if (!pauseChangesSomething(plan)) return { stack: plan.stack, deep: plan.deep, since: plan.record.since, stopped: [], deleted: [], elapsedMs: 0 };
-    return await applyPause(session, plan, opts);
-  } finally {
-    session.close();
-  }
+    return applyPause(session, plan, opts);
+  });
 }
 
 export async function resume(opts: PlanUpOptions): Promise<ResumeResult> {
-  const session = openStack(opts.manifestPath, 'resume');
-  try {
-    return await applyResume(session, await planResume(session, opts), opts);
-  } finally {
-    session.close();
-  }
+  return withStack(opts.manifestPath, 'resume', async (session) => applyResume(session, await planResume(session, opts), opts));
 }

@@ -11,7 +11,7 @@ import { askRegion, stackNameQuestion } from '../questions.js';
 import { manifestFiles, stacksDir } from '../stack-files.js';
 import { chooseStack, knownStacks, type ChosenStack } from '../stacks.js';
 import { formatDestroyPlan, money } from '../render/plan.js';
-import { outputMode, progressView } from '../render/progress.js';
+import { outputMode, withProgress } from '../render/progress.js';
 import { stackFlags } from './up.js';
 
 export interface DestroyCliOptions extends CommonOptions {
@@ -90,13 +90,8 @@ export async function runDestroy(opts: DestroyCliOptions): Promise<void> {
       }
 
       const nodes = buildStackGraph(config);
-      const view = progressView(mode, nodes.map((n) => ({ id: n.id, kind: n.kind.kind })), `three-tier destroy: ${stack} (${region}${target.sandbox ? ', sandbox' : ''})`);
-      let result;
-      try {
-        result = await applyDestroy(session, plan, { ...base, events: view.sink });
-      } finally {
-        await view.stop();
-      }
+      const title = `three-tier destroy: ${stack} (${region}${target.sandbox ? ', sandbox' : ''})`;
+      const result = await withProgress(mode, nodes.map((n) => ({ id: n.id, kind: n.kind.kind })), title, undefined, (events) => applyDestroy(session, plan, { ...base, events }));
       // The rehearsal's simulated cloud goes with the stack, unless it keeps a snapshot to restore from.
       if (target.sandbox && result.snapshots.length === 0) rmSync(sandboxStatePath(manifestPath, stack), { force: true });
       const snapshots = result.snapshots.map((s) => ({ ...s, monthlyCost: snapshotMonthlyCost(plan.config, { gb: s.allocatedGb }).monthly }));

@@ -7,7 +7,7 @@ import { askConfirm, isInteractive } from '../prompts.js';
 import { connectRecorded, openRecordedStack } from '../recorded-stack.js';
 import { formatPausePlan, formatPauseResult, pausePlanSummary } from '../render/pause.js';
 import { money } from '../render/plan.js';
-import { outputMode, progressView } from '../render/progress.js';
+import { outputMode, withProgress } from '../render/progress.js';
 
 export interface PauseCliOptions extends CommonOptions {
   deep?: boolean;
@@ -38,13 +38,9 @@ export async function runPause(opts: PauseCliOptions): Promise<void> {
       }
       if (!opts.yes && !(await confirm(plan, interactive))) return;
 
-      const view = progressView(mode, buildStackGraph(plan.config).map((n) => ({ id: n.id, kind: n.kind.kind })).filter((n) => plan.steps.some((s) => s.id === n.id)), `three-tier pause: ${stack} (${region}${target.sandbox ? ', sandbox' : ''})`);
-      let result;
-      try {
-        result = await applyPause(session, plan, { ...base, events: view.sink });
-      } finally {
-        await view.stop();
-      }
+      const nodes = buildStackGraph(plan.config).filter((n) => plan.steps.some((s) => s.id === n.id));
+      const title = `three-tier pause: ${stack} (${region}${target.sandbox ? ', sandbox' : ''})`;
+      const result = await withProgress(mode, nodes.map((n) => ({ id: n.id, kind: n.kind.kind })), title, undefined, (events) => applyPause(session, plan, { ...base, events }));
       report(opts, plan, result, { region, flags, simulated: target.endpoint !== undefined });
     } finally {
       interrupt.dispose();

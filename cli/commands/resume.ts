@@ -10,7 +10,7 @@ import { askConfirm, isInteractive } from '../prompts.js';
 import { connectRecorded, openRecordedStack, type RecordedStack } from '../recorded-stack.js';
 import { formatResumePlan } from '../render/pause.js';
 import { money, planSummary } from '../render/plan.js';
-import { outputMode, progressView } from '../render/progress.js';
+import { outputMode, withProgress } from '../render/progress.js';
 
 /** `three-tier resume`: bring back what pause stopped or deleted, and end with the stack's URL. */
 export async function runResume(opts: CommonOptions): Promise<void> {
@@ -75,13 +75,10 @@ export async function resumeOpened(opts: CommonOptions, open: RecordedStack, int
     if (image.kind === 'build' && plan.up.steps.some((s) => s.id === 'image' && s.action !== 'none')) await ensureCanBuild(image.contextDir);
 
     const nodes = buildStackGraph(plan.up.config, image);
-    const view = progressView(mode, nodes.map((n) => ({ id: n.id, kind: n.kind.kind })), `three-tier resume: ${stack} (${region}${target.sandbox ? ', sandbox' : ''})`, plan.up.criticalPath.totalMs * target.timing.scale);
-    let result;
-    try {
-      result = await applyResume(session, plan, { ...base, events: view.sink });
-    } finally {
-      await view.stop();
-    }
+    const title = `three-tier resume: ${stack} (${region}${target.sandbox ? ', sandbox' : ''})`;
+    const result = await withProgress(mode, nodes.map((n) => ({ id: n.id, kind: n.kind.kind })), title, plan.up.criticalPath.totalMs * target.timing.scale, (events) =>
+      applyResume(session, plan, { ...base, events }),
+    );
     if (opts.json) {
       const up = result.up;
       process.stdout.write(`${JSON.stringify({ stack, region, url: result.url, resumed: true, created: up?.created ?? [], adopted: up?.adopted ?? [], updated: up?.updated ?? [], unchanged: up?.unchanged ?? [], elapsedMs: result.elapsedMs })}\n`);

@@ -11,7 +11,7 @@ import { askChoice, askConfirm, askValue, isInteractive } from '../prompts.js';
 import { askRegion, stackNameQuestion } from '../questions.js';
 import { stackNames } from '../stack-files.js';
 import { formatPlan, planSummary } from '../render/plan.js';
-import { outputMode, progressView } from '../render/progress.js';
+import { outputMode, withProgress } from '../render/progress.js';
 
 export interface UpOptions extends CommonOptions {
   image?: string;
@@ -156,13 +156,10 @@ export async function runUp(opts: UpOptions): Promise<void> {
       if (source.kind === 'build' && plan.steps.some((s) => s.id === 'image' && s.action !== 'none')) await ensureCanBuild(source.contextDir);
 
       const nodes = buildStackGraph(plan.config, source);
-      const view = progressView(mode, nodes.map((n) => ({ id: n.id, kind: n.kind.kind })), `three-tier up: ${stack} (${region}${target.sandbox ? ', sandbox' : ''})`, plan.criticalPath.totalMs * target.timing.scale);
-      let result;
-      try {
-        result = await applyUp(session, plan, { ...base, events: view.sink });
-      } finally {
-        await view.stop();
-      }
+      const title = `three-tier up: ${stack} (${region}${target.sandbox ? ', sandbox' : ''})`;
+      const result = await withProgress(mode, nodes.map((n) => ({ id: n.id, kind: n.kind.kind })), title, plan.criticalPath.totalMs * target.timing.scale, (events) =>
+        applyUp(session, plan, { ...base, events }),
+      );
       if (opts.json) {
         process.stdout.write(
           `${JSON.stringify({ stack: result.stack, region, url: result.url, sandbox: Boolean(target.sandbox), manifest: manifestPath, created: result.created, adopted: result.adopted, updated: result.updated, unchanged: result.unchanged, elapsedMs: result.elapsedMs })}\n`,

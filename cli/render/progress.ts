@@ -224,3 +224,13 @@ export function progressView(mode: OutputMode, nodes: readonly ProgressNode[], t
   if (mode === 'plain') return plainView(write, Date.now());
   return listrView(nodes, title, expectedMs);
 }
+
+/** Show the progress of `work` (given the view's event sink) until it ends, however it ends. */
+export async function withProgress<T>(mode: OutputMode, nodes: readonly ProgressNode[], title: string, expectedMs: number | undefined, work: (sink: EventSink) => Promise<T>): Promise<T> {
+  const view = progressView(mode, nodes, title, expectedMs);
+  try {
+    return await work(view.sink);
+  } finally {
+    await view.stop();
+  }
+}
