@@ -221,7 +221,7 @@ export async function applyPause(session: StackSession, plan: PausePlan, opts: P
   const result: PauseResult = { stack: plan.stack, deep: plan.deep, since: plan.record.since, stopped: [], deleted: [], elapsedMs: 0 };
   for (const node of graph) run.emit(node, 'planned', { detail: `${stepOf.get(node.id)?.action ?? 'none'}: ${node.title}` });
 
-  await run.execute(graph, 'create', 'delete', async (node, ctx, since) => {
+  await run.execute(graph, 'create', 'pause', async (node, ctx, since) => {
     const step = stepOf.get(node.id);
     const spec = SPECS.find((s) => s.id === node.id);
     if (!step || !spec || step.action === 'none') {

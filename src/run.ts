@@ -43,7 +43,9 @@ export function isInterruption(err: unknown): boolean {
 }
 
 /** Every error leaves the core typed: an AWS error is named with the resource it hit and what to try. */
-export function asThreeTierError(node: { id: string; kind: { kind: string } }, action: 'create' | 'delete' | 'read' | 'update', err: unknown): ThreeTierError {
+export type WorkAction = 'create' | 'delete' | 'read' | 'update' | 'pause';
+
+export function asThreeTierError(node: { id: string; kind: { kind: string } }, action: WorkAction, err: unknown): ThreeTierError {
   if (err instanceof ThreeTierError) return err;
   const code = awsErrorCode(err) ?? 'Error';
   if (isCredentialsError(err)) {
@@ -55,7 +57,7 @@ export function asThreeTierError(node: { id: string; kind: { kind: string } }, a
       ],
     });
   }
-  const doing = { create: 'creating', delete: 'deleting', read: 'reading', update: 'updating' }[action];
+  const doing = { create: 'creating', delete: 'deleting', read: 'reading', update: 'updating', pause: 'pausing' }[action];
   return new ThreeTierError('AWS_ERROR', `${doing} ${node.id} (${node.kind.kind}) failed: ${code}: ${errorMessage(err)}`, {
     cause: err,
     hints: ['run the same command again: it continues from where it stopped', 'if it fails the same way, the message above names what AWS refused'],
@@ -142,7 +144,7 @@ export class Run {
    * Run `work` over the graph with bounded concurrency. A failure stops other nodes' waits (what they made is
    * recorded) and is recorded on its node; Ctrl-C ends with an "interrupted" error.
    */
-  async execute(nodes: readonly StackGraphNode[], direction: 'create' | 'delete', action: 'create' | 'delete' | 'update', work: (node: StackGraphNode, ctx: NodeContext, since: number) => Promise<void>, priority?: (id: string) => number): Promise<void> {
+  async execute(nodes: readonly StackGraphNode[], direction: 'create' | 'delete', action: Exclude<WorkAction, 'read'>, work: (node: StackGraphNode, ctx: NodeContext, since: number) => Promise<void>, priority?: (id: string) => number): Promise<void> {
     const { opts, store } = this;
     try {
       await executeGraph(
