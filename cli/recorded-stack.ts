@@ -1,16 +1,17 @@
-import { resolveConfig, stackNameProblem, STACK_NAME_RULE } from '../src/config.js';
+import { resolveConfig } from '../src/config.js';
 import { usageError } from '../src/errors.js';
 import type { Manifest } from '../src/engine/manifest.js';
 import { openStack, type StackSession } from '../src/provisioner.js';
 import { recordedStack } from '../src/session.js';
 import { checkCredentials, checkTargetOptions, connect, manifestPathFor, stackLocation, type AwsTarget, type CommonOptions } from './aws-context.js';
 import { stackFlags } from './commands/up.js';
-import { askText } from './prompts.js';
+import { chooseStack, knownStacks } from './stacks.js';
 
 /**
- * What `pause` and `resume` share before they plan: the stack named (or asked for), its lock taken, its manifest
- * (which must exist: there is nothing to pause or resume without one), and the AWS calls pointed where the manifest
- * says the stack lives, with the credentials checked. Every flag is checked before anything is touched.
+ * What `pause` and `resume` share before they plan: the stack named (or picked among this folder's), its lock
+ * taken, its manifest (which must exist: there is nothing to pause or resume without one), and the AWS calls
+ * pointed where the manifest says the stack lives, with the credentials checked. Every flag is checked before
+ * anything is touched.
  */
 export interface RecordedStack {
   stack: string;
@@ -27,19 +28,15 @@ export interface RecordedTarget {
 }
 
 export async function openRecordedStack(opts: CommonOptions, command: 'pause' | 'resume', interactive: boolean): Promise<RecordedStack> {
-  let stack = opts.stack;
-  if (stack === undefined && interactive) {
-    stack = await askText(`Stack to ${command}`, {
-      validate: (v) => {
-        const p = stackNameProblem(v);
-        return p ? `"${v}" ${p}; use ${STACK_NAME_RULE}` : true;
-      },
-    });
+  // At a terminal without --stack: the stack of --manifest, the only one here, or the one picked among them.
+  const chosen = opts.stack === undefined && interactive ? await chooseStack(opts, `three-tier ${command}`) : undefined;
+  const stack = chosen?.stack ?? opts.stack;
+  if (stack === undefined) {
+    throw usageError('MISSING_STACK', `no stack name given: pass --stack NAME (the stack to ${command}).`, knownStacks().map((s) => `three-tier ${command} --stack ${s.stack}`));
   }
-  if (stack === undefined) throw usageError('MISSING_STACK', `no stack name given: pass --stack NAME (the stack to ${command}).`);
   resolveConfig({ stack, region: opts.region ?? 'us-east-1' });
   checkTargetOptions(opts);
-  const manifestPath = manifestPathFor(stack, opts.manifest);
+  const manifestPath = chosen?.manifestPath ?? manifestPathFor(stack, opts.manifest);
   const session = openStack(manifestPath, command);
   try {
     return { stack, manifestPath, session, recorded: recordedStack(session, stack, command) };
