@@ -63,7 +63,12 @@ export function resourceFindings(e: Expected, o: Observation, serviceHealth: Hea
     if (outcome.live.state === 'seen') {
       const live = outcome.live.value;
       Object.assign(view, { awsId: live.awsId, state: live.state, health: live.health }, live.detail ? { detail: live.detail } : {});
-      drift.push(...outcome.drift);
+      if (e.manifest?.resources[node.id]?.status === 'creating') {
+        // Its create has not finished (rules, routes or associations are still being added, or a run stopped
+        // half-way): what is missing is work to do, not a change made outside three-tier.
+        Object.assign(view, { state: 'being created', health: 'pending' });
+        view.detail = changing ? 'the command in progress is making it' : 'its create did not finish: `three-tier up` finishes it';
+      } else drift.push(...outcome.drift);
       if (recorded !== undefined && recorded !== live.awsId) {
         drift.push({ resource: node.id, awsId: live.awsId, change: 'replaced', what: `the ${kind} ${recorded} was replaced by ${live.awsId} outside three-tier`, fix: 'run `three-tier up`: it adopts the new one (or destroy and up for a clean stack)' });
       } else if (recorded === undefined && e.manifest && kind !== 'image' && kind !== 'task-definition') {

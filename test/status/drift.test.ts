@@ -1,6 +1,15 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { AuthorizeSecurityGroupIngressCommand, CreateRouteCommand, DeleteRouteCommand, RevokeSecurityGroupIngressCommand } from '@aws-sdk/client-ec2';
+import { readFileSync, writeFileSync } from 'node:fs';
+import {
+  AssociateRouteTableCommand,
+  AuthorizeSecurityGroupIngressCommand,
+  CreateRouteCommand,
+  DeleteRouteCommand,
+  DescribeRouteTablesCommand,
+  DisassociateRouteTableCommand,
+  RevokeSecurityGroupIngressCommand,
+} from '@aws-sdk/client-ec2';
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { CreateLogGroupCommand, DeleteLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
 import type { UpResult } from '../../src/provisioner.js';
@@ -85,6 +94,36 @@ describe('status reports drift', () => {
     } finally {
       await h.clients.logs.send(new CreateLogGroupCommand({ logGroupName: '/three-tier/drift/api' }));
     }
+  });
+
+  it('a missing association is drift on a finished route table, and work to do on one whose create did not finish', async () => {
+    const rt = out('route-table-public', 'routeTableId');
+    const subnet = out('subnet-public-b', 'subnetId');
+    const tables = await h.clients.ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [rt] }));
+    const association = tables.RouteTables?.[0]?.Associations?.find((a) => a.SubnetId === subnet)?.RouteTableAssociationId ?? '';
+    await h.clients.ec2.send(new DisassociateRouteTableCommand({ AssociationId: association }));
+    const saved = readFileSync(h.manifestPath, 'utf8');
+    try {
+      const drifted = await statusOf(h);
+      assert.deepEqual(
+        drifted.drift.map((d) => [d.resource, d.change]),
+        [['route-table-public', 'association-missing']],
+      );
+      // As a run killed between CreateRouteTable and its associations leaves it: recorded, status creating.
+      const manifest = JSON.parse(saved) as { resources: Record<string, { status: string }> };
+      const record = manifest.resources['route-table-public'];
+      assert.ok(record);
+      record.status = 'creating';
+      writeFileSync(h.manifestPath, JSON.stringify(manifest));
+      const s = await statusOf(h);
+      assert.deepEqual(s.drift, [], 'what a create has not done yet is not a change made outside three-tier');
+      assert.equal(resource(s, 'route-table-public').health, 'pending');
+      assert.match(resource(s, 'route-table-public').detail ?? '', /its create did not finish: `three-tier up` finishes it/);
+    } finally {
+      writeFileSync(h.manifestPath, saved);
+      await h.clients.ec2.send(new AssociateRouteTableCommand({ RouteTableId: rt, SubnetId: subnet }));
+    }
+    assert.equal((await statusOf(h)).verdict, 'healthy');
   });
 
   it('unhealthy targets after the tasks group stops admitting the load balancer, with the diagnosis up gives', async () => {
