@@ -10,6 +10,7 @@ import { awsTiming, type Timing } from '../src/aws/wait.js';
 import { ThreeTierError, usageError } from '../src/errors.js';
 import { defaultManifestPath, type Manifest } from '../src/engine/manifest.js';
 import { SandboxServer } from '../src/sandbox/server.js';
+import { dataPlaneConfig } from '../src/sandbox/dataplane/config.js';
 
 /**
  * Where a command's AWS calls go: real AWS (credentials from the SDK's default chain), a custom endpoint
@@ -161,14 +162,20 @@ export function checkTargetOptions(opts: CommonOptions): void {
   if (opts.endpointUrl !== undefined) checkEndpoint(opts.endpointUrl);
 }
 
-export async function connect(opts: CommonOptions & { stack: string; region: string; manifestPath: string }): Promise<AwsTarget> {
+/**
+ * `dataPlane`: an embedded sandbox runs its data plane (when the environment names a PostgreSQL and a Redis). Only
+ * the commands that use the stack's URL ask for it; the others would start the API's processes for nothing.
+ */
+export async function connect(opts: CommonOptions & { stack: string; region: string; manifestPath: string; dataPlane?: boolean }): Promise<AwsTarget> {
   checkTargetOptions(opts);
   if (opts.timeScale !== undefined && !opts.sandbox && opts.endpointUrl === undefined && !process.env['AWS_ENDPOINT_URL']) {
     throw usageError('BAD_OPTIONS', '--time-scale only applies to a sandbox: use it with --sandbox or with --endpoint-url pointing at `three-tier sandbox`.');
   }
   if (opts.sandbox) {
     const scale = opts.timeScale ?? SANDBOX_TIME_SCALE;
-    const server = new SandboxServer({ world: { timeScale: scale, region: opts.region }, stateFile: sandboxStatePath(opts.manifestPath, opts.stack) });
+    // The data plane of an embedded sandbox is turned on by the environment (THREE_TIER_DATA_PLANE_POSTGRES / _REDIS).
+    const dataPlane = opts.dataPlane ? dataPlaneConfig({}) : undefined;
+    const server = new SandboxServer({ world: { timeScale: scale, region: opts.region }, stateFile: sandboxStatePath(opts.manifestPath, opts.stack), ...(dataPlane ? { dataPlane } : {}) });
     await server.listen(0);
     const clients = createClients({
       region: opts.region,

@@ -47,8 +47,8 @@ async function main(): Promise<void> {
     appLogger.info('stopped', { code });
     appLogger.flush();
   });
-  // All interfaces: in the task, the ALB reaches the container on its ENI address.
-  await app.listen(config.port, '0.0.0.0');
+  // All interfaces by default: in the task, the ALB reaches the container on its ENI address.
+  await app.listen(config.port, config.host);
   const address = app.getHttpServer().address();
   appLogger.info('listening', { port: typeof address === 'object' && address ? address.port : config.port });
 }

@@ -2,6 +2,7 @@ import { SandboxServer } from '../../src/sandbox/server.js';
 import type { FaultConfig } from '../../src/sandbox/world.js';
 import { regionProblem } from '../../src/config.js';
 import { usageError } from '../../src/errors.js';
+import { dataPlaneConfig } from '../../src/sandbox/dataplane/config.js';
 
 /** The options as commander parsed them: numbers are already range-checked by numberIn (cli/commands/options.ts). */
 export interface SandboxOptions {
@@ -15,6 +16,8 @@ export interface SandboxOptions {
   eniLinger?: number;
   seed?: number;
   latency?: number;
+  dataPlanePostgres?: string;
+  dataPlaneRedis?: string;
   json?: boolean;
 }
 
@@ -30,9 +33,11 @@ export async function runSandbox(o: SandboxOptions): Promise<void> {
   if (o.seed !== undefined) faults.seed = o.seed;
   if (o.latency !== undefined) faults.latencyMs = o.latency;
 
+  const dataPlane = dataPlaneConfig({ postgres: o.dataPlanePostgres, redis: o.dataPlaneRedis });
   const server = new SandboxServer({
     world: { timeScale: o.timeScale, region: o.region },
     ...(o.state === undefined ? {} : { stateFile: o.state }),
+    ...(dataPlane ? { dataPlane } : {}),
   });
   server.world.setFaults(faults);
   let port: number;
@@ -46,12 +51,15 @@ export async function runSandbox(o: SandboxOptions): Promise<void> {
     throw e;
   }
   const endpoint = `http://127.0.0.1:${port}`;
-  if (o.json) process.stdout.write(`${JSON.stringify({ endpoint, port, region: o.region, timeScale: o.timeScale })}\n`);
+  if (o.json) process.stdout.write(`${JSON.stringify({ endpoint, port, region: o.region, timeScale: o.timeScale, dataPlane: dataPlane !== undefined })}\n`);
   else {
     process.stdout.write(`${endpoint}\n`);
     process.stderr.write(
       `three-tier sandbox listening on ${endpoint} (region ${o.region}, time scale ${o.timeScale}${o.state ? `, state in ${o.state}` : ''}).\n` +
-        `Point the AWS SDK or CLI at it with AWS_ENDPOINT_URL=${endpoint}; resources: ${endpoint}/_sandbox/resources. Ctrl-C stops it.\n`,
+        `Point the AWS SDK or CLI at it with AWS_ENDPOINT_URL=${endpoint}; resources: ${endpoint}/_sandbox/resources. Ctrl-C stops it.\n` +
+        (dataPlane
+          ? `Data plane on: tasks of api/ run as local processes against PostgreSQL ${dataPlane.postgres.host}:${dataPlane.postgres.port}/${dataPlane.postgres.database} and Redis ${dataPlane.redis.host}:${dataPlane.redis.port}; load balancer URLs: ${endpoint}/_sandbox/data-plane.\n`
+          : ''),
     );
   }
   await new Promise<void>((resolve) => {

@@ -16,6 +16,8 @@ import { StateFile } from './state-file.js';
 import { readBody } from './request-body.js';
 import { refuseControlBody, refuseRequest, type Refusal } from './request-guard.js';
 import { notModelledMessage } from './unmodelled.js';
+import { DataPlane } from './dataplane/index.js';
+import type { DataPlaneConfig } from './dataplane/config.js';
 
 export interface SandboxOptions {
   /** TCP port on 127.0.0.1; 0 picks a free one. */
@@ -25,6 +27,8 @@ export interface SandboxOptions {
   stateFile?: string;
   /** How long a client may take to send a whole request (headers and body) before it is answered 408; default 60 s. */
   requestTimeoutMs?: number;
+  /** Run tasks of the bundled API as local processes against this PostgreSQL and Redis (docs/sandbox/ecs.md). */
+  dataPlane?: DataPlaneConfig;
 }
 
 export interface Sandbox {
@@ -32,6 +36,8 @@ export interface Sandbox {
   endpoint: string;
   port: number;
   world: World;
+  /** Set when the data plane is on. */
+  dataPlane: DataPlane | undefined;
   close(): Promise<void>;
 }
 
@@ -80,6 +86,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 
 export class SandboxServer {
   readonly world: World;
+  readonly dataPlane: DataPlane | undefined;
   private readonly state: StateFile | undefined;
   private readonly requestTimeoutMs: number;
   private server: Server | undefined;
@@ -95,6 +102,28 @@ export class SandboxServer {
     this.state = options.stateFile ? new StateFile(options.stateFile) : undefined;
     this.state?.loadInto(this.world);
     this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    if (options.dataPlane) {
+      this.dataPlane = new DataPlane(options.dataPlane, (fn) => this.inOrder(fn));
+      this.dataPlane.install(this.world);
+    }
+  }
+
+  /** Run `fn` in the order of changes, as a call would be served: the state refreshed and ticked first, saved after. */
+  private inOrder<T>(fn: (world: World) => T): Promise<T> {
+    const run = this.queue.then(() => {
+      this.state?.refresh(this.world);
+      this.world.tick();
+      try {
+        return fn(this.world);
+      } finally {
+        this.state?.save(this.world);
+      }
+    });
+    this.queue = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
   }
 
   get endpoint(): string {
@@ -120,10 +149,12 @@ export class SandboxServer {
     });
     this.server = server;
     this.port = (server.address() as AddressInfo).port;
+    if (this.dataPlane) this.dataPlane.endpoint = this.endpoint;
     return this.port;
   }
 
   async close(): Promise<void> {
+    await this.dataPlane?.close();
     const server = this.server;
     if (!server) return;
     this.server = undefined;
@@ -176,7 +207,10 @@ export class SandboxServer {
     try {
       this.state?.refresh(this.world);
       this.world.tick();
-      const answer = await handleControl(this.world, req.method ?? 'GET', url, body, this.endpoint);
+      const answer =
+        url.pathname === '/_sandbox/data-plane' && req.method === 'GET'
+          ? { status: 200, body: { enabled: this.dataPlane !== undefined, loadBalancers: (await this.dataPlane?.loadBalancers(this.world)) ?? [] } }
+          : await handleControl(this.world, req.method ?? 'GET', url, body, this.endpoint);
       // A POST that succeeded changed something (reset, faults, a staged image may move a tag in place).
       if (req.method === 'POST' && answer.status < 300) this.world.markChanged();
       this.state?.save(this.world);
@@ -235,5 +269,5 @@ export class SandboxServer {
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const server = new SandboxServer(options);
   const port = await server.listen(options.port ?? 0);
-  return { endpoint: server.endpoint, port, world: server.world, close: () => server.close() };
+  return { endpoint: server.endpoint, port, world: server.world, dataPlane: server.dataPlane, close: () => server.close() };
 }

@@ -58,6 +58,8 @@ export interface HttpConfig {
 
 export interface AppConfig {
   readonly port: number;
+  /** The address the server listens on (HOST, default 0.0.0.0). */
+  readonly host: string;
   readonly http: HttpConfig;
   readonly logLevel: LogLevel;
   readonly database: DatabaseConfig;

@@ -21,6 +21,12 @@ const port = integer(1, 65535);
 export const envSchema = z.object({
   // 0 asks the OS for a free port (tests); the chosen one is logged.
   PORT: integer(0, 65535).default(3000),
+  // The address to listen on: all interfaces in a task (the ALB reaches the container on its ENI address); the
+  // sandbox's data plane sets 127.0.0.1 so a local run stays on loopback.
+  HOST: z
+    .string()
+    .regex(/^(?:\d{1,3}(?:\.\d{1,3}){3}|::1?|localhost)$/, { error: 'must be an IPv4 address, ::, ::1 or localhost' })
+    .default('0.0.0.0'),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
 
   DATABASE_URL: nonEmpty.optional(),

@@ -30,6 +30,7 @@ export function loadConfig(rawEnv: RawEnv, readTextFile: ReadTextFile = (p) => r
   if (issues.length > 0 || !database || !redis) throw new ConfigError(issues);
   return {
     port: parsed.data.PORT,
+    host: parsed.data.HOST,
     http: {
       apiKey: parsed.data.API_KEY,
       rateLimitMax: parsed.data.RATE_LIMIT_MAX,

@@ -22,6 +22,7 @@ import {
 import { registryHost, resolveImage } from '../../images.js';
 import type { Resource, World } from '../../world.js';
 import { logGroup } from '../logs/store.js';
+import { dataPlaneOf } from '../../dataplane/registry.js';
 import { roleAllows, roleByArn } from '../iam/policy.js';
 import { ecsDurations, type PlannedFailure, type TaskData, type TaskDefinitionData } from './model.js';
 
@@ -102,7 +103,7 @@ function allowed(role: RoleData | undefined, action: string, resource: string): 
 }
 
 /** The secret a Secrets Manager valueFrom names (full ARN, ARN with `:json-key:stage:version`, or partial ARN). */
-function secretRef(world: World, valueFrom: string): { arn: string; jsonKey?: string; secret?: Resource<SecretData> } | undefined {
+export function secretRef(world: World, valueFrom: string): { arn: string; jsonKey?: string; secret?: Resource<SecretData> } | undefined {
   const parts = valueFrom.split(':');
   if (parts[0] !== 'arn' || parts[2] !== 'secretsmanager' || parts[5] !== 'secret' || parts.length < 7) return undefined;
   const base = parts.slice(0, 7).join(':');
@@ -237,6 +238,8 @@ export function archFailure(): PlannedFailure {
 
 export interface HealthVerdict {
   healthy: boolean;
+  /** The data plane's real checks have not decided yet: the target keeps its state. */
+  pending?: boolean;
   reason?: string;
   description?: string;
   /** What the application logs while it fails its health checks. */
@@ -297,6 +300,9 @@ export function healthVerdict(world: World, task: TaskData, td: TaskDefinitionDa
     );
     if (!ingressOk || !egressOk) return { healthy: false, reason: 'Target.Timeout', description: 'Request timed out' };
   }
+  // A task that runs as a real process (the data plane) answers real HTTP health checks.
+  const real = dataPlaneOf(world)?.health(task.taskArn);
+  if (real) return real;
   const container = td.containerDefinitions.find((c) => c.name === containerName);
   const env = new Map((container?.environment ?? []).map((e) => [e.name ?? '', e.value ?? '']));
   const dbHost = env.get('DB_HOST') ?? '';

@@ -292,6 +292,7 @@ export function checkHealth(world: World, task: Resource<TaskData>): void {
     const current = tg.data.targets.find((x) => x.id === t.privateIp && x.port === ref.port);
     if (!current || current.state === 'draining' || current.state === 'unused') continue;
     const verdict = healthVerdict(world, t, td.data, tg as Resource<TargetGroupData>, lb.containerName, lb.containerPort);
+    if (verdict.pending) continue;
     if (verdict.healthy) {
       if (current.state !== 'healthy') setTargetHealth(world, tg, t.privateIp, 'healthy');
       continue;

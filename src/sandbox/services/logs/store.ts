@@ -44,13 +44,13 @@ export function logGroup(world: World, name: string): Resource<LogGroupData> | u
   return world.get<LogGroupData>(ResourceType.logGroup, name);
 }
 
-/** Append a line to a stream (creating the stream); false when the group does not exist. */
-export function appendLogEvent(world: World, groupName: string, streamName: string, message: string): boolean {
+/** Append a line to a stream (creating the stream); false when the group does not exist. `timestamp`: when it was written. */
+export function appendLogEvent(world: World, groupName: string, streamName: string, message: string, timestamp?: number): boolean {
   const group = logGroup(world, groupName);
   if (!group) return false;
   const now = world.now();
   const stream = (group.data.streams[streamName] ??= { creationTime: now, events: [] });
-  stream.events.push({ timestamp: now, message, ingestionTime: now });
+  stream.events.push({ timestamp: timestamp ?? now, message, ingestionTime: now });
   if (stream.events.length > MAX_EVENTS_PER_STREAM) stream.events.splice(0, stream.events.length - MAX_EVENTS_PER_STREAM);
   return true;
 }

@@ -1,0 +1,233 @@
+/**
+ * Tasks of the bundled API that run as real local processes (`node api/dist/main.js`), one per task, with their
+ * output kept for the task's log stream, their exit kept for the task's stop, and real HTTP health checks against
+ * them at the target group's interval. Everything here happens in real time, outside the simulated clock; the data
+ * plane applies what it found to the world at its next tick.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { RealHealth } from './registry.js';
+
+/** The repository root (dist/src/sandbox/dataplane -> ../../../..), where api/dist/main.js is built. */
+export const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
+export const apiMain = fileURLToPath(new URL('../../../../api/dist/main.js', import.meta.url));
+
+/**
+ * How long a process has, in real time, to answer its first health check before failed checks count. The sandbox
+ * scales AWS's durations, but not how long Node takes to start the API: without this, a fast time scale would kill
+ * every task before it listens.
+ */
+export const START_BUDGET_MS = 30_000;
+/** The fastest real health-check interval, whatever the time scale. */
+const MIN_PROBE_INTERVAL_MS = 200;
+
+export interface HealthCheckSettings {
+  path: string;
+  intervalMs: number;
+  timeoutMs: number;
+  healthyThreshold: number;
+  unhealthyThreshold: number;
+  /** ELBv2 matcher: "200", "200,202", "200-299". */
+  matcher: string;
+}
+
+export interface LogDestination {
+  group: string;
+  stream: string;
+  createGroup: boolean;
+}
+
+export interface ProcessExit {
+  code: number;
+  signal: NodeJS.Signals | null;
+}
+
+export function matches(matcher: string, status: number): boolean {
+  return matcher.split(',').some((part) => {
+    const [lo, hi] = part.trim().split('-').map(Number);
+    return lo !== undefined && status >= lo && status <= (hi ?? lo);
+  });
+}
+
+/** A free TCP port on loopback (bound, then released for the process to take). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** One HTTP GET with a timeout: the status, or why there was none. */
+function probe(port: number, path: string, timeoutMs: number): Promise<{ status: number } | { error: 'timeout' | 'refused' }> {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path, method: 'GET', headers: { 'user-agent': 'ELB-HealthChecker/2.0' }, timeout: timeoutMs }, (res) => {
+      res.resume();
+      resolve({ status: res.statusCode ?? 0 });
+    });
+    req.on('timeout', () => {
+      req.destroy();
+      resolve({ error: 'timeout' });
+    });
+    req.on('error', () => resolve({ error: 'refused' }));
+    req.end();
+  });
+}
+
+export class TaskProcess {
+  port: number | undefined;
+  exit: ProcessExit | undefined;
+  exitApplied = false;
+  stopping = false;
+  /** Lines written since the last tick, with the wall time they were written. */
+  lines: { at: number; text: string }[] = [];
+  private child: ChildProcess | undefined;
+  private readonly startedAt = Date.now();
+  private passes = 0;
+  private failures = 0;
+  private answered = false;
+  private lastFailure: { reason: string; description: string } | undefined;
+  private probeTimer: NodeJS.Timeout | undefined;
+  private killTimer: NodeJS.Timeout | undefined;
+  private exited: Promise<void>;
+  private markExited: () => void = () => undefined;
+
+  constructor(
+    readonly taskArn: string,
+    readonly privateIp: string,
+    readonly log: LogDestination | undefined,
+    private readonly health: HealthCheckSettings | undefined,
+    private readonly stopTimeoutMs: number,
+  ) {
+    this.exited = new Promise((resolve) => (this.markExited = resolve));
+  }
+
+  /** Start `node api/dist/main.js` with exactly `env` (plus PATH), listening on `port`. */
+  start(env: Record<string, string>, port: number): void {
+    this.port = port;
+    const child = spawn(process.execPath, [apiMain], {
+      cwd: repoRoot,
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...env, PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    for (const stream of [child.stdout, child.stderr]) {
+      createInterface({ input: stream }).on('line', (text) => this.lines.push({ at: Date.now(), text }));
+    }
+    child.on('error', (e) => {
+      this.lines.push({ at: Date.now(), text: `sandbox: the process could not start: ${e.message}` });
+      this.finish({ code: 127, signal: null });
+    });
+    child.on('exit', (code, signal) => this.finish({ code: code ?? 128 + signalNumber(signal), signal }));
+    if (this.health) this.probeTimer = setInterval(() => void this.check(), Math.max(MIN_PROBE_INTERVAL_MS, this.health.intervalMs));
+  }
+
+  /** The process could not even be spawned (no free port): it exits at once, as a container that cannot run. */
+  failToStart(message: string): void {
+    this.lines.push({ at: Date.now(), text: `sandbox: ${message}` });
+    this.finish({ code: 1, signal: null });
+  }
+
+  private finish(exit: ProcessExit): void {
+    if (this.exit) return;
+    this.exit = exit;
+    clearInterval(this.probeTimer);
+    clearTimeout(this.killTimer);
+    this.markExited();
+  }
+
+  get alive(): boolean {
+    return this.exit === undefined;
+  }
+
+  private async check(): Promise<void> {
+    const h = this.health;
+    if (!h || this.port === undefined || !this.alive) return;
+    const result = await probe(this.port, h.path, h.timeoutMs);
+    if ('status' in result) this.answered = true;
+    if ('status' in result && matches(h.matcher, result.status)) {
+      this.passes++;
+      this.failures = 0;
+      return;
+    }
+    this.failures++;
+    this.passes = 0;
+    this.lastFailure =
+      'status' in result
+        ? { reason: 'Target.ResponseCodeMismatch', description: `Health checks failed with these codes: [${result.status}]` }
+        : result.error === 'timeout'
+          ? { reason: 'Target.Timeout', description: 'Request timed out' }
+          : { reason: 'Target.FailedHealthChecks', description: 'Health checks failed' };
+  }
+
+  /** The verdict of the real checks, with the target group's thresholds. */
+  verdict(): RealHealth {
+    const h = this.health;
+    if (!h) return { pending: true, healthy: false };
+    if (this.passes >= h.healthyThreshold) return { healthy: true };
+    const counting = this.answered || Date.now() - this.startedAt > START_BUDGET_MS || !this.alive;
+    if ((this.failures >= h.unhealthyThreshold && counting) || !this.alive) {
+      return { healthy: false, ...(this.lastFailure ?? { reason: 'Target.FailedHealthChecks', description: 'Health checks failed' }) };
+    }
+    return { pending: true, healthy: false };
+  }
+
+  /** SIGTERM, then SIGKILL once the stop timeout has passed, as the ECS agent stops a container. */
+  terminate(): void {
+    if (this.stopping || !this.alive) return;
+    this.stopping = true;
+    clearInterval(this.probeTimer);
+    this.child?.kill('SIGTERM');
+    this.killTimer = setTimeout(() => this.child?.kill('SIGKILL'), this.stopTimeoutMs);
+  }
+
+  /** Stop now (the sandbox is closing): SIGTERM, SIGKILL after `graceMs`; resolves once the process is gone. */
+  async stop(graceMs: number): Promise<void> {
+    if (!this.child) {
+      this.finish({ code: 0, signal: null });
+      return;
+    }
+    if (this.alive) {
+      this.child.kill('SIGTERM');
+      clearTimeout(this.killTimer);
+      this.killTimer = setTimeout(() => this.child?.kill('SIGKILL'), graceMs);
+    }
+    await this.exited;
+  }
+
+  /** Last resort when the sandbox's own process exits: nothing may outlive it. */
+  killNow(): void {
+    if (this.alive) this.child?.kill('SIGKILL');
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Clamp a target group's interval (AWS seconds, scaled) to what real probes can do. */
+  static settings(s: Omit<HealthCheckSettings, 'intervalMs' | 'timeoutMs'> & { intervalSeconds: number; timeScale: number }): HealthCheckSettings {
+    const intervalMs = Math.max(MIN_PROBE_INTERVAL_MS, Math.min(s.intervalSeconds * 1000, Math.round(s.intervalSeconds * 1000 * s.timeScale)));
+    return {
+      path: s.path,
+      intervalMs,
+      // The API answers /health within about a second even when a dependency hangs.
+      timeoutMs: Math.max(2_000, intervalMs),
+      healthyThreshold: s.healthyThreshold,
+      unhealthyThreshold: s.unhealthyThreshold,
+      matcher: s.matcher,
+    };
+  }
+}
+
+function signalNumber(signal: NodeJS.Signals | null): number {
+  if (signal === 'SIGKILL') return 9;
+  if (signal === 'SIGTERM') return 15;
+  if (signal === 'SIGINT') return 2;
+  return 0;
+}
