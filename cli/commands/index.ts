@@ -23,6 +23,8 @@ const sandbox: CommandDeclaration = (program) => {
     .addOption(new Option('--eni-linger <ms>', 'wall ms that network interfaces linger after their owner is deleted').argParser(numberIn(0, 3_600_000, true)))
     .addOption(new Option('--seed <n>', 'seed of the fault generator (same seed, same faults)').argParser(numberIn(0, 2 ** 32 - 1, true)))
     .addOption(new Option('--latency <ms>', 'wall ms added to every AWS call (calls still overlap), e.g. 50 to feel like a real region').argParser(numberIn(0, 60_000, true)))
+    .option('--data-plane-postgres <url>', 'run tasks of the bundled api/ as local processes against this PostgreSQL (postgres://user@127.0.0.1:5432/db; also THREE_TIER_DATA_PLANE_POSTGRES)')
+    .option('--data-plane-redis <url>', 'and this Redis (redis://127.0.0.1:6379; also THREE_TIER_DATA_PLANE_REDIS); load balancers then answer on local ports')
     .option('--json', 'print the endpoint as JSON')
     .action(async (opts: SandboxOptions) => {
       const { runSandbox } = await import('./sandbox.js');
@@ -43,7 +45,8 @@ const up: CommandDeclaration = (program) => {
       .addOption(new Option('--memory <mib>', "each task's memory in MiB, as Fargate allows it for the CPU (default 512)").argParser(numberIn(512, 30720, true)))
       .option('--db-class <class>', 'RDS instance class (default db.t4g.micro)')
       .option('--cache-node-type <type>', 'ElastiCache node type (default cache.t4g.micro)')
-      .option('--from-snapshot <id>', 'create the database from this DB snapshot (e.g. the one destroy kept)'),
+      .option('--from-snapshot <id>', 'create the database from this DB snapshot (e.g. the one destroy kept)')
+      .option('--no-verify', "skip the end-of-up check of the three tiers through the stack's URL (three-tier verify)"),
   ).action(async (opts: Record<string, unknown>) => {
     const { runUp } = await import('./up.js');
     await runUp(opts);
@@ -115,6 +118,18 @@ const status: CommandDeclaration = (program) => {
   });
 };
 
+const verify: CommandDeclaration = (program) => {
+  addCommonOptions(
+    program
+      .command('verify')
+      .description("prove the three tiers through the stack's URL: /health, a read from the database then the cache, a write that invalidates (exit 3 naming the tier that fails)")
+      .option('--url <url>', "verify this URL instead of a stack's (writes without an API key)"),
+  ).action(async (opts: Record<string, unknown>) => {
+    const { runVerify } = await import('./verify.js');
+    await runVerify(opts);
+  });
+};
+
 const list: CommandDeclaration = (program) => {
   program
     .command('list')
@@ -146,4 +161,4 @@ const completion: CommandDeclaration = (program) => {
     });
 };
 
-export const commands: readonly CommandDeclaration[] = [up, status, list, pause, resume, destroy, cost, sandbox, completion];
+export const commands: readonly CommandDeclaration[] = [up, status, verify, list, pause, resume, destroy, cost, sandbox, completion];

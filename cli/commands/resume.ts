@@ -4,6 +4,7 @@ import { ensureCanBuild } from '../../src/image-build.js';
 import { applyResume, planResume, type ResumePlan } from '../../src/provisioner.js';
 import { buildStackGraph } from '../../src/stack.js';
 import { stackFlags, imageSourceFor } from './up.js';
+import { readDataPlane } from '../../src/sandbox-data-plane.js';
 import type { CommonOptions } from '../aws-context.js';
 import { interruptOnSignals } from '../interrupt.js';
 import { askConfirm, isInteractive } from '../prompts.js';
@@ -54,7 +55,7 @@ export async function resumeOpened(opts: CommonOptions, open: RecordedStack, int
   const { target, region, flags } = await connectRecorded(opts, open);
   const interrupt = interruptOnSignals();
   try {
-    const image = imageSourceFor(recorded.config, target);
+    const image = imageSourceFor(recorded.config, target, !target.sandbox && (await readDataPlane(target.endpoint)) !== undefined);
     const base = {
       config: recorded.config,
       clients: target.clients,

@@ -5,6 +5,11 @@ import type { ImageSource } from '../../src/image.js';
 import { ensureCanBuild } from '../../src/image-build.js';
 import { applyUp, openStack, planChangesSomething, planUp, type UpPlan } from '../../src/provisioner.js';
 import { buildStackGraph } from '../../src/stack.js';
+import { readDataPlane } from '../../src/sandbox-data-plane.js';
+import { readManifest } from '../../src/engine/manifest.js';
+import type { VerifyReport } from '../../src/verify.js';
+import { ExitCode, exitWith } from '../exit-codes.js';
+import { formatVerdict, publicUrl, verifyOpened } from './verify.js';
 import { checkCredentials, checkTargetOptions, connect, defaultRegion, manifestPathFor, stackLocation, type AwsTarget, type CommonOptions } from '../aws-context.js';
 import { interruptOnSignals } from '../interrupt.js';
 import { askChoice, askConfirm, askValue, isInteractive } from '../prompts.js';
@@ -23,6 +28,8 @@ export interface UpOptions extends CommonOptions {
   dbClass?: string;
   cacheNodeType?: string;
   fromSnapshot?: string;
+  /** false with --no-verify. */
+  verify?: boolean;
 }
 
 /** The stack name `--yes` takes when none is given. */
@@ -33,10 +40,14 @@ function buildContextDir(): string {
   return fileURLToPath(new URL('../../..', import.meta.url));
 }
 
-/** Where the service's image comes from: the one the stack records, the sandbox's stand-in push, or a build of api/. */
-export function imageSourceFor(config: StackConfig, target: AwsTarget): ImageSource {
+/**
+ * Where the service's image comes from: the one the stack records, the sandbox's stand-in push (an embedded sandbox,
+ * or an endpoint that is a sandbox running api/ on its data plane), or a build of api/.
+ */
+export function imageSourceFor(config: StackConfig, target: AwsTarget, dataPlane = false): ImageSource {
   if (config.image !== undefined) return { kind: 'existing', uri: config.image };
   if (target.sandbox) return { kind: 'sandbox-push', endpoint: target.sandbox.endpoint };
+  if (dataPlane && target.endpoint !== undefined) return { kind: 'sandbox-push', endpoint: target.endpoint };
   return { kind: 'build', contextDir: buildContextDir() };
 }
 
@@ -126,11 +137,13 @@ export async function runUp(opts: UpOptions): Promise<void> {
     }
     const config = resolveConfig({ stack, region, ...inputOf({ ...opts, ...(image === undefined ? {} : { image }) }) }, recorded?.config);
 
-    const target = await connect({ ...opts, sandbox: location.sandbox, ...(location.endpointUrl === undefined ? {} : { endpointUrl: location.endpointUrl }), stack, region, manifestPath });
+    const target = await connect({ ...opts, dataPlane: true, sandbox: location.sandbox, ...(location.endpointUrl === undefined ? {} : { endpointUrl: location.endpointUrl }), stack, region, manifestPath });
     closeTarget = () => target.close();
     // Credentials first: a plan is only shown when it can be carried out.
     await checkCredentials(target);
-    const source = imageSourceFor(config, target);
+    // A sandbox endpoint with a data plane runs api/ itself: the image is its stand-in push, as with --sandbox.
+    const dataPlane = target.sandbox ? undefined : await readDataPlane(target.endpoint);
+    const source = imageSourceFor(config, target, dataPlane !== undefined);
 
     const interrupt = interruptOnSignals();
     try {
@@ -148,7 +161,9 @@ export async function runUp(opts: UpOptions): Promise<void> {
       if (mode === 'json') process.stderr.write(`${JSON.stringify({ type: 'plan', at: Date.now(), plan: planSummary(plan) })}\n`);
       else process.stderr.write(formatPlan(plan));
       if (!changes) {
-        finish(opts, plan, { stack, region, manifestPath, sandbox: Boolean(target.sandbox), endpoint: target.endpoint, url: plan.observations['load-balancer']?.observed?.outputs['url'] ?? '', nothing: true });
+        const url = plan.observations['load-balancer']?.observed?.outputs['url'] ?? '';
+        const checked = await verifyAtEnd(opts, target, manifestPath, url);
+        finish(opts, plan, { stack, region, manifestPath, sandbox: Boolean(target.sandbox), endpoint: target.endpoint, url, nothing: true, ...checked });
         return;
       }
       if (!opts.yes && !(await confirm(plan, interactive, Boolean(target.sandbox)))) return;
@@ -160,13 +175,14 @@ export async function runUp(opts: UpOptions): Promise<void> {
       const result = await withProgress(mode, nodes.map((n) => ({ id: n.id, kind: n.kind.kind })), title, plan.criticalPath.totalMs * target.timing.scale, (events) =>
         applyUp(session, plan, { ...base, events }),
       );
+      const checked = await verifyAtEnd(opts, target, manifestPath, result.url);
       if (opts.json) {
         process.stdout.write(
-          `${JSON.stringify({ stack: result.stack, region, url: result.url, sandbox: Boolean(target.sandbox), manifest: manifestPath, created: result.created, adopted: result.adopted, updated: result.updated, unchanged: result.unchanged, elapsedMs: result.elapsedMs })}\n`,
+          `${JSON.stringify({ stack: result.stack, region, url: result.url, ...verifyJson(checked), sandbox: Boolean(target.sandbox), manifest: manifestPath, created: result.created, adopted: result.adopted, updated: result.updated, unchanged: result.unchanged, elapsedMs: result.elapsedMs })}\n`,
         );
         return;
       }
-      finish(opts, plan, { stack, region, manifestPath, sandbox: Boolean(target.sandbox), endpoint: target.endpoint, url: result.url, nothing: false, elapsedMs: result.elapsedMs });
+      finish(opts, plan, { stack, region, manifestPath, sandbox: Boolean(target.sandbox), endpoint: target.endpoint, url: result.url, nothing: false, elapsedMs: result.elapsedMs, ...checked });
     } finally {
       interrupt.dispose();
     }
@@ -196,7 +212,31 @@ async function confirm(plan: UpPlan, interactive: boolean, sandbox: boolean): Pr
   return false;
 }
 
-interface Outcome {
+/** What the end of up found: the URL that answers on this machine (a sandbox's data plane), and verify's report. */
+interface Checked {
+  localUrl?: string;
+  report?: VerifyReport;
+  /** Why verify did not run. */
+  skipped?: string;
+}
+
+/** Unless --no-verify: prove the tiers through the URL (exit 3 when a tier fails); a sandbox without data plane skips. */
+async function verifyAtEnd(opts: UpOptions, target: AwsTarget, manifestPath: string, url: string): Promise<Checked> {
+  const where = url === '' ? { skipped: 'the stack has no load balancer URL' } : await publicUrl(target, url);
+  const localUrl = 'url' in where && where.url !== url ? where.url : undefined;
+  if (opts.verify === false) return { ...(localUrl ? { localUrl } : {}), skipped: 'not run (--no-verify)' };
+  if ('skipped' in where) return { skipped: where.skipped };
+  const out = await verifyOpened(target, readManifest(manifestPath), url, Boolean(opts.json));
+  if ('skipped' in out) return { skipped: out.skipped };
+  if (!out.ok) exitWith(ExitCode.unhealthy);
+  return { ...(localUrl ? { localUrl } : {}), report: out };
+}
+
+function verifyJson(c: Checked): Record<string, unknown> {
+  return { ...(c.localUrl ? { localUrl: c.localUrl } : {}), verify: c.report ?? { skipped: c.skipped ?? 'not run' } };
+}
+
+interface Outcome extends Checked {
   stack: string;
   region: string;
   manifestPath: string;
@@ -211,17 +251,20 @@ function finish(opts: UpOptions, plan: UpPlan, o: Outcome): void {
   if (opts.json) {
     if (o.nothing) {
       const ids = plan.steps.map((s) => s.id);
-      process.stdout.write(`${JSON.stringify({ stack: o.stack, region: o.region, url: o.url, sandbox: o.sandbox, manifest: o.manifestPath, created: [], adopted: [], updated: [], unchanged: ids, elapsedMs: 0 })}\n`);
+      process.stdout.write(`${JSON.stringify({ stack: o.stack, region: o.region, url: o.url, ...verifyJson(o), sandbox: o.sandbox, manifest: o.manifestPath, created: [], adopted: [], updated: [], unchanged: ids, elapsedMs: 0 })}\n`);
     }
     return;
   }
   const flags = stackFlags(o.stack, opts, { sandbox: o.sandbox, endpoint: o.sandbox ? undefined : o.endpoint, region: o.region });
   const head = o.nothing ? `Stack "${o.stack}" is complete; nothing changed.` : `Stack "${o.stack}" is up (${((o.elapsedMs ?? 0) / 1000).toFixed(1)} s).`;
-  const tryIt = o.sandbox
-    ? `The URL is simulated (sandbox); on AWS you would try: curl ${o.url}/items\n`
-    : o.endpoint !== undefined
-      ? `The stack lives behind ${o.endpoint}; its URL is whatever that endpoint simulates: ${o.url}\n`
-      : `Try it:       curl ${o.url}/items\n`;
-  process.stderr.write(`${head}\nManifest: ${o.manifestPath}\n${tryIt}Status:       npx three-tier status ${flags}\nTear it down: npx three-tier destroy ${flags}\n`);
-  process.stdout.write(`${o.url}\n`);
+  const tryIt = o.localUrl
+    ? `The sandbox's data plane serves the load balancer (${o.url}) at ${o.localUrl}${o.sandbox ? ' until this command ends (for a URL that stays, run `three-tier sandbox --data-plane-postgres URL --data-plane-redis URL` and up --endpoint-url)' : ''}.\nTry it:       curl ${o.localUrl}/items\n`
+    : o.sandbox
+      ? `The URL is simulated (sandbox); on AWS you would try: curl ${o.url}/items\n`
+      : o.endpoint !== undefined
+        ? `The stack lives behind ${o.endpoint}; its URL is whatever that endpoint simulates: ${o.url}\n`
+        : `Try it:       curl ${o.url}/items\n`;
+  const verified = o.report ? formatVerdict(o.report) : o.skipped && !o.skipped.startsWith('not run') ? `Verify skipped: ${o.skipped}\n` : '';
+  process.stderr.write(`${head}\nManifest: ${o.manifestPath}\n${verified}${tryIt}Status:       npx three-tier status ${flags}\nVerify:       npx three-tier verify ${flags}\nTear it down: npx three-tier destroy ${flags}\n`);
+  process.stdout.write(`${o.localUrl ?? o.url}\n`);
 }

@@ -1,0 +1,80 @@
+/**
+ * What the data-plane tests share: a fresh PostgreSQL database per test file (created with a random name, dropped
+ * after), a sandbox whose data plane runs the API against it and the local Redis (its cache keys removed after),
+ * and a closed port to point a data plane at when a test needs PostgreSQL or Redis unreachable for it (the shared
+ * servers are never stopped). Nothing is mocked: real processes, real PostgreSQL and Redis, the real SDK.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import { PG_DATABASE, PG_HOST, PG_PORT, PG_USER, REDIS_HOST, REDIS_PORT } from '../api/support/backing-services.js';
+import { sandbox } from '../sandbox/helpers.js';
+import type { Sandbox } from '../../src/sandbox/server.js';
+import type { DataPlaneConfig } from '../../src/sandbox/dataplane/config.js';
+import { freePort } from '../../src/sandbox/dataplane/processes.js';
+
+export interface FreshDatabase {
+  name: string;
+  url: string;
+  drop(): Promise<void>;
+}
+
+async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ host: PG_HOST, port: PG_PORT, user: PG_USER, database: PG_DATABASE });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+export async function freshDatabase(): Promise<FreshDatabase> {
+  const name = `tt_dp_${randomBytes(5).toString('hex')}`;
+  await admin((c) => c.query(`CREATE DATABASE "${name}"`));
+  return {
+    name,
+    url: `postgres://${PG_USER}@${PG_HOST}:${PG_PORT}/${name}`,
+    drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+  };
+}
+
+/** A port on 127.0.0.1 nothing listens on (bound, then released). */
+export const closedPort = freePort;
+
+export function dataPlane(over: { postgresPort?: number; redisPort?: number; database: string }): DataPlaneConfig {
+  return {
+    postgres: { host: PG_HOST, port: over.postgresPort ?? PG_PORT, database: over.database, user: PG_USER },
+    redis: { host: REDIS_HOST, port: over.redisPort ?? REDIS_PORT },
+    cacheKeyPrefix: `tt-dp-test:${randomBytes(4).toString('hex')}:`,
+  };
+}
+
+export async function dataPlaneSandbox(config: DataPlaneConfig, timeScale: number): Promise<Sandbox> {
+  return sandbox({ world: { timeScale }, dataPlane: config });
+}
+
+/** Remove the keys the data plane's tasks wrote under its prefix. */
+export async function dropCacheKeys(prefix: string): Promise<void> {
+  const redis = new Redis({ host: REDIS_HOST, port: REDIS_PORT });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Whether a process id is alive (signal 0 checks without signalling). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
