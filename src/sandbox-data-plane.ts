@@ -4,6 +4,7 @@
  * stack on AWS never calls it (its URL is its DNS name).
  */
 import { z } from 'zod';
+import { isLoopbackHost } from './sandbox/dataplane/config.js';
 
 const answerSchema = z.object({
   enabled: z.boolean(),
@@ -14,8 +15,7 @@ export type DataPlaneAnswer = z.infer<typeof answerSchema>;
 
 function isLoopback(endpoint: string): boolean {
   try {
-    const host = new URL(endpoint).hostname.replace(/^\[|\]$/g, '');
-    return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+    return isLoopbackHost(new URL(endpoint).hostname.replace(/^\[|\]$/g, ''));
   } catch {
     return false;
   }

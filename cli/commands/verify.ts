@@ -21,8 +21,9 @@ export async function publicUrl(target: AwsTarget, awsUrl: string): Promise<{ ur
   if (endpoint === undefined) return { url: awsUrl };
   const local = await localUrlOf(endpoint, awsUrl);
   if (local) return { url: local };
+  const what = target.sandbox ? 'the sandbox has no data plane' : `the endpoint ${endpoint} runs no sandbox data plane`;
   return {
-    skipped: `the sandbox has no data plane, so nothing answers at the load balancer's URL (${awsUrl}): there is nothing to verify. Give the sandbox a PostgreSQL and a Redis (three-tier sandbox --data-plane-postgres URL --data-plane-redis URL, or THREE_TIER_DATA_PLANE_POSTGRES / THREE_TIER_DATA_PLANE_REDIS with --sandbox) to run the API for real.`,
+    skipped: `${what}, so nothing answers at the load balancer's URL (${awsUrl}): there is nothing to verify. Give the sandbox a PostgreSQL and a Redis (three-tier sandbox --data-plane-postgres URL --data-plane-redis URL, or THREE_TIER_DATA_PLANE_POSTGRES / THREE_TIER_DATA_PLANE_REDIS with --sandbox) to run the API for real.`,
   };
 }
 

@@ -28,7 +28,7 @@ export interface DataPlaneConfig {
 }
 
 /** The loopback names a data plane may connect to: it never reaches off this machine. */
-function isLoopbackHost(host: string): boolean {
+export function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
