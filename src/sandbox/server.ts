@@ -209,7 +209,14 @@ export class SandboxServer {
       this.world.tick();
       const answer =
         url.pathname === '/_sandbox/data-plane' && req.method === 'GET'
-          ? { status: 200, body: { enabled: this.dataPlane !== undefined, loadBalancers: (await this.dataPlane?.loadBalancers(this.world)) ?? [] } }
+          ? {
+              status: 200,
+              body: {
+                enabled: this.dataPlane !== undefined,
+                loadBalancers: (await this.dataPlane?.loadBalancers(this.world)) ?? [],
+                ...(this.dataPlane?.config.cacheKeyPrefix === undefined ? {} : { cacheKeyPrefix: this.dataPlane.config.cacheKeyPrefix }),
+              },
+            }
           : await handleControl(this.world, req.method ?? 'GET', url, body, this.endpoint);
       // A POST that succeeded changed something (reset, faults, a staged image may move a tag in place).
       if (req.method === 'POST' && answer.status < 300) this.world.markChanged();

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import { PG_DATABASE, PG_HOST, PG_PORT, PG_USER, REDIS_HOST, REDIS_PORT } from '../api/support/backing-services.js';
+import { deleteKeys, PG_DATABASE, PG_HOST, PG_PORT, PG_USER, REDIS_HOST, REDIS_PORT } from '../api/support/backing-services.js';
 import { sandbox } from '../sandbox/helpers.js';
 import type { Sandbox } from '../../src/sandbox/server.js';
 import type { DataPlaneConfig } from '../../src/sandbox/dataplane/config.js';
@@ -58,12 +58,7 @@ export async function dataPlaneSandbox(config: DataPlaneConfig, timeScale: numbe
 export async function dropCacheKeys(prefix: string): Promise<void> {
   const redis = new Redis({ host: REDIS_HOST, port: REDIS_PORT });
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    await deleteKeys(redis, prefix);
   } finally {
     redis.disconnect();
   }

@@ -14,6 +14,8 @@ import type { RealHealth } from './registry.js';
 /** The repository root (dist/src/sandbox/dataplane -> ../../../..), where api/dist/main.js is built. */
 export const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 export const apiMain = fileURLToPath(new URL('../../../../api/dist/main.js', import.meta.url));
+/** Stops a process whose sandbox died without stopping it (orphan-guard.ts). */
+const orphanGuard = new URL('./orphan-guard.js', import.meta.url).href;
 
 /**
  * How long a process has, in real time, to answer its first health check before failed checks count. The sandbox
@@ -111,7 +113,7 @@ export class TaskProcess {
   /** Start `node api/dist/main.js` with exactly `env` (plus PATH), listening on `port`. */
   start(env: Record<string, string>, port: number): void {
     this.port = port;
-    const child = spawn(process.execPath, [apiMain], {
+    const child = spawn(process.execPath, ['--import', orphanGuard, apiMain], {
       cwd: repoRoot,
       env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...env, PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
