@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
+import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { RealHealth } from './registry.js';
 
@@ -227,9 +228,7 @@ export class TaskProcess {
   }
 }
 
+/** A container killed by a signal exits 128 + its number, as Docker reports it (137 for SIGKILL). */
 function signalNumber(signal: NodeJS.Signals | null): number {
-  if (signal === 'SIGKILL') return 9;
-  if (signal === 'SIGTERM') return 15;
-  if (signal === 'SIGINT') return 2;
-  return 0;
+  return signal === null ? 0 : (constants.signals[signal] ?? 0);
 }
