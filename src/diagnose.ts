@@ -31,10 +31,10 @@ const STOPPED_RULES: Rule[] = [
   {
     // Before the not-found and secret rules: a timeout says nothing about the image or the role. Without a route out,
     // Fargate fails on the secret or the registry auth first (ResourceInitializationError ... context deadline exceeded).
-    test: has(/CannotPullContainerError|ResourceInitializationError/i, /timeout|timed out|dial tcp|context deadline|connection refused|no route|task network configuration/i),
+    test: has(/CannotPullContainerError|ResourceInitializationError/i, /timeout|timed out|dial tcp|context deadline|connection refused|no route|connection issue|network configuration/i),
     diagnosis: {
       code: 'NO_REGISTRY_ROUTE',
-      cause: 'the task could not reach the registry or Secrets Manager: its private subnets have no working route out',
+      cause: 'the task could not reach the registry, Secrets Manager or CloudWatch Logs: its private subnets have no working route out',
       fix: 'check that the private route table sends 0.0.0.0/0 to an available NAT gateway (or add VPC endpoints: ecr.api, ecr.dkr, logs, secretsmanager and the s3 gateway)',
     },
   },

@@ -39,6 +39,28 @@ const STOPPED: { say: string[]; code: string | undefined; fix?: RegExp }[] = [
     code: 'NO_REGISTRY_ROUTE',
     fix: /NAT gateway/,
   },
+  // The same three failures as today's ECS agent words them (stopped tasks reported in 2024-2025).
+  {
+    say: [
+      `ResourceInitializationError: unable to pull secrets or registry auth: unable to retrieve secret from asm: There is a connection issue between the task and AWS Secrets Manager. Check your task network configuration. failed to fetch secret ${SECRET} from secrets manager: operation error Secrets Manager: GetSecretValue, https response error StatusCode: 0, RequestID: , canceled, context deadline exceeded`,
+    ],
+    code: 'NO_REGISTRY_ROUTE',
+    fix: /NAT gateway/,
+  },
+  {
+    say: [
+      'ResourceInitializationError: unable to pull secrets or registry auth: The task cannot pull registry auth from Amazon ECR: There is a connection issue between the task and Amazon ECR. Check your task network configuration. operation error ECR: GetAuthorizationToken, exceeded maximum number of attempts, 3, https response error StatusCode: 0, RequestID: , request send failed, Post "https://api.ecr.us-east-1.amazonaws.com/": dial tcp 44.213.79.104:443: i/o timeout',
+    ],
+    code: 'NO_REGISTRY_ROUTE',
+    fix: /NAT gateway/,
+  },
+  {
+    say: [
+      'ResourceInitializationError: failed to validate logger args: The task cannot find the Amazon CloudWatch log group defined in the task definition. There is a connection issue between the task and Amazon CloudWatch. Check your network configuration. : signal: killed',
+    ],
+    code: 'NO_REGISTRY_ROUTE',
+    fix: /NAT gateway/,
+  },
   { say: ['CannotPullContainerError: something else'], code: 'IMAGE_PULL_FAILED', fix: /NAT/ },
   {
     say: ['ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: AccessDeniedException'],

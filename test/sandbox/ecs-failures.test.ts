@@ -62,13 +62,15 @@ describe('sandbox ECS task failures', () => {
     prepare?: (fx: EcsFixture) => Promise<void>;
     /** A network of its own, for a case that changes it (a route, the NAT gateway). */
     ownNetwork?: boolean;
+    /** A network an earlier case made (and changed). */
+    network?: EcsNetwork;
     editContainer?: (c: ContainerDefinition, fx: EcsFixture) => void;
   }
 
   /** Deploy one task of a service built from a fresh fixture, without the circuit breaker. */
   async function deploy(opts: DeployOptions = {}): Promise<{ fx: EcsFixture; name: string }> {
     n++;
-    const fx = await ecsFixture(sb, `case${n}`, opts.ownNetwork ? undefined : shared);
+    const fx = await ecsFixture(sb, `case${n}`, opts.network ?? (opts.ownNetwork ? undefined : shared));
     await opts.prepare?.(fx);
     const input = apiTaskDefinition(fx, opts.image ?? amd64, { family: `case${n}`, ...(opts.td ?? {}) }, opts.env ?? {});
     const container = input.containerDefinitions?.[0];
@@ -110,19 +112,39 @@ describe('sandbox ECS task failures', () => {
     assert.equal(t.startedAt, undefined, 'it never started');
   });
 
-  it('no route out of the private subnet (NAT route missing): CannotPullContainerError with dial tcp ... i/o timeout', async () => {
-    const { name } = await deploy({
-      ownNetwork: true,
-      prepare: async (fx) => {
-        await fixtureClients(sb).ec2.send(new DeleteRouteCommand({ RouteTableId: fx.privateRouteTable, DestinationCidrBlock: '0.0.0.0/0' }));
-      },
-    });
+  /** A network whose private subnets have no route out (the first case deletes the route; later ones reuse it). */
+  let closed: EcsNetwork | undefined;
+  const noRoute = async (fx: EcsFixture): Promise<void> => {
+    await fixtureClients(sb).ec2.send(new DeleteRouteCommand({ RouteTableId: fx.privateRouteTable, DestinationCidrBlock: '0.0.0.0/0' }));
+    closed = fx;
+  };
+
+  it('no route out of the private subnet (NAT route missing): the first secret times out (ResourceInitializationError ... context deadline exceeded)', async () => {
+    const { fx, name } = await deploy({ ownNetwork: true, prepare: noRoute });
     const t = await firstStopped(name);
     assert.equal(t.stopCode, 'TaskFailedToStart');
     assert.equal(
       t.stoppedReason,
-      `CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref ${amd64}: failed to do request: Head "https://${REGISTRY}/v2/three-tier/api/manifests/v1": dial tcp 52.46.145.25:443: i/o timeout`,
+      `ResourceInitializationError: unable to pull secrets or registry auth: unable to retrieve secret from asm: There is a connection issue between the task and AWS Secrets Manager. Check your task network configuration. failed to fetch secret ${fx.secretArn} from secrets manager: operation error Secrets Manager: GetSecretValue, https response error StatusCode: 0, RequestID: , canceled, context deadline exceeded`,
     );
+    assert.equal(t.containers?.[0]?.reason, undefined, 'no container got as far as its pull');
+  });
+
+  it('no route out, no secrets, an ECR image: the registry auth times out (... cannot pull registry auth from Amazon ECR ... i/o timeout)', async () => {
+    const { name } = await deploy({ ...(closed ? { network: closed } : { ownNetwork: true, prepare: noRoute }), editContainer: (c) => delete c.secrets });
+    const t = await firstStopped(name);
+    assert.equal(
+      t.stoppedReason,
+      'ResourceInitializationError: unable to pull secrets or registry auth: The task cannot pull registry auth from Amazon ECR: There is a connection issue between the task and Amazon ECR. Check your task network configuration. operation error ECR: GetAuthorizationToken, exceeded maximum number of attempts, 3, https response error StatusCode: 0, RequestID: , request send failed, Post "https://api.ecr.us-east-1.amazonaws.com/": dial tcp 52.46.145.25:443: i/o timeout',
+    );
+  });
+
+  it('no route out, no secrets, an image outside ECR: the pull itself times out (CannotPullContainerError ... i/o timeout)', async () => {
+    const { name } = await deploy({ ...(closed ? { network: closed } : { ownNetwork: true, prepare: noRoute }), image: 'public.example.com/api:v1', editContainer: (c) => delete c.secrets });
+    const t = await firstStopped(name);
+    const expected = 'CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref public.example.com/api:v1: failed to do request: Head "https://public.example.com/v2/api/manifests/v1": dial tcp 52.46.145.25:443: i/o timeout';
+    assert.equal(t.stoppedReason, expected);
+    assert.equal(t.containers?.[0]?.reason, expected);
   });
 
   it('a NAT gateway that is not available does not route either', async () => {
@@ -133,7 +155,7 @@ describe('sandbox ECS task failures', () => {
       },
     });
     const t = await firstStopped(name);
-    assert.match(t.stoppedReason ?? '', /^CannotPullContainerError: .*: i\/o timeout$/);
+    assert.match(t.stoppedReason ?? '', /^ResourceInitializationError: .*Check your task network configuration\..*context deadline exceeded$/);
   });
 
   it('public subnets reach the registry through the internet gateway only with assignPublicIp ENABLED', async () => {
@@ -141,7 +163,7 @@ describe('sandbox ECS task failures', () => {
       networkConfiguration: { awsvpcConfiguration: { subnets: fx.publicSubnets, securityGroups: [fx.ecsSg], assignPublicIp } },
     });
     const blocked = await deploy({ service: inPublic('DISABLED') });
-    assert.match((await firstStopped(blocked.name)).stoppedReason ?? '', /^CannotPullContainerError: .*: i\/o timeout$/);
+    assert.match((await firstStopped(blocked.name)).stoppedReason ?? '', /^ResourceInitializationError: .*Check your task network configuration\..*context deadline exceeded$/);
     const open = await deploy({ service: inPublic('ENABLED') });
     const t = await running(open.name);
     const eniId = t.attachments?.[0]?.details?.find((d) => d.name === 'networkInterfaceId')?.value ?? '';

@@ -69,7 +69,7 @@ describe('status explains failed tasks and deployments', () => {
   const environmentCases: { name: string; reason: RegExp; code?: string; breakIt: () => Promise<() => Promise<void>> }[] = [
     {
       name: 'no route out of the private subnets',
-      reason: /CannotPullContainerError: .*i\/o timeout/,
+      reason: /ResourceInitializationError: .*Check your task network configuration.*context deadline exceeded/,
       code: 'NO_REGISTRY_ROUTE',
       breakIt: async () => {
         const rt = out('route-table-private', 'routeTableId');

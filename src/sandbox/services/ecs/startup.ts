@@ -84,9 +84,34 @@ function splitImage(uri: string): { host: string; path: string; reference: strin
   return { host, path, reference };
 }
 
+/** A made-up address of an AWS front end: what a dial that times out names. */
+const AWS_FRONT_END = '52.46.145.25';
+
+/**
+ * What the task reports when it cannot reach AWS's endpoints (no route out). Fargate retrieves the task's
+ * secrets and the registry auth before it pulls the image, so a task with Secrets Manager secrets fails on the
+ * first secret, one with an ECR image (no secrets) on the registry auth, and only a task with neither on the image
+ * pull itself. The texts are the ECS agent's (1.83+, the platform Fargate runs today).
+ */
+function noRouteReason(world: World, td: TaskDefinitionData, image: string): string {
+  const prefix = 'ResourceInitializationError: unable to pull secrets or registry auth:';
+  const secret = td.containerDefinitions.flatMap((c) => c.secrets ?? [])[0];
+  if (secret) {
+    const ref = secretRef(world, secret.valueFrom ?? '');
+    if (ref) {
+      return `${prefix} unable to retrieve secret from asm: There is a connection issue between the task and AWS Secrets Manager. Check your task network configuration. failed to fetch secret ${ref.arn} from secrets manager: operation error Secrets Manager: GetSecretValue, https response error StatusCode: 0, RequestID: , canceled, context deadline exceeded`;
+    }
+    return `${prefix} unable to retrieve secrets from ssm: There is a connection issue between the task and AWS Systems Manager. Check your task network configuration. operation error SSM: GetParameters, https response error StatusCode: 0, RequestID: , canceled, context deadline exceeded`;
+  }
+  if (td.containerDefinitions.some((c) => c.image?.startsWith(`${registryHost(world)}/`))) {
+    return `${prefix} The task cannot pull registry auth from Amazon ECR: There is a connection issue between the task and Amazon ECR. Check your task network configuration. operation error ECR: GetAuthorizationToken, exceeded maximum number of attempts, 3, https response error StatusCode: 0, RequestID: , request send failed, Post "https://api.ecr.${world.config.region}.amazonaws.com/": dial tcp ${AWS_FRONT_END}:443: i/o timeout`;
+  }
+  return pullTimeout(image);
+}
+
 function pullTimeout(uri: string): string {
   const { host, path, reference } = splitImage(uri);
-  return `CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref ${uri}: failed to do request: Head "https://${host}/v2/${path}/manifests/${reference}": dial tcp 52.46.145.25:443: i/o timeout`;
+  return `CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref ${uri}: failed to do request: Head "https://${host}/v2/${path}/manifests/${reference}": dial tcp ${AWS_FRONT_END}:443: i/o timeout`;
 }
 
 function assumedRole(world: World, roleArn: string | undefined, taskId: string): string {
@@ -205,8 +230,11 @@ export function taskArchitecture(td: TaskDefinitionData): 'amd64' | 'arm64' {
 export function planStart(world: World, task: TaskData, td: TaskDefinitionData): StartOutcome {
   const essential = td.containerDefinitions.find((c) => c.essential !== false) ?? td.containerDefinitions[0];
   if (!hasEgress(world, task.subnetId, task.assignPublicIp)) {
-    const reason = pullTimeout(essential?.image ?? '');
-    return { fails: { stopCode: 'TaskFailedToStart', reason, containerReason: reason }, afterMs: ecsDurations.egressTimeout };
+    const reason = noRouteReason(world, td, essential?.image ?? '');
+    const failure: PlannedFailure = { stopCode: 'TaskFailedToStart', reason };
+    // A pull that times out is the container's reason too; a resource that could not be retrieved is the task's.
+    if (reason.startsWith('CannotPullContainerError')) failure.containerReason = reason;
+    return { fails: failure, afterMs: ecsDurations.egressTimeout };
   }
   const secrets = secretsProblem(world, td, task.taskId) ?? registryAuthProblem(world, td, task.taskId);
   if (secrets) return { fails: { stopCode: 'TaskFailedToStart', reason: secrets }, afterMs: ecsDurations.initFailure };
