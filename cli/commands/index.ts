@@ -20,7 +20,7 @@ const sandbox: CommandDeclaration = (program) => {
     .addOption(new Option('--throttle-rate <r>', 'share of calls answered with throttling errors (0..1)').argParser(numberIn(0, 1)))
     .addOption(new Option('--error-rate <r>', 'share of calls answered with 5xx errors (0..1)').argParser(numberIn(0, 1)))
     .addOption(new Option('--consistency-window <ms>', 'wall ms during which a fresh resource answers NotFound').argParser(numberIn(0, 3_600_000, true)))
-    .addOption(new Option('--eni-linger <ms>', 'wall ms that network interfaces linger after their owner is deleted').argParser(numberIn(0, 3_600_000, true)))
+    .addOption(new Option('--eni-linger <ms>', 'wall ms that load balancer, RDS and ElastiCache network interfaces linger after their owner is deleted').argParser(numberIn(0, 3_600_000, true)))
     .addOption(new Option('--seed <n>', 'seed of the fault generator (same seed, same faults)').argParser(numberIn(0, 2 ** 32 - 1, true)))
     .addOption(new Option('--latency <ms>', 'wall ms added to every AWS call (calls still overlap), e.g. 50 to feel like a real region').argParser(numberIn(0, 60_000, true)))
     .option('--data-plane-postgres <url>', 'run tasks of the bundled api/ as local processes against this PostgreSQL (postgres://user@127.0.0.1:5432/db; also THREE_TIER_DATA_PLANE_POSTGRES)')

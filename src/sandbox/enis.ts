@@ -70,11 +70,20 @@ export function lingerMs(world: World): number {
 }
 
 /**
- * The owner is gone: its interfaces turn `available`, lose their public address, and disappear after the linger
- * time. With a linger of 0 they go at once.
+ * What becomes of an owner's interfaces when the owner is gone. `linger`: the services that delete their interfaces
+ * on their own schedule (a load balancer's nodes, RDS, ElastiCache, Lambda-like ones) leave them behind for minutes,
+ * still holding their public addresses, which is why DetachInternetGateway keeps answering "has some mapped public
+ * address(es)" after a load balancer is deleted. `with-owner`: a NAT gateway's interface is deleted with the
+ * gateway and a Fargate task's when the task is deprovisioned.
  */
-export function releaseManagedEnis(world: World, ownerRef: string): void {
-  const linger = lingerMs(world);
+export type EniRelease = 'linger' | 'with-owner';
+
+/**
+ * The owner is gone: its interfaces go at once (`with-owner`, or a linger of 0), or turn `available`, detached and
+ * keeping any public address, and disappear after the linger time.
+ */
+export function releaseManagedEnis(world: World, ownerRef: string, release: EniRelease): void {
+  const linger = release === 'linger' ? lingerMs(world) : 0;
   for (const eni of world.list<EniData>(ResourceType.networkInterface)) {
     if (eni.data.ownerRef !== ownerRef || eni.data.status === 'available') continue;
     if (linger <= 0) {
@@ -82,7 +91,6 @@ export function releaseManagedEnis(world: World, ownerRef: string): void {
       continue;
     }
     eni.data.status = 'available';
-    delete eni.data.publicIp;
     world.setState(eni, 'available');
     world.scheduleAt(eni, world.now() + linger, 'deleted', 'eni-gone');
   }

@@ -31,7 +31,7 @@ export interface FaultConfig {
   errorRate: number;
   /** Wall ms after creation during which describing a resource by id answers NotFound (eventual consistency). */
   consistencyWindowMs: number;
-  /** Wall ms that requester-managed network interfaces linger after their owner is gone; null: the scaled default. */
+  /** Wall ms that lingering requester-managed interfaces (load balancer, RDS, ElastiCache) stay after their owner is gone; null: the scaled default. */
   eniLingerMs: number | null;
   /** Seed of the fault PRNG: the same seed and the same calls replay the same faults. */
   seed: number;

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CreateNatGatewayCommand, DeleteNatGatewayCommand, DescribeNatGatewaysCommand, EC2Client, CreateSubnetCommand, CreateVpcCommand, CreateSecurityGroupCommand } from '@aws-sdk/client-ec2';
+import { AttachInternetGatewayCommand, CreateInternetGatewayCommand, CreateNatGatewayCommand, DeleteNatGatewayCommand, DescribeNatGatewaysCommand, EC2Client, CreateSubnetCommand, CreateVpcCommand, CreateSecurityGroupCommand } from '@aws-sdk/client-ec2';
 import { CreateLoadBalancerCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { CreateRoleCommand } from '@aws-sdk/client-iam';
 import { rmSync } from 'node:fs';
@@ -113,6 +113,8 @@ describe('sandbox ELBv2: subnets need 8 free addresses (as AWS answers)', () => 
       const small = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.7.0.0/28', AvailabilityZone: 'us-east-1a' }))).Subnet?.SubnetId ?? '';
       const other = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.7.0.32/27', AvailabilityZone: 'us-east-1b' }))).Subnet?.SubnetId ?? '';
       const sg = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'lb', Description: 'lb', VpcId: vpc }))).GroupId ?? '';
+      const igw = (await ec2.send(new CreateInternetGatewayCommand({}))).InternetGateway?.InternetGatewayId ?? '';
+      await ec2.send(new AttachInternetGatewayCommand({ InternetGatewayId: igw, VpcId: vpc }));
       // A /28 has 11 usable addresses and each load balancer takes one per subnet: after four, 7 are left.
       for (let i = 0; i < 4; i++) await elb.send(new CreateLoadBalancerCommand({ Name: `lb-${i}`, Subnets: [small, other], SecurityGroups: [sg] }));
       await rejectsWith(

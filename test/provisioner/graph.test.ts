@@ -20,6 +20,7 @@ describe('stack graph', () => {
   it('orders creation as AWS needs it', () => {
     before('nat-gateway', 'route-table-private');
     before('internet-gateway', 'nat-gateway');
+    before('internet-gateway', 'load-balancer'); // an internet-facing load balancer needs the attached gateway (InvalidSubnet)
     before('listener', 'ecs-service');
     before('database', 'execution-role');
     before('database', 'task-definition');

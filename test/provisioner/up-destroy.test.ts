@@ -248,6 +248,12 @@ describe('up and destroy', () => {
     // The lingering interfaces were named while they blocked.
     const retrying = h.resourceEvents().filter((e) => e.phase === 'retrying');
     assert.ok(retrying.some((e) => /eni-[0-9a-f]+ \(/.test(e.detail ?? '')), 'a retry names the blocking interfaces');
+    // The deleted load balancer's interfaces keep their public addresses while they linger: the gateway's detach
+    // was refused ("has some mapped public address(es)") and retried until they had gone, and destroy completed.
+    assert.ok(
+      retrying.some((e) => e.id === 'internet-gateway' && /mapped public address/.test(e.detail ?? '')),
+      retrying.map((e) => `${e.id}: ${e.detail ?? ''}`).join('\n'),
+    );
     // Deletion order: the service first, the VPC last, the NAT gone before its address is released.
     const gone = h.resourceEvents().filter((e) => e.phase === 'gone' && !e.id.startsWith('stray:')).map((e) => e.id);
     assert.equal(gone[0], 'ecs-service');

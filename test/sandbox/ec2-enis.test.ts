@@ -99,21 +99,23 @@ describe('sandbox EC2: network interfaces other services leave behind', () => {
       await blocked();
       await rejectsWith(ec2.send(new DetachInternetGatewayCommand({ InternetGatewayId: igwId, VpcId: vpcId })), 'DependencyViolation', /mapped public address/);
 
-      // The owner is deleted: the interface turns available, loses its public address, and lingers.
-      releaseManagedEnis(sb.world, ownerRef);
+      // The owner is deleted: the interface turns available, detached, keeps its public address, and lingers.
+      releaseManagedEnis(sb.world, ownerRef, 'linger');
       const lingering = await ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [eni.id] }));
       assert.equal(lingering.NetworkInterfaces?.[0]?.Status, 'available');
-      assert.equal(lingering.NetworkInterfaces?.[0]?.Association, undefined);
+      assert.equal(lingering.NetworkInterfaces?.[0]?.Association?.PublicIp, '203.0.113.201');
       assert.equal(lingering.NetworkInterfaces?.[0]?.Attachment, undefined);
       const available = await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'status', Values: ['available'] }] }));
       assert.equal(available.NetworkInterfaces?.length, 1);
-      await ec2.send(new DetachInternetGatewayCommand({ InternetGatewayId: igwId, VpcId: vpcId }));
+      // Its address stays mapped while it lingers: the gateway cannot be detached yet.
+      await rejectsWith(ec2.send(new DetachInternetGatewayCommand({ InternetGatewayId: igwId, VpcId: vpcId })), 'DependencyViolation', /mapped public address/);
       await blocked();
 
       await eventually(async () => {
         const out = await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }));
         return out.NetworkInterfaces?.length === 0 ? true : undefined;
       }, 3_000, 'the interface to go');
+      await ec2.send(new DetachInternetGatewayCommand({ InternetGatewayId: igwId, VpcId: vpcId }));
       await ec2.send(new DeleteSecurityGroupCommand({ GroupId: sgId }));
       await ec2.send(new DeleteSubnetCommand({ SubnetId: subnetId }));
       await ec2.send(new DeleteInternetGatewayCommand({ InternetGatewayId: igwId }));

@@ -16,6 +16,8 @@ import {
   CreateClusterCommand,
   CreateServiceCommand,
   DeleteServiceCommand,
+  DescribeTasksCommand,
+  ListTasksCommand,
   DescribeServicesCommand,
   ECSClient,
   RegisterTaskDefinitionCommand,
@@ -135,22 +137,22 @@ describe('sandbox ECS on a stack built through the SDK', () => {
     assert.equal(serving.length, 2);
     assert.ok(serving.every((t) => t.Target?.Port === 3000 && (t.Target.Id ?? '').startsWith('10.0.')));
 
-    // Teardown: the service's interfaces linger after it is INACTIVE and block its subnets.
-    await control(sb, 'POST', '/_sandbox/faults', { eniLingerMs: 1500 });
+    // Teardown: the tasks' interfaces block their subnets while the tasks stop, and go with them (a Fargate task's
+    // interface does not linger, unlike a load balancer's: the linger set here does not apply to them).
+    await control(sb, 'POST', '/_sandbox/faults', { eniLingerMs: 60_000 });
     await ecs.send(new DeleteServiceCommand({ cluster: 'stack', service: 'api', force: true }));
+    const taskEnis = async () => (await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'subnet-id', Values: privateSubnets }] }))).NetworkInterfaces ?? [];
+    const inUse = (await taskEnis())[0]?.SubnetId ?? '';
+    assert.ok(inUse, 'task interfaces are in the private subnets while the tasks stop');
+    await assert.rejects(ec2.send(new DeleteSubnetCommand({ SubnetId: inUse })), (e: Error) => e.name === 'DependencyViolation');
     await waitUntilServicesInactive({ client: ecs, maxWaitTime: 10, minDelay: 1, maxDelay: 1 }, { cluster: 'stack', services: ['api'] });
-    const enis = (await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'subnet-id', Values: privateSubnets }] }))).NetworkInterfaces ?? [];
-    const subnetsInUse = privateSubnets.filter((s) => enis.some((e) => e.SubnetId === s));
-    assert.ok(subnetsInUse.length > 0, 'task interfaces are still in the private subnets');
-    await assert.rejects(ec2.send(new DeleteSubnetCommand({ SubnetId: subnetsInUse[0] ?? '' })), (e: Error) => e.name === 'DependencyViolation');
     await eventually(async () => {
-      try {
-        await ec2.send(new DeleteSubnetCommand({ SubnetId: subnetsInUse[0] ?? '' }));
-        return true;
-      } catch (e) {
-        if ((e as Error).name === 'DependencyViolation') return undefined;
-        throw e;
-      }
-    }, 6_000, 'subnet deletable once the interfaces are gone');
+      const tasks = (await ecs.send(new ListTasksCommand({ cluster: 'stack', desiredStatus: 'STOPPED' }))).taskArns ?? [];
+      const described = tasks.length ? (await ecs.send(new DescribeTasksCommand({ cluster: 'stack', tasks }))).tasks ?? [] : [];
+      return described.length > 0 && described.every((t) => t.lastStatus === 'STOPPED') ? true : undefined;
+    }, 6_000, 'every task STOPPED');
+    assert.deepEqual(await taskEnis(), [], 'no interface lingers after the tasks');
+    await ec2.send(new DeleteSubnetCommand({ SubnetId: inUse }));
+    await control(sb, 'POST', '/_sandbox/faults', { eniLingerMs: null });
   });
 });

@@ -1,7 +1,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  AttachInternetGatewayCommand,
+  CreateInternetGatewayCommand,
   CreateSecurityGroupCommand,
+  DetachInternetGatewayCommand,
   CreateSubnetCommand,
   CreateVpcCommand,
   DeleteSecurityGroupCommand,
@@ -40,6 +43,19 @@ describe('sandbox ELBv2, RDS and ElastiCache on a network built through the EC2 
     const albSg = await sg('alb');
     const dataSg = await sg('data');
 
+    // Internet-facing needs the VPC's internet gateway: refused before it is attached (an internal one is not).
+    await assert.rejects(elb.send(new CreateLoadBalancerCommand({ Name: 'early-alb', Subnets: publicSubnets, SecurityGroups: [albSg] })), (e: Error) => {
+      assert.equal(e.name, 'InvalidSubnetException');
+      assert.equal(e.message, `VPC ${vpcId} has no internet gateway`);
+      return true;
+    });
+    const internalArn =
+      (await elb.send(new CreateLoadBalancerCommand({ Name: 'inner-alb', Scheme: 'internal', Subnets: privateSubnets, SecurityGroups: [albSg] }))).LoadBalancers?.[0]?.LoadBalancerArn ?? '';
+    assert.ok(internalArn);
+    await elb.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: internalArn }));
+    const igwId = (await ec2.send(new CreateInternetGatewayCommand({}))).InternetGateway?.InternetGatewayId ?? '';
+    await ec2.send(new AttachInternetGatewayCommand({ InternetGatewayId: igwId, VpcId: vpcId }));
+
     const lbArn =
       (await elb.send(new CreateLoadBalancerCommand({ Name: 'net-alb', Subnets: publicSubnets, SecurityGroups: [albSg] }))).LoadBalancers?.[0]
         ?.LoadBalancerArn ?? '';
@@ -69,11 +85,12 @@ describe('sandbox ELBv2, RDS and ElastiCache on a network built through the EC2 
     );
 
     const enis = (await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }))).NetworkInterfaces ?? [];
-    const by = (requester: string) => enis.filter((e) => e.RequesterId === requester);
+    // The internal load balancer made and deleted above leaves its own interfaces lingering: count net-alb's.
+    const by = (requester: string) => enis.filter((e) => e.RequesterId === requester && (requester !== 'amazon-elb' || e.Description?.startsWith('ELB app/net-alb/')));
     assert.equal(by('amazon-elb').length, 2);
     assert.equal(by('amazon-rds').length, 1);
     assert.equal(by('amazon-elasticache').length, 1);
-    assert.ok(enis.every((e) => e.RequesterManaged === true && e.Status === 'in-use'));
+    assert.ok(enis.filter((e) => !e.Description?.startsWith('ELB app/inner-alb/')).every((e) => e.RequesterManaged === true && e.Status === 'in-use'));
     assert.ok(by('amazon-elb').every((e) => e.Groups?.[0]?.GroupId === albSg && e.Association?.PublicIp));
     assert.ok(by('amazon-elb').every((e) => e.Description?.startsWith('ELB app/net-alb/')));
 
@@ -87,12 +104,22 @@ describe('sandbox ELBv2, RDS and ElastiCache on a network built through the EC2 
     );
     await assert.rejects(ec2.send(new DeleteSubnetCommand({ SubnetId: publicSubnets[0] })), (e: Error) => e.name === 'DependencyViolation');
     await assert.rejects(ec2.send(new DeleteSecurityGroupCommand({ GroupId: albSg })), (e: Error) => e.name === 'DependencyViolation');
+    // They keep their public addresses while they linger: the internet gateway cannot be detached yet.
+    const lingering = (await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'description', Values: ['ELB app/net-alb/*'] }, { Name: 'vpc-id', Values: [vpcId] }] }))).NetworkInterfaces ?? [];
+    assert.equal(lingering.length, 2);
+    assert.ok(lingering.every((e) => e.Association?.PublicIp), 'the lingering interfaces still map public addresses');
+    await assert.rejects(ec2.send(new DetachInternetGatewayCommand({ InternetGatewayId: igwId, VpcId: vpcId })), (e: Error) => {
+      assert.equal(e.name, 'DependencyViolation');
+      assert.equal(e.message, `Network ${vpcId} has some mapped public address(es). Please unmap those public address(es) before detaching the gateway.`);
+      return true;
+    });
     await eventually(
       () => ec2.send(new DeleteSubnetCommand({ SubnetId: publicSubnets[0] })).then(() => true, (e: Error) => (e.name === 'DependencyViolation' ? undefined : Promise.reject(e))),
       10_000,
       'the subnet to be free',
     );
     await ec2.send(new DeleteSecurityGroupCommand({ GroupId: albSg }));
+    await ec2.send(new DetachInternetGatewayCommand({ InternetGatewayId: igwId, VpcId: vpcId }));
     await control(sb, 'POST', '/_sandbox/faults', { eniLingerMs: null });
   });
 });

@@ -296,10 +296,10 @@ describe('sandbox ELBv2: load balancers, listeners, tags', () => {
       10_000,
       'the load balancer to go',
     );
-    // The gone load balancer's interfaces are released: available, no public address, then gone after the linger.
+    // The gone load balancer's interfaces are released: available, still holding their public addresses, then gone after the linger.
     const released = await enisOf(lbArn);
     assert.equal(released.length, 2);
-    assert.ok(released.every((e) => e.state === 'available' && e.data.status === 'available' && e.data.publicIp === undefined));
+    assert.ok(released.every((e) => e.state === 'available' && e.data.status === 'available' && e.data.publicIp !== undefined));
     await waitUntilLoadBalancersDeleted({ client: elb, maxWaitTime: 10, minDelay: 1, maxDelay: 1 }, { LoadBalancerArns: [lbArn] });
     await elb.send(new DeleteTargetGroupCommand({ TargetGroupArn: tgArn }));
     await eventually(async () => ((await enisOf(lbArn)).length === 0 ? true : undefined), 10_000, 'lingering ENIs to go');

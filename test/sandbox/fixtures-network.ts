@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { ResourceType, type SecurityGroupData, type SubnetData, type VpcData } from '../../src/sandbox/model.js';
+import { ResourceType, type InternetGatewayData, type SecurityGroupData, type SubnetData, type VpcData } from '../../src/sandbox/model.js';
 import type { World } from '../../src/sandbox/world.js';
 
 /**
- * A VPC with subnets and security groups written straight into a sandbox world, in the model's shapes: what the
+ * A VPC with subnets, security groups and an attached internet gateway written straight into a sandbox world, in the model's shapes: what the
  * ELBv2, RDS and ElastiCache tests need without depending on the simulated EC2 API.
  */
 export interface Network {
@@ -62,6 +62,9 @@ export function buildNetwork(world: World, octet = 0): Network {
     mainRouteTableId: id('rtb'),
   };
   world.create('ec2', ResourceType.vpc, vpcId, { state: 'available', data: vpc });
+  // Attached, as an internet-facing load balancer needs (CreateLoadBalancer answers InvalidSubnet without one).
+  const igw: InternetGatewayData = { attachments: [{ vpcId, state: 'available' }] };
+  world.create('ec2', ResourceType.internetGateway, id('igw'), { state: 'available', data: igw });
   return {
     vpcId,
     cidrBlock,

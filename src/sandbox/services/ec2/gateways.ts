@@ -73,6 +73,13 @@ export function internetGatewayOut(world: World, g: Resource<InternetGatewayData
 }
 
 /** Public addresses mapped in a VPC: interfaces with a public IP (ALB nodes, NAT) and Elastic IPs associated there. */
+/** Whether an internet gateway is attached to the VPC (what internet-facing load balancers and public routes need). */
+export function internetGatewayAttached(world: World, vpcId: string, igwId?: string): boolean {
+  return world
+    .list<InternetGatewayData>(ResourceType.internetGateway)
+    .some((g) => (igwId === undefined || g.id === igwId) && g.data.attachments.some((a) => a.vpcId === vpcId && a.state === 'available'));
+}
+
 function mappedPublicAddresses(world: World, vpcId: string): string[] {
   const enis = enisIn(world, { vpcId });
   const out = enis.filter((e) => e.data.publicIp !== undefined).map((e) => e.data.publicIp as string);
@@ -272,7 +279,7 @@ function ownerRef(id: string): string {
 
 /** The NAT gateway lets go of its interface and its address (failed or deleted). */
 function releaseNatResources(world: World, nat: Resource<NatGatewayData>, blockRelease: boolean): void {
-  releaseManagedEnis(world, ownerRef(nat.id));
+  releaseManagedEnis(world, ownerRef(nat.id), 'with-owner');
   const eip = nat.data.allocationId ? world.get<ElasticIpData>(ResourceType.elasticIp, nat.data.allocationId) : undefined;
   if (eip && eip.data.networkInterfaceId !== undefined && eip.data.networkInterfaceId === nat.data.networkInterfaceId) {
     delete eip.data.associationId;

@@ -9,7 +9,6 @@ import { containsIp, parseCidr } from '../../cidr.js';
 import {
   ResourceType,
   type EniData,
-  type InternetGatewayData,
   type RoleData,
   type RouteTableData,
   type SecretData,
@@ -23,6 +22,7 @@ import { registryHost, resolveImage } from '../../images.js';
 import type { Resource, World } from '../../world.js';
 import { logGroup } from '../logs/store.js';
 import { dataPlaneOf } from '../../dataplane/registry.js';
+import { internetGatewayAttached } from '../ec2/gateways.js';
 import { roleAllows, roleByArn } from '../iam/policy.js';
 import { ecsDurations, type PlannedFailure, type TaskData, type TaskDefinitionData } from './model.js';
 
@@ -53,10 +53,7 @@ export function hasEgress(world: World, subnetId: string, publicIp: boolean): bo
   return table.data.routes.some((r) => {
     if (r.destinationCidrBlock !== '0.0.0.0/0' || r.state !== 'active') return false;
     if (r.natGatewayId) return world.get(ResourceType.natGateway, r.natGatewayId)?.state === 'available';
-    if (r.gatewayId?.startsWith('igw-') && publicIp) {
-      const igw = world.get<InternetGatewayData>(ResourceType.internetGateway, r.gatewayId);
-      return !!igw && igw.data.attachments.some((a) => a.vpcId === subnet.data.vpcId && a.state === 'available');
-    }
+    if (r.gatewayId?.startsWith('igw-') && publicIp) return internetGatewayAttached(world, subnet.data.vpcId, r.gatewayId);
     return false;
   });
 }

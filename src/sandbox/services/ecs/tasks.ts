@@ -363,7 +363,7 @@ function onStopped(world: World, task: Resource<TaskData>): void {
   t.attachmentStatus = 'DELETED';
   for (const c of t.containers) c.lastStatus = 'STOPPED';
   t.version++;
-  releaseManagedEnis(world, OWNER(t.taskArn));
+  releaseManagedEnis(world, OWNER(t.taskArn), 'with-owner');
   world.schedule(task, ecsDurations.stoppedRetention, 'STOPPED', 'task-expired');
 }
 

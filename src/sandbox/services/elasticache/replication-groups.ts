@@ -278,6 +278,6 @@ export const replicationGroupHandlers: Record<string, Handler> = {
 export function installReplicationGroups(world: World): void {
   world.onTransition(ResourceType.replicationGroup, 'rg-gone', (w, rg) => {
     w.remove(ResourceType.replicationGroup, rg.id);
-    releaseManagedEnis(w, ownerRef(rg.id));
+    releaseManagedEnis(w, ownerRef(rg.id), 'linger');
   });
 }

@@ -19,6 +19,7 @@ import { awsDurations, type Resource, type World } from '../../world.js';
 import { ELB_SERVICE, attributeList, albHostedZone, checkArn, checkName, digits, hexId, paginate, publicIp, readTags, required, validation } from './common.js';
 import { listeners, loadBalancers, type LoadBalancerData } from './model.js';
 import { removeListener } from './listeners.js';
+import { internetGatewayAttached } from '../ec2/gateways.js';
 
 const notFound = (message = 'One or more load balancers not found'): AwsError => new AwsError('LoadBalancerNotFound', message, 400);
 
@@ -134,6 +135,10 @@ const createLoadBalancer = op<CreateLoadBalancerInput, CreateLoadBalancerOutput>
   if (ipAddressType !== 'ipv4') throw validation(`The sandbox simulates the 'ipv4' address type only, not '${ipAddressType}'`);
   const tags = readTags(input.Tags);
   const placement = place(world, input);
+  // An internet-facing load balancer needs its VPC's internet gateway (attached) before it can be created.
+  if (scheme === 'internet-facing' && !internetGatewayAttached(world, placement.vpcId)) {
+    throw new AwsError('InvalidSubnet', `VPC ${placement.vpcId} has no internet gateway`, 400);
+  }
 
   const existing = loadBalancers(world).find((lb) => lb.data.name === name);
   if (existing) {
@@ -272,6 +277,6 @@ export const loadBalancerHandlers: Record<string, Handler> = {
 export function installLoadBalancers(world: World): void {
   world.onTransition(ResourceType.loadBalancer, 'lb-gone', (w, lb) => {
     w.remove(ResourceType.loadBalancer, lb.id);
-    releaseManagedEnis(w, lbOwnerRef(lb.id));
+    releaseManagedEnis(w, lbOwnerRef(lb.id), 'linger');
   });
 }

@@ -537,7 +537,7 @@ export function installInstances(world: World): void {
   world.onTransition(ResourceType.dbInstance, 'db-gone', (w, db) => {
     const d = db.data as DbInstanceData;
     w.remove(ResourceType.dbInstance, db.id);
-    releaseManagedEnis(w, ownerRef(db.id));
+    releaseManagedEnis(w, ownerRef(db.id), 'linger');
     if (d.masterUserSecret) scheduleSecretDeletion(w, d.masterUserSecret.arn, RECOVERY_DAYS_OF_MANAGED_SECRETS);
   });
 }
