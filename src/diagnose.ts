@@ -130,6 +130,23 @@ const TARGET_RULES: Rule[] = [
     },
   },
   {
+    // The API's own log line when its database check fails (api/src/health/health-failure.log.ts).
+    test: has(/Target\.ResponseCodeMismatch/i, /health check failed[^\n|]*"service":"database"/i),
+    diagnosis: {
+      code: 'DB_UNREACHABLE',
+      cause: '/health answers 503 because the API cannot reach PostgreSQL (a timeout: the database group does not admit the tasks, or their group does not let them out)',
+      fix: "the rds group must allow TCP 5432 from the ecs group (by group id) and the ecs group's egress must allow it; run up again to repair the rules (three-tier status lists a removed rule as drift)",
+    },
+  },
+  {
+    test: has(/Target\.ResponseCodeMismatch/i, /health check failed[^\n|]*"service":"cache"/i),
+    diagnosis: {
+      code: 'CACHE_UNREACHABLE',
+      cause: "/health answers 503 because the API cannot reach Redis: the cache group does not admit the tasks, or REDIS_TLS does not match the replication group's transit encryption",
+      fix: "the redis group must allow TCP 6379 from the ecs group (by group id), and REDIS_TLS=true goes with TransitEncryptionEnabled (the task definition three-tier registers sets it); run up again to repair them",
+    },
+  },
+  {
     test: has(/Target\.ResponseCodeMismatch/i),
     diagnosis: {
       code: 'HEALTH_NOT_OK',

@@ -163,6 +163,10 @@ export interface TargetData {
   description?: string;
   /** Wall ms when the target entered its state. */
   since: number;
+  /** Wall ms of its registration: its first health check is due an interval later. */
+  registeredAt?: number;
+  /** Consecutive passed / failed health checks and when the last one ran (src/sandbox/target-health.ts). */
+  checks?: { passed: number; failed: number; lastAt: number };
 }
 
 /** type 'target-group', id = the target group ARN */

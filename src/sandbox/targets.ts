@@ -21,6 +21,7 @@ export function registerTarget(world: World, tg: Resource<TargetGroupData>, targ
     state: tg.data.loadBalancerArns.length === 0 ? 'unused' : 'initial',
     reason: tg.data.loadBalancerArns.length === 0 ? 'Target.NotInUse' : 'Elb.RegistrationInProgress',
     since: world.now(),
+    registeredAt: world.now(),
   };
   if (target.availabilityZone !== undefined) data.availabilityZone = target.availabilityZone;
   tg.data.targets.push(data);

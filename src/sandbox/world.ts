@@ -81,9 +81,7 @@ export const awsDurations = {
   cacheCreate: 360_000,
   cacheDelete: 180_000,
   taskToRunning: 40_000,
-  taskToHealthy: 60_000,
   taskStop: 30_000,
-  healthCheckInterval: 30_000,
   eniLinger: 300_000,
   seconds: 2_000,
 } as const;
@@ -234,7 +232,12 @@ export class World {
     this.reconcilers.push(reconciler);
   }
 
-  /** Apply every due transition in time order, then run the reconcilers; repeat while anything was due. */
+  /**
+   * Apply every due transition in time order, then run the reconcilers. The reconcilers also run just before and
+   * just after each transition, at its time, so what they derive from the clock (a target's health checks, a
+   * deployment reacting to a healthy task) and their reactions (a failed task replaced) happen in order with the
+   * transitions, however long ago the last call was.
+   */
   tick(): void {
     const wall = Date.now();
     for (let rounds = 0; rounds < 10_000; rounds++) {
@@ -245,6 +248,14 @@ export class World {
       }
       if (!next) break;
       const { resource, transition } = next;
+      this.clockOverride = transition.at;
+      try {
+        for (const r of this.reconcilers) r(this);
+      } finally {
+        this.clockOverride = undefined;
+      }
+      // A reconciler may have changed or cleared this transition (a task stopped meanwhile): pick again.
+      if (resource.transitions[0] !== transition) continue;
       resource.transitions.shift();
       this.changes++;
       this.clockOverride = transition.at;
@@ -254,6 +265,8 @@ export class World {
         for (const l of this.listeners.get(`${resource.type}:${transition.event ?? transition.state}`) ?? []) {
           l(this, resource, transition);
         }
+        // And react to it at its time (a failed task replaced when it failed, not at the next call).
+        for (const r of this.reconcilers) r(this);
       } finally {
         this.clockOverride = undefined;
       }

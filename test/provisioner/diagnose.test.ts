@@ -108,6 +108,21 @@ const TARGETS: { reason: string; description?: string; extra?: string; code: str
     fix: /DB_SSL=verify-full/,
   },
   { reason: 'Target.ResponseCodeMismatch', description: 'Health checks failed with these codes: [503]', extra: 'self-signed certificate in certificate chain', code: 'DB_CA', fix: /CA bundle/ },
+  // The API's JSON log lines when a dependency's health check fails (api/src/health/health-failure.log.ts).
+  {
+    reason: 'Target.ResponseCodeMismatch',
+    description: 'Health checks failed with these codes: [503]',
+    extra: '{"time":"2026-11-30T02:00:00.000Z","level":"warn","msg":"health check failed","service":"database","reason":"timeout exceeded when trying to connect"}',
+    code: 'DB_UNREACHABLE',
+    fix: /TCP 5432 from the ecs group/,
+  },
+  {
+    reason: 'Target.ResponseCodeMismatch',
+    description: 'Health checks failed with these codes: [503]',
+    extra: '{"time":"2026-11-30T02:00:00.000Z","level":"warn","msg":"health check failed","service":"cache","reason":"not connected (reconnecting)"}',
+    code: 'CACHE_UNREACHABLE',
+    fix: /REDIS_TLS=true/,
+  },
   { reason: 'Target.ResponseCodeMismatch', description: 'Health checks failed with these codes: [503]', code: 'HEALTH_NOT_OK', fix: /5432 \/ 6379/ },
   { reason: 'Target.FailedHealthChecks', description: 'Health checks failed', code: 'NOT_LISTENING', fix: /PORT=3000/ },
   { reason: 'Elb.RegistrationInProgress', code: undefined },

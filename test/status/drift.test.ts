@@ -126,6 +126,26 @@ describe('status reports drift', () => {
     assert.equal((await statusOf(h)).verdict, 'healthy');
   });
 
+  it("unhealthy targets after the database group stops admitting the tasks: the API's /health answers 503", async () => {
+    const rds = out('sg-rds', 'groupId');
+    const perm = { GroupId: rds, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, UserIdGroupPairs: [{ GroupId: out('sg-ecs', 'groupId') }] }] };
+    // A long grace period keeps ECS from replacing the unhealthy task at once, so the unhealthy target stays in view.
+    const svc = { cluster: 'drift', service: 'drift-api' };
+    await h.clients.ecs.send(new UpdateServiceCommand({ ...svc, healthCheckGracePeriodSeconds: 600 }));
+    await h.clients.ec2.send(new RevokeSecurityGroupIngressCommand(perm));
+    try {
+      const s = await statusWhen(h, (x) => x.targets.some((t) => t.state === 'unhealthy'), 'an unhealthy target');
+      assert.equal(s.verdict, 'degraded');
+      const t = s.targets.find((x) => x.state === 'unhealthy');
+      assert.equal(t?.reason, 'Target.ResponseCodeMismatch');
+      assert.equal(s.drift.find((x) => x.resource === 'sg-rds')?.change, 'rule-removed');
+    } finally {
+      await h.clients.ec2.send(new AuthorizeSecurityGroupIngressCommand(perm));
+      await h.clients.ecs.send(new UpdateServiceCommand({ ...svc, healthCheckGracePeriodSeconds: 60 }));
+    }
+    await statusWhen(h, (x) => x.verdict === 'healthy', 'the stack healthy again');
+  });
+
   it('unhealthy targets after the tasks group stops admitting the load balancer, with the diagnosis up gives', async () => {
     const ecs = out('sg-ecs', 'groupId');
     const perm = { GroupId: ecs, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 3000, ToPort: 3000, UserIdGroupPairs: [{ GroupId: out('sg-alb', 'groupId') }] }] };

@@ -1,4 +1,5 @@
 import type {
+  DeploymentCircuitBreaker,
   CreateClusterRequest,
   CreateClusterResponse,
   CreateServiceRequest,
@@ -69,7 +70,18 @@ import { checkFamily, findTaskDefinition, normalizeTaskDefinition, toTaskDefinit
 import { toCluster, toService, toTask } from './ecs/output.js';
 import { newDeployment, reconcileEcs, serviceTasks, startDeployment } from './ecs/scheduler.js';
 import { installTaskLifecycle, stopTask, taskDefinitionOf } from './ecs/tasks.js';
+import { onElbKill } from './ecs/health-checks.js';
 import { ecsReadHandlers } from './ecs/reads.js';
+
+/**
+ * The breaker settings a CreateService / UpdateService gives. resetOnHealthyTask defaults to true; it is echoed only
+ * when given (whether AWS reports the default is unconfirmed).
+ */
+function breakerSettings(b: DeploymentCircuitBreaker | undefined): ServiceData['circuitBreaker'] {
+  const out: ServiceData['circuitBreaker'] = { enable: b?.enable ?? false, rollback: b?.rollback ?? false };
+  if (b?.resetOnHealthyTask !== undefined) out.resetOnHealthyTask = b.resetOnHealthyTask;
+  return out;
+}
 
 /**
  * ECS (JSON 1.1) with Fargate deployments: clusters, task definitions, services and tasks. The deployment machinery
@@ -195,6 +207,7 @@ export const ecs: SandboxService = {
   loadClient: () => import('@aws-sdk/client-ecs') as Promise<Record<string, unknown>>,
   install(world) {
     installTaskLifecycle(world);
+    world.onTransition(ResourceType.ecsTask, 'task-elb-kill', (w, r) => onElbKill(w, r as Resource<TaskData>));
     world.onTransition(ResourceType.ecsService, 'service-expired', (w, r) => w.remove(ResourceType.ecsService, r.id));
     world.onTransition(ResourceType.ecsCluster, 'cluster-expired', (w, r) => {
       if (r.state === 'INACTIVE') w.remove(ResourceType.ecsCluster, r.id);
@@ -373,7 +386,7 @@ export const ecs: SandboxService = {
         desiredCount: input.desiredCount,
         network,
         loadBalancers,
-        circuitBreaker: { enable: dc?.deploymentCircuitBreaker?.enable ?? false, rollback: dc?.deploymentCircuitBreaker?.rollback ?? false },
+        circuitBreaker: breakerSettings(dc?.deploymentCircuitBreaker),
         maximumPercent: dc?.maximumPercent ?? 200,
         minimumHealthyPercent: dc?.minimumHealthyPercent ?? 100,
         platformVersion: input.platformVersion ?? 'LATEST',
@@ -443,7 +456,7 @@ export const ecs: SandboxService = {
       s.loadBalancers = loadBalancers;
       if (grace !== undefined) s.healthCheckGracePeriodSeconds = grace;
       const dc = input.deploymentConfiguration;
-      if (dc?.deploymentCircuitBreaker) s.circuitBreaker = { enable: dc.deploymentCircuitBreaker.enable ?? false, rollback: dc.deploymentCircuitBreaker.rollback ?? false };
+      if (dc?.deploymentCircuitBreaker) s.circuitBreaker = breakerSettings(dc.deploymentCircuitBreaker);
       if (dc?.maximumPercent !== undefined) s.maximumPercent = dc.maximumPercent;
       if (dc?.minimumHealthyPercent !== undefined) s.minimumHealthyPercent = dc.minimumHealthyPercent;
       if (input.propagateTags !== undefined) s.propagateTags = input.propagateTags;

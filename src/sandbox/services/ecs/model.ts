@@ -71,8 +71,6 @@ export interface DeploymentData {
   nextLaunchAt: number;
   /** The circuit breaker tripped: this deployment launches no more tasks. */
   halted: boolean;
-  /** A task of this deployment became ready: the circuit breaker stops evaluating it (AWS: failedTasks resets). */
-  breakerDisarmed: boolean;
   /** Set when the throttle event was already emitted for this streak. */
   throttleReported?: boolean;
 }
@@ -104,7 +102,8 @@ export interface ServiceData {
   network: NetworkData;
   loadBalancers: LoadBalancerRef[];
   healthCheckGracePeriodSeconds?: number;
-  circuitBreaker: { enable: boolean; rollback: boolean };
+  /** resetOnHealthyTask: absent when the caller did not give it, which means AWS's default, true. */
+  circuitBreaker: { enable: boolean; rollback: boolean; resetOnHealthyTask?: boolean };
   maximumPercent: number;
   minimumHealthyPercent: number;
   platformVersion: string;
@@ -186,8 +185,8 @@ export interface TaskData {
   planned?: PlannedFailure;
   /** Target groups this task's IP is registered in. */
   targets: { targetGroupArn: string; port: number }[];
-  /** Wall ms of the last health evaluation of its targets (the reconciler re-checks running tasks). */
-  lastHealthCheckAt?: number;
+  /** It became ready (RUNNING, healthy in every target group): counted once for the circuit breaker's reset. */
+  becameReady?: boolean;
   /** The target group whose health checks it failed (ECS stops it after the grace period). */
   unhealthyIn?: string;
   version: number;

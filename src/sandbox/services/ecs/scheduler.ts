@@ -6,9 +6,10 @@
  */
 import { AwsError } from '../../errors.js';
 import { ResourceType } from '../../model.js';
-import { awsDurations, type Resource, type World } from '../../world.js';
+import type { Resource, World } from '../../world.js';
 import { ecsDurations, newDeploymentId, type DeploymentData, type ServiceData, type TaskData, type TaskDefinitionData } from './model.js';
-import { addEvent, checkHealth, isReady, launchTask, stopTask, taskDefinitionOf } from './tasks.js';
+import { addEvent, isReady, launchTask, stopTask, taskDefinitionOf } from './tasks.js';
+import { reactToTargetHealth, runSimulatedHealthChecks } from './health-checks.js';
 
 /** Failed tasks that trip the breaker: half the desired count, at least 3 and at most 200. */
 export function breakerThreshold(desiredCount: number): number {
@@ -30,7 +31,6 @@ export function newDeployment(world: World, taskDefinition: string, reason?: str
     consecutiveFailures: 0,
     nextLaunchAt: 0,
     halted: false,
-    breakerDisarmed: false,
   };
 }
 
@@ -103,7 +103,7 @@ function launch(world: World, svc: Resource<ServiceData>, primary: DeploymentDat
       if (!(e instanceof AwsError)) throw e;
       addEvent(world, svc, `(service ${svc.data.serviceName}) failed to launch a task with (error ${e.message}).`);
       primary.consecutiveFailures++;
-      if (!primary.breakerDisarmed) primary.failedTasks++;
+      primary.failedTasks++;
       primary.nextLaunchAt = world.now() + world.scaled(ecsDurations.launchBackoff);
       break;
     }
@@ -120,17 +120,17 @@ function reconcileActive(world: World, svc: Resource<ServiceData>): void {
   if (!primary) return;
   const live = (): Resource<TaskData>[] => serviceTasks(world, svc).filter((t) => t.data.desiredStatus === 'RUNNING');
 
-  // A ready task disarms the breaker for its deployment (AWS resets failedTasks and stops evaluating).
-  if (live().some((t) => t.data.deploymentId === primary?.id && isReady(world, t))) {
-    if (!primary.breakerDisarmed) {
-      primary.breakerDisarmed = true;
-      primary.failedTasks = 0;
-    }
+  // Each task of the deployment that becomes ready resets the breaker's failure count (resetOnHealthyTask, AWS's
+  // default) while monitoring goes on, and ends a streak of start failures (the service throttle).
+  for (const t of live()) {
+    if (t.data.deploymentId !== primary.id || t.data.becameReady || !isReady(world, t)) continue;
+    t.data.becameReady = true;
+    if (s.circuitBreaker.resetOnHealthyTask !== false) primary.failedTasks = 0;
     primary.consecutiveFailures = 0;
     primary.throttleReported = false;
     primary.nextLaunchAt = 0;
   }
-  if (s.circuitBreaker.enable && primary.rolloutState === 'IN_PROGRESS' && !primary.breakerDisarmed && primary.failedTasks >= breakerThreshold(s.desiredCount)) {
+  if (s.circuitBreaker.enable && primary.rolloutState === 'IN_PROGRESS' && primary.failedTasks >= breakerThreshold(s.desiredCount)) {
     tripBreaker(world, svc, primary);
     primary = s.deployments.find((d) => d.status === 'PRIMARY') ?? primary;
   }
@@ -218,12 +218,8 @@ function finishTaskDefinitionDeletes(world: World): void {
 
 export function reconcileEcs(world: World): void {
   // Drained targets are expired by ELBv2's own reconciler, which runs before this one.
-  const now = world.now();
-  const recheck = world.scaled(awsDurations.healthCheckInterval * 2);
-  for (const task of world.list<TaskData>(ResourceType.ecsTask)) {
-    const last = task.data.lastHealthCheckAt;
-    if (task.state === 'RUNNING' && task.data.desiredStatus === 'RUNNING' && last !== undefined && now - last >= recheck) checkHealth(world, task);
-  }
+  runSimulatedHealthChecks(world);
+  reactToTargetHealth(world);
   for (const svc of world.list<ServiceData>(ResourceType.ecsService)) {
     if (svc.state === 'ACTIVE') reconcileActive(world, svc);
     else if (svc.state === 'DRAINING') reconcileDraining(world, svc);

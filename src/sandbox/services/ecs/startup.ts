@@ -23,6 +23,9 @@ import type { Resource, World } from '../../world.js';
 import { logGroup } from '../logs/store.js';
 import { dataPlaneOf } from '../../dataplane/registry.js';
 import { internetGatewayAttached } from '../ec2/gateways.js';
+import { enisOf } from '../../enis.js';
+import { ownerRef as rdsOwnerRef, type DbInstanceData } from '../rds/instances.js';
+import { host as cacheHost, ownerRef as cacheOwnerRef, type ReplicationGroupData } from '../elasticache/replication-groups.js';
 import { roleAllows, roleByArn } from '../iam/policy.js';
 import { ecsDurations, type PlannedFailure, type TaskData, type TaskDefinitionData } from './model.js';
 
@@ -265,6 +268,8 @@ export interface HealthVerdict {
   healthy: boolean;
   /** The data plane's real checks have not decided yet: the target keeps its state. */
   pending?: boolean;
+  /** The verdict of the data plane's real HTTP checks, which applied the group's thresholds itself. */
+  real?: boolean;
   reason?: string;
   description?: string;
   /** What the application logs while it fails its health checks. */
@@ -294,40 +299,86 @@ function loadBalancerGroups(world: World, lbArn: string): { groups: string[]; ip
   return { groups: [...groups], ips: enis.map((e) => e.data.privateIpAddress) };
 }
 
+/** One side of a connection: its security groups and its private addresses. */
+interface Peer {
+  groups: string[];
+  ips: string[];
+}
+
+/**
+ * Whether the security groups let `from` open a TCP connection to `to` on `port`: an ingress rule of one of `to`'s
+ * groups covering the port from one of `from`'s groups (or a CIDR holding one of its addresses; any CIDR when its
+ * addresses are unknown), and an egress rule of one of `from`'s groups to one of `to`'s groups or a CIDR holding
+ * one of its addresses (any, again, when they are unknown). Undefined when a group is not in the world (a partial fixture): nothing to judge by.
+ */
+function groupsAdmit(world: World, from: Peer, to: Peer, port: number): boolean | undefined {
+  const fromGroups = from.groups.map((id) => world.get<SecurityGroupData>(ResourceType.securityGroup, id));
+  const toGroups = to.groups.map((id) => world.get<SecurityGroupData>(ResourceType.securityGroup, id));
+  if (from.groups.length === 0 || to.groups.length === 0 || [...fromGroups, ...toGroups].some((g) => g === undefined)) return undefined;
+  const ingressOk = toGroups.some((g) =>
+    (g?.data.ingress ?? []).some(
+      (r) =>
+        ruleAllowsPort(r, port) &&
+        ((r.referencedGroupId !== undefined && from.groups.includes(r.referencedGroupId)) ||
+          (r.cidrIpv4 !== undefined && (from.ips.length === 0 || from.ips.some((ip) => cidrHas(r.cidrIpv4 ?? '', ip))))),
+    ),
+  );
+  const egressOk = fromGroups.some((g) =>
+    (g?.data.egress ?? []).some(
+      (r) =>
+        ruleAllowsPort(r, port) &&
+        ((r.referencedGroupId !== undefined && to.groups.includes(r.referencedGroupId)) || (r.cidrIpv4 !== undefined && (to.ips.length === 0 || to.ips.some((ip) => cidrHas(r.cidrIpv4 ?? '', ip))))),
+    ),
+  );
+  return ingressOk && egressOk;
+}
+
+/** A JSON line as three-tier's API logs it (api/src/logging/json-logger.ts) when a dependency's check fails. */
+function apiHealthLog(world: World, service: 'database' | 'cache', reason: string): string {
+  return JSON.stringify({ time: new Date(world.now()).toISOString(), level: 'warn', msg: 'health check failed', service, reason });
+}
+
+const HEALTH_503: Pick<HealthVerdict, 'reason' | 'description'> = { reason: 'Target.ResponseCodeMismatch', description: 'Health checks failed with these codes: [503]' };
+
+/** The RDS instance a DB_HOST names (its endpoint address), if it is in the world. */
+function databaseAt(world: World, host: string): { peer: Peer; port: number } | undefined {
+  const db = world.list<DbInstanceData>(ResourceType.dbInstance).find((d) => d.data.endpointAddress === host);
+  if (!db) return undefined;
+  return { peer: { groups: db.data.securityGroupIds, ips: enisOf(world, rdsOwnerRef(db.id)).map((e) => e.data.privateIpAddress) }, port: db.data.port };
+}
+
+/** The replication group a REDIS_HOST names (its primary, reader or a node endpoint), if it is in the world. */
+function cacheAt(world: World, hostName: string): { peer: Peer; port: number; transitEncryption: boolean } | undefined {
+  const rg = world
+    .list<ReplicationGroupData>(ResourceType.replicationGroup)
+    .find((g) => [cacheHost(world, 'master', g.id), cacheHost(world, 'replica', g.id), ...g.data.members.map((m) => cacheHost(world, m.clusterId, g.id))].includes(hostName));
+  if (!rg) return undefined;
+  const peer = { groups: rg.data.securityGroupIds, ips: enisOf(world, cacheOwnerRef(rg.id)).map((e) => e.data.privateIpAddress) };
+  return { peer, port: rg.data.port, transitEncryption: rg.data.transitEncryption };
+}
+
 /**
  * Would the load balancer's health checks of this task pass? The security groups must let the load balancer reach
- * the container port (checked only when the load balancer's groups and the task's groups are in the world), and
- * the workload must answer 200: three-tier's API answers 503 on /health when it cannot reach PostgreSQL, which is
- * what happens without TLS against RDS (`rds.force_ssl`), so DB_SSL unset or `disable` with an RDS DB_HOST fails.
+ * the container port (Target.Timeout otherwise). Then three-tier's API answers GET /health with 503 when it cannot
+ * reach PostgreSQL or Redis (Target.ResponseCodeMismatch), which the sandbox reads off the cloud:
+ * - without TLS against RDS (DB_SSL unset, empty or `disable` with an RDS DB_HOST): RDS PostgreSQL forces TLS;
+ * - a DB_HOST naming an RDS instance the task's groups cannot reach on its port (the database group's ingress from
+ *   the task's group, the task group's egress);
+ * - a REDIS_HOST naming a replication group the task's groups cannot reach on its port, or whose transit
+ *   encryption the client's REDIS_TLS does not match (a TLS-only server refuses plain text; a TLS client gets no
+ *   handshake from a plain server).
+ * What the sandbox cannot see (a host outside the world, groups not in it) is not judged. A task the data plane
+ * runs as a process gets the verdict of its real checks after the load balancer's security group check.
  */
 export function healthVerdict(world: World, task: TaskData, td: TaskDefinitionData, tg: Resource<TargetGroupData>, containerName: string, port: number): HealthVerdict {
   const lbs = tg.data.loadBalancerArns.map((arn) => loadBalancerGroups(world, arn));
-  const lbGroups = [...new Set(lbs.flatMap((l) => l.groups))];
-  const lbIps = lbs.flatMap((l) => l.ips);
-  const taskGroups = task.securityGroups.map((id) => world.get<SecurityGroupData>(ResourceType.securityGroup, id));
-  const lbGroupData = lbGroups.map((id) => world.get<SecurityGroupData>(ResourceType.securityGroup, id));
-  const known = lbGroups.length > 0 && taskGroups.every((g) => g !== undefined) && lbGroupData.every((g) => g !== undefined);
-  if (known) {
-    const ingressOk = taskGroups.some((g) =>
-      (g?.data.ingress ?? []).some(
-        (r) =>
-          ruleAllowsPort(r, port) &&
-          ((r.referencedGroupId !== undefined && lbGroups.includes(r.referencedGroupId)) ||
-            (r.cidrIpv4 !== undefined && (lbIps.length === 0 || lbIps.some((ip) => cidrHas(r.cidrIpv4 ?? '', ip))))),
-      ),
-    );
-    const egressOk = lbGroupData.some((g) =>
-      (g?.data.egress ?? []).some(
-        (r) =>
-          ruleAllowsPort(r, port) &&
-          ((r.referencedGroupId !== undefined && task.securityGroups.includes(r.referencedGroupId)) || (r.cidrIpv4 !== undefined && cidrHas(r.cidrIpv4, task.privateIp))),
-      ),
-    );
-    if (!ingressOk || !egressOk) return { healthy: false, reason: 'Target.Timeout', description: 'Request timed out' };
-  }
-  // A task that runs as a real process (the data plane) answers real HTTP health checks.
+  const lbPeer: Peer = { groups: [...new Set(lbs.flatMap((l) => l.groups))], ips: lbs.flatMap((l) => l.ips) };
+  const taskPeer: Peer = { groups: task.securityGroups, ips: [task.privateIp] };
+  if (groupsAdmit(world, lbPeer, taskPeer, port) === false) return { healthy: false, reason: 'Target.Timeout', description: 'Request timed out' };
+  // A task that runs as a real process (the data plane) answers real HTTP health checks: its own connections to
+  // PostgreSQL and Redis decide, not the model below.
   const real = dataPlaneOf(world)?.health(task.taskArn);
-  if (real) return real;
+  if (real) return { ...real, real: true };
   const container = td.containerDefinitions.find((c) => c.name === containerName);
   const env = new Map((container?.environment ?? []).map((e) => [e.name ?? '', e.value ?? '']));
   const dbHost = env.get('DB_HOST') ?? '';
@@ -337,10 +388,20 @@ export function healthVerdict(world: World, task: TaskData, td: TaskDefinitionDa
     const database = env.get('DB_NAME') ?? env.get('DB_DATABASE') ?? 'postgres';
     return {
       healthy: false,
-      reason: 'Target.ResponseCodeMismatch',
-      description: 'Health checks failed with these codes: [503]',
+      ...HEALTH_503,
       logLine: `error: no pg_hba.conf entry for host "${task.privateIp}", user "${user}", database "${database}", no encryption`,
     };
+  }
+  const db = databaseAt(world, dbHost);
+  if (db && groupsAdmit(world, taskPeer, db.peer, db.port) === false) {
+    return { healthy: false, ...HEALTH_503, logLine: apiHealthLog(world, 'database', 'timeout exceeded when trying to connect') };
+  }
+  const cache = cacheAt(world, env.get('REDIS_HOST') ?? '');
+  if (cache) {
+    const tls = env.get('REDIS_TLS') === 'true';
+    if (groupsAdmit(world, taskPeer, cache.peer, cache.port) === false || tls !== cache.transitEncryption) {
+      return { healthy: false, ...HEALTH_503, logLine: apiHealthLog(world, 'cache', 'not connected (reconnecting)') };
+    }
   }
   return { healthy: true };
 }

@@ -7,10 +7,10 @@
 import { randomBytes } from 'node:crypto';
 import { ResourceType, type TargetGroupData } from '../../model.js';
 import { createManagedEni, releaseManagedEnis } from '../../enis.js';
-import { deregisterTarget, deregistrationDelaySeconds, registerTarget, setTargetHealth, targetGroup } from '../../targets.js';
+import { deregisterTarget, deregistrationDelaySeconds, registerTarget, targetGroup } from '../../targets.js';
 import { awsDurations, type Resource, type World } from '../../world.js';
 import { appendLogEvent, createLogGroup, logGroup } from '../logs/store.js';
-import { archFailure, healthVerdict, logDestination, planStart, taskArchitecture } from './startup.js';
+import { archFailure, logDestination, planStart, taskArchitecture } from './startup.js';
 import {
   ecsDurations,
   macAddress,
@@ -139,7 +139,7 @@ export function stopTask(world: World, task: Resource<TaskData>, req: StopReques
   t.stopCode = req.stopCode;
   t.failed = req.failed ?? false;
   t.version++;
-  if (t.failed) recordFailure(world, t);
+  if (t.failed) recordFailure(world, t, task.state === 'RUNNING' ? 'after-running' : 'to-start');
   world.clearTransitions(task);
   if (task.state === 'RUNNING') {
     let drainMs = 0;
@@ -168,7 +168,7 @@ export function stopTask(world: World, task: Resource<TaskData>, req: StopReques
   }
 }
 
-function writeLog(world: World, task: TaskData, line: string, container?: string): void {
+export function writeLog(world: World, task: TaskData, line: string, container?: string): void {
   for (const c of task.containers) {
     if (!c.log || (container !== undefined && c.name !== container)) continue;
     if (!logGroup(world, c.log.group) && c.log.createGroup) createLogGroup(world, c.log.group);
@@ -219,7 +219,7 @@ function onStartFailed(world: World, task: Resource<TaskData>): void {
   t.stoppedReason = plan?.reason ?? 'Task failed to start';
   t.stopCode = plan?.stopCode ?? 'TaskFailedToStart';
   t.failed = true;
-  recordFailure(world, t);
+  recordFailure(world, t, 'to-start');
   t.attachmentStatus = 'DETACHED';
   for (const c of t.containers) {
     c.lastStatus = 'STOPPED';
@@ -242,7 +242,7 @@ function onExited(world: World, task: Resource<TaskData>): void {
   t.stoppedReason = plan.reason;
   t.stopCode = plan.stopCode;
   t.failed = true;
-  recordFailure(world, t);
+  recordFailure(world, t, 'to-start');
   t.attachmentStatus = 'DETACHED';
   for (const c of t.containers) {
     c.lastStatus = 'STOPPED';
@@ -274,49 +274,6 @@ function onRunning(world: World, task: Resource<TaskData>): void {
     t.targets.push({ targetGroupArn: lb.targetGroupArn, port: lb.containerPort });
     addEvent(world, svc, `(service ${svc.data.serviceName}) registered 1 targets in (target-group ${lb.targetGroupArn})`);
   }
-  if (t.targets.length > 0) world.schedule(task, awsDurations.taskToHealthy, 'RUNNING', 'task-health');
-}
-
-/** Health-check a running task's targets; an unhealthy one makes ECS replace the task after the grace period. */
-export function checkHealth(world: World, task: Resource<TaskData>): void {
-  const t = task.data;
-  if (task.state !== 'RUNNING' || t.desiredStatus !== 'RUNNING') return;
-  const svc = serviceOfTask(world, t);
-  const td = taskDefinitionOf(world, t.taskDefinitionArn);
-  if (!svc || !td) return;
-  t.lastHealthCheckAt = world.now();
-  for (const ref of t.targets) {
-    const tg = targetGroup(world, ref.targetGroupArn);
-    const lb = svc.data.loadBalancers.find((l) => l.targetGroupArn === ref.targetGroupArn);
-    if (!tg || !lb) continue;
-    const current = tg.data.targets.find((x) => x.id === t.privateIp && x.port === ref.port);
-    if (!current || current.state === 'draining' || current.state === 'unused') continue;
-    const verdict = healthVerdict(world, t, td.data, tg as Resource<TargetGroupData>, lb.containerName, lb.containerPort);
-    if (verdict.pending) continue;
-    if (verdict.healthy) {
-      if (current.state !== 'healthy') setTargetHealth(world, tg, t.privateIp, 'healthy');
-      continue;
-    }
-    if (current.state === 'unhealthy') continue;
-    setTargetHealth(world, tg, t.privateIp, 'unhealthy', verdict.reason, verdict.description);
-    if (verdict.logLine) writeLog(world, t, verdict.logLine, lb.containerName);
-    addEvent(
-      world,
-      svc,
-      `(service ${svc.data.serviceName}) (task ${t.taskId}) (port ${lb.containerPort}) is unhealthy in (target-group ${tg.id}) due to (reason ${verdict.description ?? verdict.reason}).`,
-    );
-    const graceEnd = (t.startedAt ?? world.now()) + world.scaled((svc.data.healthCheckGracePeriodSeconds ?? 0) * 1000);
-    t.unhealthyIn = tg.id;
-    world.scheduleAt(task, Math.max(world.now(), graceEnd), 'RUNNING', 'task-elb-kill');
-  }
-}
-
-function onElbKill(world: World, task: Resource<TaskData>): void {
-  const t = task.data;
-  if (t.desiredStatus !== 'RUNNING' || !t.unhealthyIn) return;
-  const svc = serviceOfTask(world, t);
-  stopTask(world, task, { reason: `Task failed ELB health checks in (target-group ${t.unhealthyIn})`, stopCode: 'ServiceSchedulerInitiated', failed: true });
-  if (svc) addEvent(world, svc, `(service ${svc.data.serviceName}) has stopped 1 running tasks: (task ${t.taskId}).`);
 }
 
 function onStopping(world: World, task: Resource<TaskData>): void {
@@ -339,15 +296,20 @@ function backoffMs(failures: number): number {
   return Math.min(ecsDurations.launchBackoffMax, ecsDurations.launchBackoff * 2 ** (failures - 3));
 }
 
-/** A task of a deployment failed (when ECS decides to stop it): circuit breaker count and launch throttle. */
-function recordFailure(world: World, t: TaskData): void {
+/**
+ * A task of a deployment failed (when ECS decides to stop it): it counts for the circuit breaker while the rollout is
+ * in progress. Only a task that failed to start (`to-start`) counts for the service throttle: one stopped after it
+ * reached RUNNING (failed load balancer health checks) does not slow the next launches down.
+ */
+function recordFailure(world: World, t: TaskData, failed: 'to-start' | 'after-running'): void {
   const svc = serviceOfTask(world, t);
   const d = svc?.data.deployments.find((x) => x.id === t.deploymentId);
   if (!svc || !d) return;
   const now = world.now();
-  if (!d.breakerDisarmed && d.rolloutState === 'IN_PROGRESS') d.failedTasks++;
-  d.consecutiveFailures++;
+  if (d.rolloutState === 'IN_PROGRESS') d.failedTasks++;
   d.updatedAt = now;
+  if (failed === 'after-running') return;
+  d.consecutiveFailures++;
   d.nextLaunchAt = now + world.scaled(backoffMs(d.consecutiveFailures));
   if (d.consecutiveFailures >= 3 && !d.throttleReported && !svc.data.circuitBreaker.enable) {
     d.throttleReported = true;
@@ -374,8 +336,6 @@ export function installTaskLifecycle(world: World): void {
   on('task-start-failed', onStartFailed);
   on('task-exited', onExited);
   on('task-running', onRunning);
-  on('task-health', checkHealth);
-  on('task-elb-kill', onElbKill);
   on('task-stopping', onStopping);
   on('task-deprovisioning', onDeprovisioning);
   on('task-stopped', onStopped);
