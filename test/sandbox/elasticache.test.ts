@@ -137,6 +137,7 @@ describe('sandbox ElastiCache: cache subnet groups and replication groups', () =
     assert.equal(rg?.NodeGroups?.[0]?.PrimaryEndpoint, undefined, 'no endpoint while creating');
     assert.equal(rg?.TransitEncryptionEnabled, true);
     assert.equal(rg?.AtRestEncryptionEnabled, true);
+    assert.equal(rg?.KmsKeyId, undefined, 'at rest without a key of the caller: a key ElastiCache manages, not reported');
     assert.equal(rg?.AutomaticFailover, 'disabled');
     assert.equal(rg?.ARN, 'arn:aws:elasticache:us-east-1:123456789012:replicationgroup:app-cache');
 

@@ -164,7 +164,11 @@ describe('sandbox RDS: subnet groups and PostgreSQL instances', () => {
     const secretArn = db?.MasterUserSecret?.SecretArn ?? '';
     assert.match(secretArn, /^arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-[0-9a-f-]{36}-[A-Za-z0-9]{6}$/);
     assert.equal(db?.MasterUserSecret?.SecretStatus, 'creating');
-    assert.match(db?.MasterUserSecret?.KmsKeyId ?? '', /^arn:aws:kms:us-east-1:123456789012:key\//);
+    assert.match(db?.MasterUserSecret?.KmsKeyId ?? '', /^arn:aws:kms:us-east-1:123456789012:key\/[0-9a-f-]{36}$/);
+    // Encrypted without a key of the caller's: the account's AWS managed key (aws/rds), the same for every instance,
+    // and not the one Secrets Manager uses (aws/secretsmanager).
+    assert.match(db?.KmsKeyId ?? '', /^arn:aws:kms:us-east-1:123456789012:key\/[0-9a-f-]{36}$/);
+    assert.notEqual(db?.KmsKeyId, db?.MasterUserSecret?.KmsKeyId);
 
     const enis = await enisOf('app-db');
     assert.equal(enis.length, 1);
@@ -242,6 +246,8 @@ describe('sandbox RDS: subnet groups and PostgreSQL instances', () => {
     assert.equal(db?.MultiAZ, true);
     assert.equal(db?.StorageType, 'gp3', 'gp3 by default');
     assert.equal(db?.EngineVersion?.split('.')[0], '17', 'PostgreSQL 17 by default');
+    const first = (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'app-db' }))).DBInstances?.[0];
+    assert.equal(db?.KmsKeyId, first?.KmsKeyId, 'both encrypted with the one aws/rds key of the account');
     await rejectsWith(
       rds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: 'maz', FinalDBSnapshotIdentifier: 'maz-final' })),
       'InvalidDBInstanceStateFault',

@@ -213,7 +213,8 @@ const createReplicationGroup = op<CreateReplicationGroupMessage, CreateReplicati
     members: placements.map((p, i) => ({ clusterId: `${id}-${String(i + 1).padStart(3, '0')}`, availabilityZone: p.availabilityZone })),
     createdTime: world.now(),
   };
-  if (data.atRestEncryption) data.kmsKeyId = input.KmsKeyId ?? world.arn('kms', `key/${world.uuid()}`);
+  // At-rest encryption without a key of the caller's uses a key ElastiCache manages: no KmsKeyId is reported.
+  if (data.atRestEncryption && input.KmsKeyId !== undefined) data.kmsKeyId = input.KmsKeyId;
   if (restore) data.restoredFrom = restore.data.name;
   const rg = world.create(CACHE_SERVICE, ResourceType.replicationGroup, id, { state: 'creating', data, tags });
   if (restore) restoreFrom(world, restore, awsDurations.cacheCreate);

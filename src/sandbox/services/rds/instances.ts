@@ -15,6 +15,7 @@ import type {
   StopDBInstanceResult,
 } from '@aws-sdk/client-rds';
 import { AwsError } from '../../errors.js';
+import { awsManagedKeyArn } from '../../kms.js';
 import { createManagedEni, releaseManagedEnis } from '../../enis.js';
 import { ResourceType, type VpcData } from '../../model.js';
 import { op, type Handler } from '../../service.js';
@@ -222,7 +223,6 @@ function existing(world: World, idOrArn: string | undefined): Resource<DbInstanc
   return db;
 }
 
-const kmsKey = (world: World): string => world.arn('kms', `key/${world.uuid()}`);
 
 export const createDBInstance = op<CreateDBInstanceMessage, CreateDBInstanceResult>((input, { world }) => {
   const raw = required(input.DBInstanceIdentifier, 'DBInstanceIdentifier');
@@ -324,11 +324,12 @@ export const createDBInstance = op<CreateDBInstanceMessage, CreateDBInstanceResu
   };
   if (input.DBName !== undefined) data.dbName = input.DBName;
   if (standby) data.secondaryAvailabilityZone = standby.availabilityZone;
-  if (data.storageEncrypted) data.kmsKeyId = input.KmsKeyId ?? kmsKey(world);
+  // Without a key of the caller's, RDS encrypts with the account's AWS managed key aws/rds and reports its ARN.
+  if (data.storageEncrypted) data.kmsKeyId = input.KmsKeyId ?? awsManagedKeyArn(world, 'rds');
 
   if (managed) {
     // RDS stores the generated master password in Secrets Manager, owned by RDS: rds!db-<uuid>.
-    const secretKey = input.MasterUserSecretKmsKeyId ?? kmsKey(world);
+    const secretKey = input.MasterUserSecretKmsKeyId ?? awsManagedKeyArn(world, 'secretsmanager');
     const secret = createSecret(world, {
       name: `rds!db-${world.uuid()}`,
       secretString: JSON.stringify({ username: masterUsername, password: generatePassword() }),
