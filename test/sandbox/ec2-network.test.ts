@@ -20,6 +20,7 @@ import {
   DeleteVpcCommand,
   DescribeAvailabilityZonesCommand,
   DescribeNatGatewaysCommand,
+  DescribeNetworkInterfacesCommand,
   DescribeRouteTablesCommand,
   DescribeSecurityGroupsCommand,
   DetachInternetGatewayCommand,
@@ -178,6 +179,10 @@ describe('sandbox EC2: the three-tier network, built and torn down', () => {
     await waitUntilNatGatewayDeleted({ client: ec2, ...wait }, { NatGatewayIds: [natId] });
     const natListed = (await ec2.send(new DescribeNatGatewaysCommand({ Filter: [{ Name: 'vpc-id', Values: [vpcId] }] }))).NatGateways ?? [];
     assert.deepEqual(natListed.map((n) => n.State), ['deleted'], 'the deleted NAT gateway is still listed for a while');
+    // Its interface went with it: it does not linger (the 2.5 s linger set above applies to load balancers, RDS and
+    // ElastiCache only).
+    const natEnis = (await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }, { Name: 'interface-type', Values: ['nat_gateway'] }] }))).NetworkInterfaces ?? [];
+    assert.deepEqual(natEnis, []);
     await retrying(() => ec2.send(new ReleaseAddressCommand({ AllocationId: eip.AllocationId })), ['AuthFailure', 'InvalidNetworkInterfaceID.NotFound']);
     for (const id of associations) await ec2.send(new DisassociateRouteTableCommand({ AssociationId: id }));
     await ec2.send(new DeleteRouteTableCommand({ RouteTableId: publicRt }));
