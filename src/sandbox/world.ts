@@ -106,6 +106,8 @@ export class World {
   private resources = new Map<string, Resource>();
   private listeners = new Map<string, TransitionListener[]>();
   private reconcilers: Reconciler[] = [];
+  /** The reconcilers that also run at each transition's time (see tick). */
+  private transitionReconcilers: Reconciler[] = [];
   private counters: Record<string, number> = {};
   calls = new Map<string, number>();
   random: SeededRandom;
@@ -228,13 +230,14 @@ export class World {
    * follows from the state and the clock alone (a route's state, an expired target): a process that loads the state
    * file derives it again on its own tick. Anything else it changes goes through World's methods or `markChanged()`.
    */
-  addReconciler(reconciler: Reconciler): void {
+  addReconciler(reconciler: Reconciler, options: { atEachTransition?: boolean } = {}): void {
     this.reconcilers.push(reconciler);
+    if (options.atEachTransition) this.transitionReconcilers.push(reconciler);
   }
 
   /**
-   * Apply every due transition in time order, then run the reconcilers. The reconcilers also run just before and
-   * just after each transition, at its time, so what they derive from the clock (a target's health checks, a
+   * Apply every due transition in time order, then run the reconcilers. Those added with `atEachTransition` also run
+   * just before and just after each transition, at its time, so what they derive from the clock (a target's health checks, a
    * deployment reacting to a healthy task) and their reactions (a failed task replaced) happen in order with the
    * transitions, however long ago the last call was.
    */
@@ -250,7 +253,7 @@ export class World {
       const { resource, transition } = next;
       this.clockOverride = transition.at;
       try {
-        for (const r of this.reconcilers) r(this);
+        for (const r of this.transitionReconcilers) r(this);
       } finally {
         this.clockOverride = undefined;
       }
@@ -266,7 +269,7 @@ export class World {
           l(this, resource, transition);
         }
         // And react to it at its time (a failed task replaced when it failed, not at the next call).
-        for (const r of this.reconcilers) r(this);
+        for (const r of this.transitionReconcilers) r(this);
       } finally {
         this.clockOverride = undefined;
       }

@@ -212,7 +212,8 @@ export const ecs: SandboxService = {
     world.onTransition(ResourceType.ecsCluster, 'cluster-expired', (w, r) => {
       if (r.state === 'INACTIVE') w.remove(ResourceType.ecsCluster, r.id);
     });
-    world.addReconciler(reconcileEcs);
+    // At each transition's time too: health checks and the deployment's reactions happen in order with task events.
+    world.addReconciler(reconcileEcs, { atEachTransition: true });
   },
   handlers: {
     ...ecsReadHandlers,
