@@ -9,10 +9,12 @@ import {
   DescribeRouteTablesCommand,
   DisassociateRouteTableCommand,
   RevokeSecurityGroupIngressCommand,
+  type IpPermission,
 } from '@aws-sdk/client-ec2';
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { CreateLogGroupCommand, DeleteLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
 import type { UpResult } from '../../src/provisioner.js';
+import type { StackStatus } from '../../src/status/index.js';
 import { harness, type Harness } from '../provisioner/harness.js';
 import { resource, statusOf, statusWhen } from './support.js';
 
@@ -126,36 +128,37 @@ describe('status reports drift', () => {
     assert.equal((await statusOf(h)).verdict, 'healthy');
   });
 
-  it("unhealthy targets after the database group stops admitting the tasks: the API's /health answers 503", async () => {
-    const rds = out('sg-rds', 'groupId');
-    const perm = { GroupId: rds, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, UserIdGroupPairs: [{ GroupId: out('sg-ecs', 'groupId') }] }] };
-    // A long grace period keeps ECS from replacing the unhealthy task at once, so the unhealthy target stays in view.
+  /**
+   * Remove an ingress rule and read status once a target is unhealthy, then put the rule back. A long grace period
+   * keeps ECS from replacing the unhealthy task at once, so the unhealthy target stays in view.
+   */
+  async function unhealthyWithout(perm: { GroupId: string; IpPermissions: IpPermission[] }, check: (s: StackStatus) => void): Promise<void> {
     const svc = { cluster: 'drift', service: 'drift-api' };
     await h.clients.ecs.send(new UpdateServiceCommand({ ...svc, healthCheckGracePeriodSeconds: 600 }));
     await h.clients.ec2.send(new RevokeSecurityGroupIngressCommand(perm));
     try {
       const s = await statusWhen(h, (x) => x.targets.some((t) => t.state === 'unhealthy'), 'an unhealthy target');
       assert.equal(s.verdict, 'degraded');
-      const t = s.targets.find((x) => x.state === 'unhealthy');
-      assert.equal(t?.reason, 'Target.ResponseCodeMismatch');
-      assert.equal(s.drift.find((x) => x.resource === 'sg-rds')?.change, 'rule-removed');
+      check(s);
     } finally {
       await h.clients.ec2.send(new AuthorizeSecurityGroupIngressCommand(perm));
       await h.clients.ecs.send(new UpdateServiceCommand({ ...svc, healthCheckGracePeriodSeconds: 60 }));
     }
+  }
+
+  it("unhealthy targets after the database group stops admitting the tasks: the API's /health answers 503", async () => {
+    const perm = { GroupId: out('sg-rds', 'groupId'), IpPermissions: [{ IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, UserIdGroupPairs: [{ GroupId: out('sg-ecs', 'groupId') }] }] };
+    await unhealthyWithout(perm, (s) => {
+      assert.equal(s.targets.find((x) => x.state === 'unhealthy')?.reason, 'Target.ResponseCodeMismatch');
+      assert.equal(s.drift.find((x) => x.resource === 'sg-rds')?.change, 'rule-removed');
+    });
     await statusWhen(h, (x) => x.verdict === 'healthy', 'the stack healthy again');
   });
 
   it('unhealthy targets after the tasks group stops admitting the load balancer, with the diagnosis up gives', async () => {
     const ecs = out('sg-ecs', 'groupId');
     const perm = { GroupId: ecs, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 3000, ToPort: 3000, UserIdGroupPairs: [{ GroupId: out('sg-alb', 'groupId') }] }] };
-    // A long grace period keeps ECS from replacing the unhealthy task at once, so the unhealthy target stays in view.
-    const svc = { cluster: 'drift', service: 'drift-api' };
-    await h.clients.ecs.send(new UpdateServiceCommand({ ...svc, healthCheckGracePeriodSeconds: 600 }));
-    await h.clients.ec2.send(new RevokeSecurityGroupIngressCommand(perm));
-    try {
-      const s = await statusWhen(h, (x) => x.targets.some((t) => t.state === 'unhealthy'), 'an unhealthy target');
-      assert.equal(s.verdict, 'degraded');
+    await unhealthyWithout(perm, (s) => {
       const t = s.targets.find((x) => x.state === 'unhealthy');
       assert.equal(t?.reason, 'Target.Timeout');
       assert.equal(t?.diagnosis?.code, 'SG_CHAIN');
@@ -164,9 +167,6 @@ describe('status reports drift', () => {
       const d = s.drift.find((x) => x.resource === 'sg-ecs');
       assert.equal(d?.change, 'rule-removed');
       assert.equal(d?.what, `the API tasks' security group (${ecs}) no longer admits TCP 3000 from the load balancer's group (${out('sg-alb', 'groupId')})`);
-    } finally {
-      await h.clients.ec2.send(new AuthorizeSecurityGroupIngressCommand(perm));
-      await h.clients.ecs.send(new UpdateServiceCommand({ ...svc, healthCheckGracePeriodSeconds: 60 }));
-    }
+    });
   });
 });
