@@ -66,7 +66,8 @@ export function resourceFindings(e: Expected, o: Observation, serviceHealth: Hea
       if (e.manifest?.resources[node.id]?.status === 'creating') {
         // Its create has not finished (rules, routes or associations are still being added, or a run stopped
         // half-way): what is missing is work to do, not a change made outside three-tier.
-        Object.assign(view, { state: 'being created', health: 'pending' });
+        if (outcome.drift.length) Object.assign(view, { state: 'being created', health: 'pending' });
+        else if (view.health === 'ok') view.health = 'pending';
         view.detail = changing ? 'the command in progress is making it' : 'its create did not finish: `three-tier up` finishes it';
       } else drift.push(...outcome.drift);
       if (recorded !== undefined && recorded !== live.awsId) {
