@@ -27,7 +27,7 @@ export interface RecordedTarget {
   flags: string;
 }
 
-export async function openRecordedStack(opts: CommonOptions, command: 'pause' | 'resume', interactive: boolean): Promise<RecordedStack> {
+export async function openRecordedStack(opts: CommonOptions, command: 'pause' | 'resume' | 'deploy', interactive: boolean): Promise<RecordedStack> {
   // At a terminal without --stack: the stack of --manifest, the only one here, or the one picked among them.
   const chosen = opts.stack === undefined && interactive ? await chooseStack(opts, `three-tier ${command}`) : undefined;
   const stack = chosen?.stack ?? opts.stack;

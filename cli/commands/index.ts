@@ -88,6 +88,19 @@ const resume: CommandDeclaration = (program) => {
   });
 };
 
+const deploy: CommandDeclaration = (program) => {
+  addCommonOptions(
+    program
+      .command('deploy')
+      .description('ship a new API image: build and push api/ (or --image), a new task definition revision, a rolling deployment watched until it completes; a hopeless rollout is rolled back at once')
+      .option('--image <uri>', 'deploy this existing image instead of building api/ (it becomes the stack image)')
+      .option('--force', 'start a fresh deployment of the current revision (also clears a tripped circuit breaker)'),
+  ).action(async (opts: Record<string, unknown>) => {
+    const { runDeploy } = await import('./deploy.js');
+    await runDeploy(opts);
+  });
+};
+
 const cost: CommandDeclaration = (program) => {
   program
     .command('cost')
@@ -161,4 +174,4 @@ const completion: CommandDeclaration = (program) => {
     });
 };
 
-export const commands: readonly CommandDeclaration[] = [up, status, verify, list, pause, resume, destroy, cost, sandbox, completion];
+export const commands: readonly CommandDeclaration[] = [up, deploy, status, verify, list, pause, resume, destroy, cost, sandbox, completion];

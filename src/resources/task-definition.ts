@@ -72,7 +72,7 @@ export function taskDefinitionInput(config: StackConfig, inputs: TaskInputs): Re
   };
 }
 
-function inputsOf(ctx: NodeContext): TaskInputs {
+export function inputsOf(ctx: NodeContext): TaskInputs {
   return {
     image: needOutput(ctx, 'image', 'uri'),
     executionRoleArn: needOutput(ctx, 'execution-role', 'arn'),
@@ -88,7 +88,7 @@ function inputsOf(ctx: NodeContext): TaskInputs {
 }
 
 /** Whether a registered revision is what `want` describes (the fields the stack sets). */
-function matches(td: TaskDefinition, want: RegisterTaskDefinitionCommandInput): boolean {
+export function matches(td: TaskDefinition, want: RegisterTaskDefinitionCommandInput): boolean {
   const c = td.containerDefinitions?.[0];
   const w = want.containerDefinitions?.[0];
   if (!c || !w || td.containerDefinitions?.length !== 1) return false;
