@@ -1,5 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { DescribeServicesCommand, RegisterTaskDefinitionCommand, DescribeTaskDefinitionCommand, UpdateServiceCommand, type Service } from '@aws-sdk/client-ecs';
 import { applyDeploy, planDeploy, type DeployOptions } from '../../src/deploy.js';
 import { readManifest } from '../../src/engine/manifest.js';
@@ -63,6 +65,25 @@ describe('deploy: plan, apply and the rollout watcher against the sandbox', () =
     assert.equal(plan.action, 'none', plan.reason);
     assert.equal(result.changed, false);
     assert.deepEqual(mutatingCalls(before, await h.calls()), {});
+  });
+
+  it('a paused stack is refused (usage) before any AWS call', async () => {
+    const copy = join(h.dir, 'paused', `${STACK}.json`);
+    mkdirSync(dirname(copy), { recursive: true });
+    const m = readManifest(h.manifestPath);
+    assert.ok(m);
+    writeFileSync(copy, JSON.stringify({ ...m, paused: { since: new Date().toISOString(), deep: false, desiredCount: 1 } }));
+    const before = await h.calls();
+    const session = openStack(copy, 'deploy');
+    try {
+      const err = await threeTierFailure(planDeploy(session, { ...h.options(), manifestPath: copy, image: { kind: 'existing', uri: AMD64_OUTSIDE } } as DeployOptions));
+      assert.equal(err.code, 'STACK_PAUSED');
+      assert.equal(err.kind, 'usage');
+      assert.match(err.hints.join('\n'), /three-tier resume --stack dp/);
+    } finally {
+      session.close();
+    }
+    assert.equal((await h.calls()).total, before.total);
   });
 
   it('an image of another architecture in ECR is refused before anything changes (usage)', async () => {
