@@ -101,6 +101,20 @@ const deploy: CommandDeclaration = (program) => {
   });
 };
 
+const logs: CommandDeclaration = (program) => {
+  addCommonOptions(
+    program
+      .command('logs')
+      .description("the API's log lines across the service's tasks, newest last, with each task's id (read-only)")
+      .option('--follow', 'keep printing new lines until Ctrl-C')
+      .option('--since <when>', 'from this long ago (30s, 10m, 2h, 1d) or this ISO time (default 10m)')
+      .option('--task <id>', "only this task's lines (its id, or the start of it)"),
+  ).action(async (opts: Record<string, unknown>) => {
+    const { runLogs } = await import('./logs.js');
+    await runLogs(opts);
+  });
+};
+
 const cost: CommandDeclaration = (program) => {
   program
     .command('cost')
@@ -174,4 +188,4 @@ const completion: CommandDeclaration = (program) => {
     });
 };
 
-export const commands: readonly CommandDeclaration[] = [up, deploy, status, verify, list, pause, resume, destroy, cost, sandbox, completion];
+export const commands: readonly CommandDeclaration[] = [up, deploy, logs, status, verify, list, pause, resume, destroy, cost, sandbox, completion];
