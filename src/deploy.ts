@@ -215,6 +215,7 @@ export async function applyDeploy(session: StackSession, plan: DeployPlan, opts:
   };
   const [imageNode, tdNode, svcNode] = [node('image'), node('task-definition'), node('ecs-service')];
   const url = recorded.resources['load-balancer']?.outputs?.['url'] ?? '';
+  const targetGroupArn = recorded.resources['target-group']?.outputs?.['arn'];
   const result: DeployResult = { stack: plan.stack, changed: false, action: plan.action, taskDefinitionArn: plan.current.taskDefinitionArn, image: plan.image ?? plan.current.image ?? '', polls: 0, url, elapsedMs: 0 };
   if (plan.action === 'none') return result;
   const since = Date.now();
@@ -240,8 +241,8 @@ export async function applyDeploy(session: StackSession, plan: DeployPlan, opts:
     // The image: known (an --image, or the current one for --force), or built and pushed now, then checked.
     let image = plan.image;
     if (image === undefined) {
-      run.emit(imageNode, 'creating', { detail: imageNode.title, since });
-      const ctx = { ...contextOver(opts, plan.config, recorded, imageNode), progress: (phase: 'waiting' | 'retrying', detail: string) => run.emit(imageNode, phase, { detail, since }) };
+      run.emit(imageNode, 'creating', { detail: imageNode.title, since, awsId: '' });
+      const ctx = { ...contextOver(opts, plan.config, recorded, imageNode), progress: (phase: 'waiting' | 'retrying', detail: string) => run.emit(imageNode, phase, { detail, since, awsId: '' }) };
       try {
         image = (await imageKind(opts.image).create(ctx))['uri'] ?? '';
       } catch (err) {
@@ -266,7 +267,7 @@ export async function applyDeploy(session: StackSession, plan: DeployPlan, opts:
       return result;
     }
     if (taskDefinition === undefined) {
-      run.emit(tdNode, 'creating', { detail: `registering a revision of ${want.family ?? ''} with ${image}`, since });
+      run.emit(tdNode, 'creating', { detail: `registering a revision of ${want.family ?? ''} with ${image}`, since, awsId: '' });
       const out = await opts.clients.ecs.send(new RegisterTaskDefinitionCommand({ ...want, tags: ecsTags(tdCtx) })).catch((err: unknown) => {
         throw asThreeTierError(tdNode, 'create', err);
       });
@@ -300,7 +301,7 @@ export async function applyDeploy(session: StackSession, plan: DeployPlan, opts:
 
   const outcome = await watchRollout(
     svcCtx,
-    { cluster, service: name, taskDefinitionArn: record.taskDefinitionArn, ...(record.deploymentId ? { deploymentId: record.deploymentId } : {}) },
+    { cluster, service: name, taskDefinitionArn: record.taskDefinitionArn, ...(record.deploymentId ? { deploymentId: record.deploymentId } : {}), ...(targetGroupArn ? { targetGroupArn } : {}) },
     {
       report: (state) => run.emit(svcNode, 'waiting', { detail: state, awsId: name, since }),
       onStopped: (t) => run.message('warn', `task ${t.taskId} of ${revisionOf(record.taskDefinitionArn)} stopped: ${t.reasons}${t.diagnosis ? ` (${t.diagnosis.cause})` : ''}`),

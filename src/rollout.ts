@@ -1,4 +1,5 @@
 import { DescribeTasksCommand, ListTasksCommand, type Deployment, type Service, type Task } from '@aws-sdk/client-ecs';
+import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { pollUntil } from './aws/wait.js';
 import { diagnoseStoppedTask, failFastAfter, type Diagnosis } from './diagnose.js';
 import { ThreeTierError } from './errors.js';
@@ -21,6 +22,8 @@ export interface RolloutTarget {
   taskDefinitionArn: string;
   /** ECS's id of the deployment; without it, the PRIMARY deployment of the revision is taken as ours. */
   deploymentId?: string;
+  /** The service's target group: its targets' health is part of the progress. */
+  targetGroupArn?: string;
 }
 
 export interface StoppedTask {
@@ -79,7 +82,17 @@ async function stoppedOf(ctx: NodeContext, target: RolloutTarget, deploymentId: 
   return (out.tasks ?? []).filter((t) => t.startedBy === deploymentId && (t.stoppedReason ?? '') !== '' && !/Scaling activity initiated|Task stopped by user/i.test(t.stoppedReason ?? ''));
 }
 
-function describeState(svc: Service, ours: Deployment, failed: number): string {
+/** "1 healthy, 1 initial, 1 draining target(s)": the load balancer's view of the tasks (new ones passing or failing their checks, old ones draining). */
+async function targetsState(ctx: NodeContext, targetGroupArn: string | undefined): Promise<string | undefined> {
+  if (!targetGroupArn) return undefined;
+  const out = await ctx.clients.elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }));
+  const counts = new Map<string, number>();
+  for (const t of out.TargetHealthDescriptions ?? []) counts.set(t.TargetHealth?.State ?? 'unknown', (counts.get(t.TargetHealth?.State ?? 'unknown') ?? 0) + 1);
+  if (counts.size === 0) return 'no target registered yet';
+  return `${[...counts].map(([state, n]) => `${n} ${state}`).join(', ')} target(s)`;
+}
+
+function describeState(svc: Service, ours: Deployment, failed: number, targets: string | undefined): string {
   const others = (svc.deployments ?? []).filter((d) => d.id !== ours.id);
   const old = others.reduce((n, d) => n + (d.runningCount ?? 0), 0);
   const parts = [
@@ -87,7 +100,8 @@ function describeState(svc: Service, ours: Deployment, failed: number): string {
     `${ours.pendingCount ?? 0} starting`,
   ];
   if (failed > 0) parts.push(`${failed} stopped`);
-  if (others.length > 0) parts.push(`${old} old task(s) ${old > 0 ? 'serving until the new ones are healthy' : 'drained'}`);
+  if (others.length > 0) parts.push(`${old} old task(s) ${old > 0 ? 'serving until the new ones are healthy' : 'stopped, being deregistered'}`);
+  if (targets) parts.push(targets);
   return parts.join(', ');
 }
 
@@ -147,8 +161,9 @@ export async function watchRollout(ctx: NodeContext, target: RolloutTarget, o: W
         }
         return { done: true, value: { kind: 'superseded', deploymentId: id, by: `${primary?.id ?? '?'} (${revisionOf(primary?.taskDefinition)})`, polls } };
       }
+      const targets = await targetsState(ctx, target.targetGroupArn);
       if (ours.rolloutState === 'COMPLETED' && (ours.runningCount ?? 0) === (svc.desiredCount ?? 0)) {
-        report(describeState(svc, ours, seen.size));
+        report(describeState(svc, ours, seen.size, targets));
         return { done: true, value: { kind: 'completed', deploymentId: id, polls } };
       }
       // Hopeless: enough stopped tasks agree on a cause retries cannot fix.
@@ -159,7 +174,7 @@ export async function watchRollout(ctx: NodeContext, target: RolloutTarget, o: W
         const after = failFastAfter(diagnosis);
         if (diagnosis && after !== undefined && tasks.length >= after) return { done: true, value: { kind: 'hopeless', deploymentId: id, diagnosis, stopped: tasks, polls } };
       }
-      const state = describeState(svc, ours, seen.size);
+      const state = describeState(svc, ours, seen.size, targets);
       report(state);
       return { done: false, state };
     },

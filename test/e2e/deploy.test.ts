@@ -144,9 +144,17 @@ describe('three-tier deploy, through the CLI', () => {
     assert.equal(fixed.code, 0, fixed.stderr.slice(-2000));
   });
 
-  it('a deploy killed during the rollout is finished by the next one', async () => {
-    const killed = await deploy(['--image', image('1.30'), '--json'], { killWhen: rolloutWatched });
-    assert.equal(killed.signal, 'SIGKILL', killed.stderr.slice(-1500));
+  it('a deploy stopped with Ctrl-C during the rollout exits 130 and is finished by the next one', async () => {
+    let sent = false;
+    const stopped = await deploy(['--image', image('1.30'), '--json'], {
+      onLine: (line, child) => {
+        if (!sent && rolloutWatched(line)) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      },
+    });
+    assert.equal(stopped.code, 130, stopped.stderr.slice(-1500));
     assert.ok(readManifest(manifest)?.deployment, 'the deployment in flight is recorded');
     const r = await deploy([]);
     assert.equal(r.code, 0, r.stderr.slice(-2000));
