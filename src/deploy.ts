@@ -1,5 +1,4 @@
-import { DescribeTaskDefinitionCommand, RegisterTaskDefinitionCommand, UpdateServiceCommand, type RegisterTaskDefinitionCommandInput, type TaskDefinition } from '@aws-sdk/client-ecs';
-import { isAwsError } from './aws/errors.js';
+import { RegisterTaskDefinitionCommand, UpdateServiceCommand, type RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import type { StackConfig } from './config.js';
 import { hintsFrom, type Diagnosis } from './diagnose.js';
 import { ThreeTierError, usageError } from './errors.js';
@@ -9,7 +8,7 @@ import { checkImageBeforeUp, describeSource, digestOf, parseEcrUri, type ImageSo
 import { ecsTags } from './resources/common.js';
 import { describeService } from './resources/ecs-service.js';
 import { imageKind } from './resources/image.js';
-import { inputsOf, matches, taskDefinitionInput } from './resources/task-definition.js';
+import { describeTaskDefinition, inputsOf, matches, taskDefinitionInput } from './resources/task-definition.js';
 import { watchRollout, type RolloutOutcome, type StoppedTask } from './rollout.js';
 import { asThreeTierError, readOnlyContext, Run, type ProvisionerOptions } from './run.js';
 import { recordedStack, type StackSession } from './session.js';
@@ -107,15 +106,6 @@ function refuseUnready(recorded: Manifest): void {
 function contextOver(opts: ProvisionerOptions, config: StackConfig, recorded: Manifest, node: { id: string }, image?: string): NodeContext {
   const outputsOf = (id: string): Outputs => (id === 'image' && image !== undefined ? { uri: image } : (recorded.resources[id]?.outputs ?? {}));
   return readOnlyContext(opts, config, node, outputsOf);
-}
-
-async function describeTaskDefinition(ctx: NodeContext, ref: string): Promise<TaskDefinition | undefined> {
-  try {
-    return (await ctx.clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: ref }))).taskDefinition;
-  } catch (err) {
-    if (isAwsError(err, 'ClientException')) return undefined;
-    throw err;
-  }
 }
 
 /** An ACTIVE revision that is what `want` describes: the service's, else the family's latest. */
@@ -364,7 +354,9 @@ async function failed(
     }
     const what = canRollBack
       ? `rolled back to ${revisionOf(previous)} at once (after ${outcome.stopped.length} stopped task(s), without waiting for the circuit breaker); the service keeps running the previous revision`
-      : `there is no earlier completed revision to roll back to: the circuit breaker stops the deployment`;
+      : previous === record.taskDefinitionArn
+        ? 'not rolled back: the last completed revision is this same one (a forced redeploy), so the circuit breaker stops the deployment while the tasks already running keep serving'
+        : 'not rolled back: there is no earlier completed revision; the circuit breaker stops the deployment';
     error = new ThreeTierError('DEPLOY_FAILED', `the deployment of ${rev} cannot succeed: ${outcome.diagnosis.cause}${causeLines(outcome.stopped)}. It was ${what}.`, {
       hints: [...hintsFrom([outcome.diagnosis]), 'fix it, then run three-tier deploy again', describe],
     });

@@ -4,9 +4,8 @@ import { usageError } from '../../src/errors.js';
 import type { ImageSource } from '../../src/image.js';
 import { ensureCanBuild } from '../../src/image-build.js';
 import type { CommonOptions } from '../aws-context.js';
-import { interruptOnSignals } from '../interrupt.js';
 import { askConfirm, isInteractive } from '../prompts.js';
-import { connectRecorded, openRecordedStack } from '../recorded-stack.js';
+import { withRecordedStack } from '../recorded-stack.js';
 import { outputMode, withProgress } from '../render/progress.js';
 import { imageSourceFor } from './up.js';
 
@@ -32,37 +31,25 @@ export async function runDeploy(opts: DeployCliOptions): Promise<void> {
   }
   // The image reference is checked on its own before anything is touched (no lock, no AWS call).
   if (opts.image !== undefined) resolveConfig({ stack: opts.stack ?? 'demo', region: opts.region ?? 'us-east-1', image: opts.image });
-  const open = await openRecordedStack(opts, 'deploy', interactive);
-  const { stack, session } = open;
-  let closeTarget = async (): Promise<void> => undefined;
-  try {
-    const { target, region, flags } = await connectRecorded(opts, open);
-    closeTarget = () => target.close();
-    const interrupt = interruptOnSignals();
-    try {
-      const config = { ...open.recorded.config, ...(opts.image !== undefined ? { image: opts.image } : {}) };
-      const image: ImageSource = imageSourceFor(config, target);
-      const base = { config, clients: target.clients, manifestPath: open.manifestPath, signal: interrupt.signal, timing: target.timing, image, imageAsked: opts.image !== undefined, force: opts.force === true };
-      const plan = await planDeploy(session, { ...base, events: () => undefined });
-      if (mode === 'json') process.stderr.write(`${JSON.stringify({ type: 'plan', at: Date.now(), plan: planSummary(plan) })}\n`);
-      else process.stderr.write(formatDeployPlan(plan));
-      if (!deployChangesSomething(plan)) {
-        report(opts, plan, undefined, flags);
-        return;
-      }
-      if (!opts.yes && plan.action !== 'continue' && !(await confirm(plan, interactive))) return;
-      if (image.kind === 'build' && plan.action === 'deploy') await ensureCanBuild(image.contextDir);
-      const title = `three-tier deploy: ${stack} (${region}${target.sandbox ? ', sandbox' : ''})`;
-      const nodes = deployNodes(plan.config, image).map((n) => ({ id: n.id, kind: n.kind.kind }));
-      const result = await withProgress(mode, nodes, title, undefined, (events) => applyDeploy(session, plan, { ...base, events }));
-      report(opts, plan, result, flags);
-    } finally {
-      interrupt.dispose();
+  await withRecordedStack(opts, 'deploy', interactive, async (open, { target, region, flags }, signal) => {
+    const { stack, session } = open;
+    const config = { ...open.recorded.config, ...(opts.image !== undefined ? { image: opts.image } : {}) };
+    const image: ImageSource = imageSourceFor(config, target);
+    const base = { config, clients: target.clients, manifestPath: open.manifestPath, signal, timing: target.timing, image, imageAsked: opts.image !== undefined, force: opts.force === true };
+    const plan = await planDeploy(session, { ...base, events: () => undefined });
+    if (mode === 'json') process.stderr.write(`${JSON.stringify({ type: 'plan', at: Date.now(), plan: planSummary(plan) })}\n`);
+    else process.stderr.write(formatDeployPlan(plan));
+    if (!deployChangesSomething(plan)) {
+      report(opts, plan, undefined, flags);
+      return;
     }
-  } finally {
-    session.close();
-    await closeTarget();
-  }
+    if (!opts.yes && plan.action !== 'continue' && !(await confirm(plan, interactive))) return;
+    if (image.kind === 'build' && plan.action === 'deploy') await ensureCanBuild(image.contextDir);
+    const title = `three-tier deploy: ${stack} (${region}${target.sandbox ? ', sandbox' : ''})`;
+    const nodes = deployNodes(plan.config, image).map((n) => ({ id: n.id, kind: n.kind.kind }));
+    const result = await withProgress(mode, nodes, title, undefined, (events) => applyDeploy(session, plan, { ...base, events }));
+    report(opts, plan, result, flags);
+  });
 }
 
 export function planSummary(plan: DeployPlan): Record<string, unknown> {

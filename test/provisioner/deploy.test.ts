@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { DescribeServicesCommand, RegisterTaskDefinitionCommand, DescribeTaskDefinitionCommand, UpdateServiceCommand, type Service } from '@aws-sdk/client-ecs';
+import { DescribeServicesCommand, UpdateServiceCommand, type Service } from '@aws-sdk/client-ecs';
 import { applyDeploy, planDeploy, type DeployOptions } from '../../src/deploy.js';
 import { readManifest } from '../../src/engine/manifest.js';
 import { openStack } from '../../src/provisioner.js';
@@ -12,6 +12,7 @@ import { ResourceType } from '../../src/sandbox/model.js';
 import { control } from '../sandbox/helpers.js';
 import { harness, type Harness } from './harness.js';
 import { mutatingCalls, threeTierFailure } from './expect.js';
+import { registerVariant } from './task-variant.js';
 
 const STACK = 'dp';
 /** Outside ECR: a rehearsal does not read its registry, and the sandbox's tasks pull it as linux/amd64. */
@@ -168,22 +169,7 @@ describe('deploy: plan, apply and the rollout watcher against the sandbox', () =
     // Health checks that fail (RDS refuses a connection without TLS): retries might fix that, so deploy leaves it to
     // the breaker, which fails the deployment after its 3 failed tasks and rolls back.
     const current = await service();
-    const td = (await h.clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: current.taskDefinition }))).taskDefinition;
-    assert.ok(td?.containerDefinitions?.[0]);
-    const container = { ...td.containerDefinitions[0], environment: (td.containerDefinitions[0].environment ?? []).map((e) => (e.name === 'DB_SSL' ? { name: 'DB_SSL', value: 'disable' } : e)) };
-    const bad = await h.clients.ecs.send(
-      new RegisterTaskDefinitionCommand({
-        family: td.family,
-        networkMode: td.networkMode,
-        requiresCompatibilities: td.requiresCompatibilities,
-        cpu: td.cpu,
-        memory: td.memory,
-        runtimePlatform: td.runtimePlatform,
-        executionRoleArn: td.executionRoleArn,
-        containerDefinitions: [container],
-      }),
-    );
-    const arn = bad.taskDefinition?.taskDefinitionArn ?? '';
+    const arn = await registerVariant(h.clients.ecs, current.taskDefinition, (c) => ({ ...c, environment: (c.environment ?? []).map((e) => (e.name === 'DB_SSL' ? { name: 'DB_SSL', value: 'disable' } : e)) }));
     const up = await h.clients.ecs.send(new UpdateServiceCommand({ cluster: STACK, service: `${STACK}-api`, taskDefinition: arn }));
     const id = up.service?.deployments?.find((d) => d.status === 'PRIMARY')?.id ?? '';
     const ctx = readOnlyContext(h.options(), h.config, { id: 'ecs-service' }, (x) => readManifest(h.manifestPath)?.resources[x]?.outputs ?? {});
