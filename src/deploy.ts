@@ -73,11 +73,13 @@ export interface DeployResult {
   elapsedMs: number;
 }
 
-/** What a deploy needs the stack to have, with the output that proves it. */
+/**
+ * What a deploy needs the stack to have, with the identity or output that proves it. The service only needs to
+ * exist: a stack whose first deployment the circuit breaker failed (so `up` never saw it ready) is deployed to.
+ */
 const NEEDED: readonly [string, string][] = [
-  ['ecs-cluster', 'name'],
   ['ecs-service', 'name'],
-  ['task-definition', 'arn'],
+  ['ecs-service', 'cluster'],
   ['execution-role', 'arn'],
   ['log-group', 'name'],
   ['database', 'address'],
@@ -94,7 +96,8 @@ function refuseUnready(recorded: Manifest): void {
       `bring it back first: three-tier resume --stack ${stack}, then deploy`,
     ]);
   }
-  const missing = NEEDED.filter(([id, key]) => !recorded.resources[id]?.outputs?.[key]).map(([id]) => id);
+  const has = (id: string, key: string): boolean => Boolean(recorded.resources[id]?.outputs?.[key] ?? recorded.resources[id]?.identity?.[key]);
+  const missing = [...new Set(NEEDED.filter(([id, key]) => !has(id, key)).map(([id]) => id))];
   if (missing.length > 0) {
     throw usageError('STACK_INCOMPLETE', `stack "${stack}" is not complete (${missing.join(', ')} not made yet): deploy needs a running service. Nothing was changed.`, [
       `finish it first: three-tier up --stack ${stack}`,
@@ -131,7 +134,8 @@ export async function planDeploy(session: StackSession, opts: DeployOptions): Pr
   refuseUnready(recorded);
   const source = describeSource(opts.image);
   const config: StackConfig = opts.image.kind === 'existing' ? { ...recorded.config, image: opts.image.uri } : recorded.config;
-  const service = { cluster: recorded.resources['ecs-cluster']?.outputs?.['name'] ?? '', name: recorded.resources['ecs-service']?.outputs?.['name'] ?? '' };
+  const svcRecord = recorded.resources['ecs-service'];
+  const service = { cluster: svcRecord?.identity?.['cluster'] ?? '', name: svcRecord?.identity?.['name'] ?? svcRecord?.outputs?.['name'] ?? '' };
   const ctx = contextOver(opts, config, recorded, { id: 'ecs-service' });
   const notes: string[] = [];
   try {
@@ -148,7 +152,9 @@ export async function planDeploy(session: StackSession, opts: DeployOptions): Pr
     const inFlight = recorded.deployment;
     const completed = primary?.rolloutState === 'COMPLETED' ? primary.taskDefinition : undefined;
     const otherCompleted = svc.deployments?.find((d) => d.status !== 'PRIMARY' && d.rolloutState === 'COMPLETED')?.taskDefinition;
-    const previous = completed ?? inFlight?.previousTaskDefinitionArn ?? otherCompleted ?? recorded.resources['task-definition']?.outputs?.['arn'];
+    // The manifest's revision counts only when up saw the service ready with it.
+    const upCompleted = svcRecord?.status === 'ready' ? recorded.resources['task-definition']?.outputs?.['arn'] : undefined;
+    const previous = completed ?? inFlight?.previousTaskDefinitionArn ?? otherCompleted ?? upCompleted;
     const base = { command: 'deploy' as const, stack: recorded.stack, region: recorded.region, config, service, current, source, notes, ...(previous ? { previous } : {}) };
 
     if (inFlight && opts.force !== true && (opts.imageAsked !== true || inFlight.source === source)) {
@@ -317,6 +323,9 @@ export async function applyDeploy(session: StackSession, plan: DeployPlan, opts:
       identity: { arn: record.taskDefinitionArn, family: td?.family ?? '' },
       outputs: { arn: record.taskDefinitionArn, family: td?.family ?? '', revision: String(td?.revision ?? revisionOf(record.taskDefinitionArn).split(':').pop() ?? '') },
     });
+    // A service whose first deployment failed under up is ready now too.
+    const svc = store.resource('ecs-service')?.status === 'ready' ? undefined : await describeService(svcCtx, cluster, name);
+    if (svc) store.update('ecs-service', 'ecs-service', { status: 'ready', outputs: { name: svc.serviceName ?? name, arn: svc.serviceArn ?? '', cluster: svc.clusterArn ?? '' } });
     store.setDeployment(undefined);
     run.emit(svcNode, 'ready', { detail: `${revisionOf(record.taskDefinitionArn)} deployed, rollout completed`, awsId: name, since });
     result.elapsedMs = Date.now() - run.t0;

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { DescribeServicesCommand, UpdateServiceCommand, type Service } from '@aws-sdk/client-ecs';
 import { applyDeploy, planDeploy, type DeployOptions } from '../../src/deploy.js';
 import { readManifest } from '../../src/engine/manifest.js';
-import { openStack } from '../../src/provisioner.js';
+import { openStack, planChangesSomething, planUp } from '../../src/provisioner.js';
 import { watchRollout } from '../../src/rollout.js';
 import { readOnlyContext } from '../../src/run.js';
 import { ResourceType } from '../../src/sandbox/model.js';
@@ -176,5 +176,52 @@ describe('deploy: plan, apply and the rollout watcher against the sandbox', () =
     const outcome = await watchRollout(ctx, { cluster: STACK, service: `${STACK}-api`, taskDefinitionArn: arn, deploymentId: id }, { report: () => undefined });
     assert.equal(outcome.kind, 'breaker');
     assert.ok(outcome.kind === 'breaker' && outcome.rolledBackTo === current.taskDefinition, JSON.stringify(outcome));
+  });
+});
+
+/**
+ * The seed author's trap: a first deployment the circuit breaker fails has nothing to roll back to, `up` never sees
+ * the service ready, and later deployments of the same revision keep failing. deploy works on such a stack: a
+ * forced redeploy of the broken revision fails fast and says there is nothing to roll back to; a working image
+ * completes, and the stack is whole for `up` again.
+ */
+describe('deploy after a first deployment the circuit breaker failed', () => {
+  let h: Harness;
+  before(async () => {
+    h = await harness({ stack: 'dq', input: { cpuArchitecture: 'ARM64' } });
+    const err = await threeTierFailure(h.up({ image: { kind: 'existing', uri: AMD64_OUTSIDE } }));
+    assert.equal(err.code, 'SERVICE_DEPLOYMENT_FAILED');
+  });
+  after(async () => h.close());
+
+  const run = async (extra: Partial<DeployOptions>) => {
+    const opts: DeployOptions = { ...h.options(), ...extra } as DeployOptions;
+    const session = openStack(h.manifestPath, 'deploy');
+    try {
+      return await applyDeploy(session, await planDeploy(session, opts), opts);
+    } finally {
+      session.close();
+    }
+  };
+
+  it('--force of the broken revision fails fast, with nothing to roll back to', async () => {
+    const err = await threeTierFailure(run({ image: { kind: 'existing', uri: AMD64_OUTSIDE }, force: true }));
+    assert.equal(err.code, 'DEPLOY_FAILED', err.message);
+    assert.match(err.message, /exec format error/);
+    assert.match(err.message, /not rolled back: there is no earlier completed revision/);
+  });
+
+  it('a working image completes, and up then finds nothing to do', async () => {
+    const result = await run({});
+    assert.equal(result.changed, true);
+    const m = readManifest(h.manifestPath);
+    assert.equal(m?.resources['ecs-service']?.status, 'ready');
+    const session = openStack(h.manifestPath, 'up');
+    try {
+      const plan = await planUp(session, h.options());
+      assert.equal(planChangesSomething(plan), false, JSON.stringify(plan.steps.filter((s) => s.action !== 'none')));
+    } finally {
+      session.close();
+    }
   });
 });
