@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DescribeServicesCommand, UpdateServiceCommand, type Service } from '@aws-sdk/client-ecs';
 import { applyDeploy, planDeploy, type DeployOptions } from '../../src/deploy.js';
 import { readManifest } from '../../src/engine/manifest.js';
@@ -13,6 +14,9 @@ import { control } from '../sandbox/helpers.js';
 import { harness, type Harness } from './harness.js';
 import { mutatingCalls, threeTierFailure } from './expect.js';
 import { registerVariant } from './task-variant.js';
+import { fakeDocker } from './fake-docker.js';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 const STACK = 'dp';
 /** Outside ECR: a rehearsal does not read its registry, and the sandbox's tasks pull it as linux/amd64. */
@@ -163,6 +167,20 @@ describe('deploy: plan, apply and the rollout watcher against the sandbox', () =
     assert.notEqual(primary?.id, oldId, 'a new deployment');
     assert.equal(primary?.id, result.deploymentId);
     assert.equal(primary?.rolloutState, 'COMPLETED');
+  });
+
+  it('without --image: api/ is built for the tasks and pushed to the stack repository, then rolled out', async () => {
+    const docker = fakeDocker(h.dir, h.sb.endpoint);
+    const before = await service();
+    const { plan, result } = await deploy({ image: { kind: 'build', contextDir: ROOT, docker: docker.path } });
+    assert.equal(plan.action, 'deploy');
+    const build = docker.calls().find((c) => c.args[0] === 'buildx' && c.args[1] === 'build');
+    assert.ok(build, 'docker buildx build ran');
+    assert.equal(build.args[build.args.indexOf('--platform') + 1], 'linux/arm64');
+    assert.ok(result.image.startsWith(`${repositoryUri}@sha256:`), result.image);
+    const after = await service();
+    assert.notEqual(after.taskDefinition, before.taskDefinition);
+    assert.equal(after.deployments?.find((d) => d.status === 'PRIMARY')?.rolloutState, 'COMPLETED');
   });
 
   it('the watcher reports a breaker rollback as the breaker failing, with the revision it went back to', async () => {
