@@ -7,6 +7,7 @@ import type { CommonOptions } from '../aws-context.js';
 import { askConfirm, isInteractive } from '../prompts.js';
 import { withRecordedStack } from '../recorded-stack.js';
 import { outputMode, withProgress } from '../render/progress.js';
+import { readDataPlane } from '../../src/sandbox-data-plane.js';
 import { imageSourceFor } from './up.js';
 
 export interface DeployCliOptions extends CommonOptions {
@@ -34,7 +35,8 @@ export async function runDeploy(opts: DeployCliOptions): Promise<void> {
   await withRecordedStack(opts, 'deploy', interactive, async (open, { target, region, flags }, signal) => {
     const { stack, session } = open;
     const config = { ...open.recorded.config, ...(opts.image !== undefined ? { image: opts.image } : {}) };
-    const image: ImageSource = imageSourceFor(config, target);
+    // A sandbox that runs the API for real takes the stand-in push, as up and resume do (its tasks run api/ from here).
+    const image: ImageSource = imageSourceFor(config, target, !target.sandbox && (await readDataPlane(target.endpoint)) !== undefined);
     const base = { config, clients: target.clients, manifestPath: open.manifestPath, signal, timing: target.timing, image, imageAsked: opts.image !== undefined, force: opts.force === true };
     const plan = await planDeploy(session, { ...base, events: () => undefined });
     if (mode === 'json') process.stderr.write(`${JSON.stringify({ type: 'plan', at: Date.now(), plan: planSummary(plan) })}\n`);
