@@ -1,11 +1,10 @@
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Sandbox } from '../../src/sandbox/server.js';
 import { eventually } from '../sandbox/helpers.js';
 import { runCli, scratchDir, stackArgs, TIME_SCALE } from './cli.js';
-import { dataPlane, dataPlaneSandbox, dropCacheKeys, freshDatabase, type FreshDatabase } from './data-plane-support.js';
+import { dataPlaneSuite } from './data-plane-support.js';
 
 /**
  * deploy and logs with the sandbox's data plane: the tasks run the bundled API as real processes against the local
@@ -16,28 +15,14 @@ describe('deploy and logs against a sandbox that runs the API', () => {
   const stack = 'dplane';
   const dir = scratchDir('deploy-plane');
   const manifest = join(dir, `${stack}.json`);
-  let sb: Sandbox;
-  let db: FreshDatabase;
-  let prefix = '';
+  const suite = dataPlaneSuite(TIME_SCALE);
   let url = '';
   const cli = (args: string[]) => runCli(args, { cwd: dir, timeoutMs: 180_000 });
-  const logsArgs = (): string[] => ['logs', '--stack', stack, '--manifest', manifest, '--endpoint-url', sb.endpoint];
-
-  before(async () => {
-    db = await freshDatabase();
-    const config = dataPlane({ database: db.name });
-    prefix = config.cacheKeyPrefix ?? '';
-    sb = await dataPlaneSandbox(config, TIME_SCALE);
-  });
-  after(async () => {
-    await sb?.close();
-    await db?.drop();
-    await dropCacheKeys(prefix);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const logsArgs = (): string[] => ['logs', '--stack', stack, '--manifest', manifest, '--endpoint-url', suite.sb.endpoint];
+  after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('up runs the API', async () => {
-    const r = await cli(['up', ...stackArgs(sb, stack, manifest), '--json']);
+    const r = await cli(['up', ...stackArgs(suite.sb, stack, manifest), '--json']);
     assert.equal(r.code, 0, r.stderr.slice(-3000));
     url = (JSON.parse(r.stdout) as { localUrl?: string }).localUrl ?? '';
     assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
@@ -59,13 +44,13 @@ describe('deploy and logs against a sandbox that runs the API', () => {
   });
 
   it('deploy rolls out a new revision whose process then passes verify', async () => {
-    const r = await cli(['deploy', ...stackArgs(sb, stack, manifest), '--json']);
+    const r = await cli(['deploy', ...stackArgs(suite.sb, stack, manifest), '--json']);
     assert.equal(r.code, 0, r.stderr.slice(-3000));
     const out = JSON.parse(r.stdout) as { changed: boolean; taskDefinition: string };
     assert.equal(out.changed, true);
     assert.match(out.taskDefinition, /:2$/);
     const v = await eventually(async () => {
-      const res = await cli(['verify', '--stack', stack, '--manifest', manifest, '--endpoint-url', sb.endpoint]);
+      const res = await cli(['verify', '--stack', stack, '--manifest', manifest, '--endpoint-url', suite.sb.endpoint]);
       return res.code === 0 ? res : undefined;
     }, 60_000, 'verify to pass on the new revision');
     assert.equal(v.code, 0);
