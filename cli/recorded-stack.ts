@@ -5,6 +5,7 @@ import { openStack, type StackSession } from '../src/provisioner.js';
 import { recordedStack } from '../src/session.js';
 import { checkCredentials, checkTargetOptions, connect, manifestPathFor, stackLocation, type AwsTarget, type CommonOptions } from './aws-context.js';
 import { stackFlags } from './commands/up.js';
+import { interruptOnSignals } from './interrupt.js';
 import { chooseStack, knownStacks } from './stacks.js';
 
 /**
@@ -27,7 +28,7 @@ export interface RecordedTarget {
   flags: string;
 }
 
-export async function openRecordedStack(opts: CommonOptions, command: 'pause' | 'resume', interactive: boolean): Promise<RecordedStack> {
+export async function openRecordedStack(opts: CommonOptions, command: 'pause' | 'resume' | 'deploy', interactive: boolean): Promise<RecordedStack> {
   // At a terminal without --stack: the stack of --manifest, the only one here, or the one picked among them.
   const chosen = opts.stack === undefined && interactive ? await chooseStack(opts, `three-tier ${command}`) : undefined;
   const stack = chosen?.stack ?? opts.stack;
@@ -62,4 +63,31 @@ export async function connectRecorded(opts: CommonOptions, open: Omit<RecordedSt
     throw err;
   }
   return { target, region, flags: stackFlags(stack, opts, { sandbox: Boolean(target.sandbox), endpoint: target.sandbox ? undefined : target.endpoint, region }) };
+}
+
+/**
+ * Open the stack, connect where it lives, and run `work` with the Ctrl-C signal; the lock and the connection are
+ * released however it ends.
+ */
+export async function withRecordedStack<T>(
+  opts: CommonOptions,
+  command: 'pause' | 'resume' | 'deploy',
+  interactive: boolean,
+  work: (open: RecordedStack, at: RecordedTarget, signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const open = await openRecordedStack(opts, command, interactive);
+  let closeTarget = async (): Promise<void> => undefined;
+  try {
+    const at = await connectRecorded(opts, open);
+    closeTarget = () => at.target.close();
+    const interrupt = interruptOnSignals();
+    try {
+      return await work(open, at, interrupt.signal);
+    } finally {
+      interrupt.dispose();
+    }
+  } finally {
+    open.session.close();
+    await closeTarget();
+  }
 }

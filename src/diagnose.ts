@@ -274,3 +274,28 @@ export function hintsFrom(diagnoses: readonly (Diagnosis | undefined)[]): string
   }
   return out;
 }
+
+/**
+ * Causes of stopped tasks that retrying cannot fix, and after how many stopped tasks of a new deployment with that
+ * cause `deploy` stops waiting and rolls back (src/rollout.ts) instead of waiting for the circuit breaker, which
+ * trips only at max(3, ceil(desired / 2)) failed tasks. One task is enough when the cause is deterministic (the
+ * same image, the same role, the same route give the same answer again); a crash on start-up or a pull that failed
+ * for an unnamed reason can be a passing dependency, so they need a second task to agree. Causes not listed here
+ * (a role still propagating, failing health checks) are left to the breaker.
+ */
+const FAIL_FAST_AFTER: Readonly<Record<string, number>> = {
+  ARCH_MISMATCH: 1,
+  IMAGE_NOT_FOUND: 1,
+  SECRET_ACCESS: 1,
+  LOGS_ACCESS: 1,
+  NO_REGISTRY_ROUTE: 1,
+  IMAGE_PULL_FAILED: 2,
+  TASK_INIT_FAILED: 2,
+  CONTAINER_EXITED: 2,
+  OUT_OF_MEMORY: 2,
+};
+
+/** After how many stopped tasks with this cause a rollout is hopeless; undefined: retries may fix it. */
+export function failFastAfter(diagnosis: Diagnosis | undefined): number | undefined {
+  return diagnosis ? FAIL_FAST_AFTER[diagnosis.code] : undefined;
+}

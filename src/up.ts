@@ -202,6 +202,12 @@ export async function planUp(session: StackSession, opts: PlanUpOptions, mode: P
   const changes = recordedConfig ? settingChanges(recordedConfig, opts.config) : [];
   refuseImmutable(changes, opts.config, session.manifestPath);
   if (mode.resume !== true) refusePaused(recorded?.paused, opts.config.stack);
+  // up would roll the service back to the revision its settings name, under a deploy that has not finished.
+  if (recorded?.deployment) {
+    throw usageError('DEPLOY_IN_FLIGHT', `a deploy of stack "${opts.config.stack}" (${recorded.deployment.image}, started ${recorded.deployment.startedAt}) has not finished: ${mode.resume === true ? 'resume' : 'up'} would undo it. Nothing was changed.`, [
+      `finish it first: three-tier deploy --stack ${opts.config.stack} (it continues watching that deployment)`,
+    ]);
+  }
   const notes: string[] = [];
 
   const recordedZones = recordedConfig?.availabilityZones ?? opts.config.availabilityZones;

@@ -88,6 +88,33 @@ const resume: CommandDeclaration = (program) => {
   });
 };
 
+const deploy: CommandDeclaration = (program) => {
+  addCommonOptions(
+    program
+      .command('deploy')
+      .description('ship a new API image: build and push api/ (or --image), a new task definition revision, a rolling deployment watched until it completes; a hopeless rollout is rolled back at once')
+      .option('--image <uri>', 'deploy this existing image instead of building api/ (it becomes the stack image)')
+      .option('--force', 'start a fresh deployment of the current revision (also clears a tripped circuit breaker)'),
+  ).action(async (opts: Record<string, unknown>) => {
+    const { runDeploy } = await import('./deploy.js');
+    await runDeploy(opts);
+  });
+};
+
+const logs: CommandDeclaration = (program) => {
+  addCommonOptions(
+    program
+      .command('logs')
+      .description("the API's log lines across the service's tasks, newest last, with each task's id (read-only)")
+      .option('--follow', 'keep printing new lines until Ctrl-C')
+      .option('--since <when>', 'from this long ago (30s, 10m, 2h, 1d) or this ISO time (default 10m)')
+      .option('--task <id>', "only this task's lines (its id, or the start of it)"),
+  ).action(async (opts: Record<string, unknown>) => {
+    const { runLogs } = await import('./logs.js');
+    await runLogs(opts);
+  });
+};
+
 const cost: CommandDeclaration = (program) => {
   program
     .command('cost')
@@ -161,4 +188,4 @@ const completion: CommandDeclaration = (program) => {
     });
 };
 
-export const commands: readonly CommandDeclaration[] = [up, status, verify, list, pause, resume, destroy, cost, sandbox, completion];
+export const commands: readonly CommandDeclaration[] = [up, deploy, logs, status, verify, list, pause, resume, destroy, cost, sandbox, completion];

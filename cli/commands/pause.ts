@@ -2,9 +2,8 @@ import { usageError } from '../../src/errors.js';
 import { applyPause, pauseChangesSomething, planPause, type PausePlan } from '../../src/provisioner.js';
 import { buildStackGraph } from '../../src/stack.js';
 import type { CommonOptions } from '../aws-context.js';
-import { interruptOnSignals } from '../interrupt.js';
 import { askConfirm, isInteractive } from '../prompts.js';
-import { connectRecorded, openRecordedStack } from '../recorded-stack.js';
+import { withRecordedStack } from '../recorded-stack.js';
 import { formatPausePlan, formatPauseResult, pausePlanSummary } from '../render/pause.js';
 import { money } from '../render/plan.js';
 import { outputMode, withProgress } from '../render/progress.js';
@@ -20,35 +19,23 @@ export interface PauseCliOptions extends CommonOptions {
 export async function runPause(opts: PauseCliOptions): Promise<void> {
   const interactive = isInteractive(opts);
   const mode = outputMode(opts);
-  const open = await openRecordedStack(opts, 'pause', interactive);
-  const { stack, session } = open;
-  let closeTarget = async (): Promise<void> => undefined;
-  try {
-    const { target, region, flags } = await connectRecorded(opts, open);
-    closeTarget = () => target.close();
-    const interrupt = interruptOnSignals();
-    try {
-      const base = { config: open.recorded.config, clients: target.clients, manifestPath: open.manifestPath, signal: interrupt.signal, timing: target.timing, deep: opts.deep === true };
-      const plan = await planPause(session, { ...base, events: () => undefined });
-      if (mode === 'json') process.stderr.write(`${JSON.stringify({ type: 'plan', at: Date.now(), plan: pausePlanSummary(plan) })}\n`);
-      else process.stderr.write(formatPausePlan(plan));
-      if (!pauseChangesSomething(plan)) {
-        report(opts, plan, undefined, { region, flags, simulated: target.endpoint !== undefined });
-        return;
-      }
-      if (!opts.yes && !(await confirm(plan, interactive))) return;
-
-      const nodes = buildStackGraph(plan.config).filter((n) => plan.steps.some((s) => s.id === n.id));
-      const title = `three-tier pause: ${stack} (${region}${target.sandbox ? ', sandbox' : ''})`;
-      const result = await withProgress(mode, nodes.map((n) => ({ id: n.id, kind: n.kind.kind })), title, undefined, (events) => applyPause(session, plan, { ...base, events }));
-      report(opts, plan, result, { region, flags, simulated: target.endpoint !== undefined });
-    } finally {
-      interrupt.dispose();
+  await withRecordedStack(opts, 'pause', interactive, async (open, { target, region, flags }, signal) => {
+    const { stack, session } = open;
+    const base = { config: open.recorded.config, clients: target.clients, manifestPath: open.manifestPath, signal, timing: target.timing, deep: opts.deep === true };
+    const plan = await planPause(session, { ...base, events: () => undefined });
+    if (mode === 'json') process.stderr.write(`${JSON.stringify({ type: 'plan', at: Date.now(), plan: pausePlanSummary(plan) })}\n`);
+    else process.stderr.write(formatPausePlan(plan));
+    if (!pauseChangesSomething(plan)) {
+      report(opts, plan, undefined, { region, flags, simulated: target.endpoint !== undefined });
+      return;
     }
-  } finally {
-    session.close();
-    await closeTarget();
-  }
+    if (!opts.yes && !(await confirm(plan, interactive))) return;
+
+    const nodes = buildStackGraph(plan.config).filter((n) => plan.steps.some((s) => s.id === n.id));
+    const title = `three-tier pause: ${stack} (${region}${target.sandbox ? ', sandbox' : ''})`;
+    const result = await withProgress(mode, nodes.map((n) => ({ id: n.id, kind: n.kind.kind })), title, undefined, (events) => applyPause(session, plan, { ...base, events }));
+    report(opts, plan, result, { region, flags, simulated: target.endpoint !== undefined });
+  });
 }
 
 async function confirm(plan: PausePlan, interactive: boolean): Promise<boolean> {

@@ -58,6 +58,31 @@ export const pauseRecordSchema = z
   .strict();
 export type PauseRecord = z.infer<typeof pauseRecordSchema>;
 
+/**
+ * A `deploy` in flight (src/deploy.ts): written before UpdateService, cleared when the rollout ends (completed,
+ * rolled back). A rerun after Ctrl-C or a kill finds it and continues watching that deployment.
+ */
+export const deploymentRecordSchema = z
+  .object({
+    startedAt: z.string(),
+    /** What was asked for (describeSource of the image source): a rerun asking for the same continues. */
+    source: z.string(),
+    /** The image the new revision runs. */
+    image: z.string(),
+    /** The revision being rolled out. */
+    taskDefinitionArn: z.string(),
+    /** The last revision whose deployment completed: where a failed rollout goes back to. */
+    previousTaskDefinitionArn: z.string().optional(),
+    /** ECS's id of the deployment, once UpdateService answered. */
+    deploymentId: z.string().optional(),
+    /** `--force`: a fresh deployment of the current revision. */
+    force: z.boolean().optional(),
+    /** The --image setting to record once the rollout completes. */
+    configImage: z.string().optional(),
+  })
+  .strict();
+export type DeploymentRecord = z.infer<typeof deploymentRecordSchema>;
+
 export const manifestSchema = z
   .object({
     schemaVersion: z.literal(MANIFEST_VERSION),
@@ -68,6 +93,8 @@ export const manifestSchema = z
     config: stackConfigSchema,
     /** Set while the stack is paused (three-tier pause), removed by resume. */
     paused: pauseRecordSchema.optional(),
+    /** Set while `three-tier deploy` rolls out a revision, removed when the rollout ends. */
+    deployment: deploymentRecordSchema.optional(),
     createdAt: z.string(),
     updatedAt: z.string(),
     resources: z.record(z.string(), manifestResourceSchema),
@@ -223,6 +250,13 @@ export class ManifestStore {
   setPaused(paused: PauseRecord | undefined): void {
     if (paused === undefined) delete this.doc.paused;
     else this.doc.paused = paused;
+    this.save();
+  }
+
+  /** Record (or clear, with undefined) the deployment `deploy` is rolling out. */
+  setDeployment(deployment: DeploymentRecord | undefined): void {
+    if (deployment === undefined) delete this.doc.deployment;
+    else this.doc.deployment = deployment;
     this.save();
   }
 

@@ -114,7 +114,7 @@ function countFrom(deployment: Deployment, waitStarted: number, scale: number): 
   return began >= waitStarted - 2 * 60_000 * scale ? Math.min(began, waitStarted) : waitStarted;
 }
 
-function reasonsOf(task: Task): string {
+export function reasonsOf(task: Task): string {
   const containers = (task.containers ?? []).map((c) => c.reason).filter(Boolean);
   // ECS often repeats the task's reason on the container: say each once.
   return [...new Set([task.stoppedReason, ...containers].filter(Boolean))].join('; ');
@@ -125,7 +125,7 @@ function reasonsOf(task: Task): string {
  * inside the container is only there: "exec format error" for an image of another architecture, "no pg_hba.conf
  * entry ... no encryption" for a database connection without TLS. Best effort: no lines when they cannot be read.
  */
-async function lastLogLines(ctx: NodeContext, task: Task): Promise<string[]> {
+export async function lastLogLines(ctx: NodeContext, task: Task): Promise<string[]> {
   const group = ctx.outputsOf('log-group')['name'];
   const taskId = task.taskArn?.split('/').pop();
   if (!group || !taskId) return [];

@@ -72,7 +72,7 @@ export function taskDefinitionInput(config: StackConfig, inputs: TaskInputs): Re
   };
 }
 
-function inputsOf(ctx: NodeContext): TaskInputs {
+export function inputsOf(ctx: NodeContext): TaskInputs {
   return {
     image: needOutput(ctx, 'image', 'uri'),
     executionRoleArn: needOutput(ctx, 'execution-role', 'arn'),
@@ -88,7 +88,7 @@ function inputsOf(ctx: NodeContext): TaskInputs {
 }
 
 /** Whether a registered revision is what `want` describes (the fields the stack sets). */
-function matches(td: TaskDefinition, want: RegisterTaskDefinitionCommandInput): boolean {
+export function matches(td: TaskDefinition, want: RegisterTaskDefinitionCommandInput): boolean {
   const c = td.containerDefinitions?.[0];
   const w = want.containerDefinitions?.[0];
   if (!c || !w || td.containerDefinitions?.length !== 1) return false;
@@ -118,7 +118,7 @@ function tryWant(ctx: NodeContext): RegisterTaskDefinitionCommandInput | undefin
   }
 }
 
-async function describe(ctx: NodeContext, ref: string): Promise<TaskDefinition | undefined> {
+export async function describeTaskDefinition(ctx: NodeContext, ref: string): Promise<TaskDefinition | undefined> {
   try {
     return (await ctx.clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: ref }))).taskDefinition;
   } catch (err) {
@@ -165,7 +165,7 @@ export const taskDefinitionKind: StackResourceKind = firstOf({
   },
 
   async read(ctx, identity) {
-    const td = await describe(ctx, identity['arn'] ?? '');
+    const td = await describeTaskDefinition(ctx, identity['arn'] ?? '');
     if (!td || td.status !== 'ACTIVE') return undefined;
     const want = tryWant(ctx);
     const ready = want !== undefined && matches(td, want);
@@ -182,7 +182,7 @@ export const taskDefinitionKind: StackResourceKind = firstOf({
   async waitReady(ctx, identity) {
     const want = taskDefinitionInput(ctx.config, inputsOf(ctx));
     const td = await waitFor(ctx, `task definition ${identity['arn'] ?? ''} to be visible`, 'quickReady', async () => {
-      const found = await describe(ctx, identity['arn'] ?? '');
+      const found = await describeTaskDefinition(ctx, identity['arn'] ?? '');
       return found ? { done: true, value: found } : { done: false, state: 'not visible yet' };
     });
     if (td.status === 'ACTIVE' && matches(td, want)) return outputsOf(td);

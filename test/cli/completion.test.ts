@@ -114,7 +114,7 @@ describe('three-tier completion', () => {
   });
 
   it('completes commands, options and option values in bash', () => {
-    assert.deepEqual(complete(['de']), ['destroy']);
+    assert.deepEqual(complete(['de']), ['deploy', 'destroy']);
     assert.deepEqual(complete(['up', '--ar']), ['--arch']);
     assert.deepEqual(complete(['up', '--arch', '']), ['X86_64', 'ARM64']);
     assert.deepEqual(complete(['up', '--region', 'eu-west-']), ['eu-west-1', 'eu-west-2', 'eu-west-3']);

@@ -4,6 +4,7 @@
  * and a closed port to point a data plane at when a test needs PostgreSQL or Redis unreachable for it (the shared
  * servers are never stopped). Nothing is mocked: real processes, real PostgreSQL and Redis, the real SDK.
  */
+import { after, before } from 'node:test';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { Redis } from 'ioredis';
@@ -72,4 +73,32 @@ export function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * One data-plane sandbox for a test file, at the e2e pace, over a fresh database: started before its tests; after
+ * them the sandbox (and its processes) stops, the database is dropped and the cache keys removed. Call inside
+ * `describe`.
+ */
+export function dataPlaneSuite(timeScale: number): { readonly sb: Sandbox } {
+  let sb: Sandbox | undefined;
+  let db: FreshDatabase | undefined;
+  let prefix = '';
+  before(async () => {
+    db = await freshDatabase();
+    const config = dataPlane({ database: db.name });
+    prefix = config.cacheKeyPrefix ?? '';
+    sb = await dataPlaneSandbox(config, timeScale);
+  });
+  after(async () => {
+    await sb?.close();
+    await db?.drop();
+    await dropCacheKeys(prefix);
+  });
+  return {
+    get sb(): Sandbox {
+      if (!sb) throw new Error('the sandbox starts before the tests');
+      return sb;
+    },
+  };
 }

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { AuthorizeSecurityGroupIngressCommand, CreateRouteCommand, DeleteRouteCommand, RevokeSecurityGroupIngressCommand } from '@aws-sdk/client-ec2';
-import { DescribeTaskDefinitionCommand, ListTasksCommand, RegisterTaskDefinitionCommand, StopTaskCommand, UpdateServiceCommand, type ContainerDefinition } from '@aws-sdk/client-ecs';
+import { ListTasksCommand, StopTaskCommand, UpdateServiceCommand, type ContainerDefinition } from '@aws-sdk/client-ecs';
 import { AttachRolePolicyCommand, DeleteRolePolicyCommand, DetachRolePolicyCommand, GetRolePolicyCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { CreateLogGroupCommand, DeleteLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { diagnoseStoppedTask } from '../../src/diagnose.js';
@@ -11,6 +11,7 @@ import type { StackStatus } from '../../src/status/model.js';
 import { control } from '../sandbox/helpers.js';
 import { harness, type Harness } from '../provisioner/harness.js';
 import { statusWhen } from './support.js';
+import { registerVariant } from '../provisioner/task-variant.js';
 
 /**
  * A failed task for each stopped reason the sandbox produces (docs/sandbox/ecs.md), read by status with the cause
@@ -47,21 +48,7 @@ describe('status explains failed tasks and deployments', () => {
   }
 
   async function deployVariant(change: (c: ContainerDefinition) => ContainerDefinition): Promise<string> {
-    const td = (await h.clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: out('task-definition', 'arn') }))).taskDefinition;
-    assert.ok(td);
-    const registered = await h.clients.ecs.send(
-      new RegisterTaskDefinitionCommand({
-        family: td.family,
-        networkMode: td.networkMode,
-        requiresCompatibilities: td.requiresCompatibilities,
-        cpu: td.cpu,
-        memory: td.memory,
-        runtimePlatform: td.runtimePlatform,
-        executionRoleArn: td.executionRoleArn,
-        containerDefinitions: (td.containerDefinitions ?? []).map(change),
-      }),
-    );
-    const arn = registered.taskDefinition?.taskDefinitionArn ?? '';
+    const arn = await registerVariant(h.clients.ecs, out('task-definition', 'arn'), change);
     await h.clients.ecs.send(new UpdateServiceCommand({ ...SERVICE, taskDefinition: arn }));
     return arn;
   }

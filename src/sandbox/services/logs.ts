@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type {
   CreateLogGroupRequest,
   DeleteLogGroupRequest,
@@ -79,6 +80,16 @@ function matchesPattern(pattern: string | undefined, message: string): boolean {
   if (!pattern || pattern.trim() === '') return true;
   const terms = [...pattern.matchAll(/"((?:[^"\\]|\\.)*)"|(\S+)/g)].map((m) => (m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : (m[2] ?? '')));
   return terms.every((t) => message.includes(t));
+}
+
+/**
+ * An event's id, as FilterLogEvents gives it: unique within the group (AWS's are 56 decimal digits) and the same on
+ * every call, so a client that polls can skip what it has seen. Time, then the stream (a hash of its name: two
+ * streams' events can share a time and a position), then the position in the stream.
+ */
+function eventIdOf(stream: string, index: number, timestamp: number): string {
+  const streamId = BigInt(`0x${createHash('sha256').update(stream).digest('hex').slice(0, 13)}`).toString().padStart(16, '0');
+  return `${String(timestamp).padStart(20, '0')}${streamId}${String(index).padStart(20, '0')}`;
 }
 
 export const logs: SandboxService = {
@@ -221,7 +232,7 @@ export const logs: SandboxService = {
           timestamp: e.timestamp,
           message: e.message,
           ingestionTime: e.ingestionTime,
-          eventId: `${String(e.timestamp).padStart(20, '0')}${String(i).padStart(16, '0')}`,
+          eventId: eventIdOf(name, i, e.timestamp),
         })),
         searchedLogStreams: names.map((logStreamName) => ({ logStreamName, searchedCompletely: true })),
       };

@@ -1,0 +1,58 @@
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { eventually } from '../sandbox/helpers.js';
+import { runCli, scratchDir, stackArgs, TIME_SCALE } from './cli.js';
+import { dataPlaneSuite } from './data-plane-support.js';
+
+/**
+ * deploy and logs with the sandbox's data plane: the tasks run the bundled API as real processes against the local
+ * PostgreSQL (a fresh database) and Redis, so `logs` shows the API's own JSON lines, and a deploy replaces the
+ * running process with a new one that `verify` then proves through the load balancer.
+ */
+describe('deploy and logs against a sandbox that runs the API', () => {
+  const stack = 'dplane';
+  const dir = scratchDir('deploy-plane');
+  const manifest = join(dir, `${stack}.json`);
+  const suite = dataPlaneSuite(TIME_SCALE);
+  let url = '';
+  const cli = (args: string[]) => runCli(args, { cwd: dir, timeoutMs: 180_000 });
+  const logsArgs = (): string[] => ['logs', '--stack', stack, '--manifest', manifest, '--endpoint-url', suite.sb.endpoint];
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('up runs the API', async () => {
+    const r = await cli(['up', ...stackArgs(suite.sb, stack, manifest), '--json']);
+    assert.equal(r.code, 0, r.stderr.slice(-3000));
+    url = (JSON.parse(r.stdout) as { localUrl?: string }).localUrl ?? '';
+    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it("logs prints the API's own JSON lines readably, with the task id, and raw with --json", async () => {
+    assert.equal((await fetch(`${url}/items`)).status, 200);
+    const r = await eventually(async () => {
+      const out = await cli(logsArgs());
+      return / INFO  request method=GET path=\/items status=200/.test(out.stdout) ? out : undefined;
+    }, 30_000, 'the request line of GET /items');
+    assert.match(r.stdout, /^\S+Z [0-9a-f]{8} INFO  request method=GET path=\/items status=200/m);
+    const json = await cli([...logsArgs(), '--json']);
+    const lines = json.stdout.trim().split('\n').map((l) => JSON.parse(l) as { taskId: string; message: string });
+    const request = lines.find((l) => l.message.includes('"path":"/items"'));
+    assert.ok(request, json.stdout.slice(-1000));
+    assert.equal((JSON.parse(request.message) as { msg: string }).msg, 'request', 'the message is the line the API wrote');
+    assert.match(request.taskId, /^[0-9a-f]{32}$/);
+  });
+
+  it('deploy rolls out a new revision whose process then passes verify', async () => {
+    const r = await cli(['deploy', ...stackArgs(suite.sb, stack, manifest), '--json']);
+    assert.equal(r.code, 0, r.stderr.slice(-3000));
+    const out = JSON.parse(r.stdout) as { changed: boolean; taskDefinition: string };
+    assert.equal(out.changed, true);
+    assert.match(out.taskDefinition, /:2$/);
+    const v = await eventually(async () => {
+      const res = await cli(['verify', '--stack', stack, '--manifest', manifest, '--endpoint-url', suite.sb.endpoint]);
+      return res.code === 0 ? res : undefined;
+    }, 60_000, 'verify to pass on the new revision');
+    assert.equal(v.code, 0);
+  });
+});
