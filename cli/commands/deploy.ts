@@ -8,11 +8,14 @@ import { askConfirm, isInteractive } from '../prompts.js';
 import { withRecordedStack } from '../recorded-stack.js';
 import { outputMode, withProgress } from '../render/progress.js';
 import { readDataPlane } from '../../src/sandbox-data-plane.js';
-import { imageSourceFor } from './up.js';
+import { formatVerdict } from './verify.js';
+import { imageSourceFor, verifyAtEnd, verifyJson, type Checked } from './up.js';
 
 export interface DeployCliOptions extends CommonOptions {
   image?: string;
   force?: boolean;
+  /** false with --no-verify. */
+  verify?: boolean;
 }
 
 const revisionOf = (arn: string | undefined): string => arn?.split('/').pop() ?? '?';
@@ -50,7 +53,9 @@ export async function runDeploy(opts: DeployCliOptions): Promise<void> {
     const title = `three-tier deploy: ${stack} (${region}${target.sandbox ? ', sandbox' : ''})`;
     const nodes = deployNodes(plan.config, image).map((n) => ({ id: n.id, kind: n.kind.kind }));
     const result = await withProgress(mode, nodes, title, undefined, (events) => applyDeploy(session, plan, { ...base, events }));
-    report(opts, plan, result, flags);
+    // The new revision is running: prove the tiers through the URL (exit 3 when one fails), as up does.
+    const checked = result.changed && result.url ? await verifyAtEnd(opts, target, open.manifestPath, result.url) : undefined;
+    report(opts, plan, result, flags, checked);
   });
 }
 
@@ -88,11 +93,11 @@ async function confirm(plan: DeployPlan, interactive: boolean): Promise<boolean>
   return false;
 }
 
-function report(opts: DeployCliOptions, plan: DeployPlan, result: DeployResult | undefined, flags: string): void {
+function report(opts: DeployCliOptions, plan: DeployPlan, result: DeployResult | undefined, flags: string, checked?: Checked): void {
   if (opts.json) {
     const r = result ?? { changed: false, taskDefinitionArn: plan.current.taskDefinitionArn, image: plan.image ?? plan.current.image ?? '', polls: 0, elapsedMs: 0 };
     process.stdout.write(
-      `${JSON.stringify({ stack: plan.stack, region: plan.region, action: plan.action, changed: r.changed, taskDefinition: r.taskDefinitionArn, image: r.image, ...(result?.deploymentId ? { deploymentId: result.deploymentId } : {}), polls: r.polls, elapsedMs: r.elapsedMs })}\n`,
+      `${JSON.stringify({ stack: plan.stack, region: plan.region, action: plan.action, changed: r.changed, taskDefinition: r.taskDefinitionArn, image: r.image, ...(result?.deploymentId ? { deploymentId: result.deploymentId } : {}), ...(checked ? verifyJson(checked) : {}), polls: r.polls, elapsedMs: r.elapsedMs })}\n`,
     );
     return;
   }
@@ -101,5 +106,7 @@ function report(opts: DeployCliOptions, plan: DeployPlan, result: DeployResult |
     return;
   }
   process.stderr.write(`Deployed ${revisionOf(result.taskDefinitionArn)} (${result.image}) to stack "${plan.stack}" in ${(result.elapsedMs / 1000).toFixed(1)} s.\nStatus: npx three-tier status ${flags}\n`);
-  if (result.url) process.stdout.write(`${result.url}\n`);
+  if (checked?.report) process.stderr.write(formatVerdict(checked.report));
+  else if (checked?.skipped) process.stderr.write(`Verify skipped: ${checked.skipped}.\n`);
+  if (result.url) process.stdout.write(`${checked?.localUrl ?? result.url}\n`);
 }

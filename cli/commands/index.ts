@@ -94,7 +94,8 @@ const deploy: CommandDeclaration = (program) => {
       .command('deploy')
       .description('ship a new API image: build and push api/ (or --image), a new task definition revision, a rolling deployment watched until it completes; a hopeless rollout is rolled back at once')
       .option('--image <uri>', 'deploy this existing image instead of building api/ (it becomes the stack image)')
-      .option('--force', 'start a fresh deployment of the current revision (also clears a tripped circuit breaker)'),
+      .option('--force', 'start a fresh deployment of the current revision (also clears a tripped circuit breaker)')
+      .option('--no-verify', "skip the end-of-deploy check of the three tiers through the stack's URL (three-tier verify)"),
   ).action(async (opts: Record<string, unknown>) => {
     const { runDeploy } = await import('./deploy.js');
     await runDeploy(opts);

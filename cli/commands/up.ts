@@ -213,7 +213,7 @@ async function confirm(plan: UpPlan, interactive: boolean, sandbox: boolean): Pr
 }
 
 /** What the end of up found: the URL that answers on this machine (a sandbox's data plane), and verify's report. */
-interface Checked {
+export interface Checked {
   localUrl?: string;
   report?: VerifyReport;
   /** Why verify did not run. */
@@ -221,7 +221,7 @@ interface Checked {
 }
 
 /** Unless --no-verify: prove the tiers through the URL (exit 3 when a tier fails); a sandbox without data plane skips. */
-async function verifyAtEnd(opts: UpOptions, target: AwsTarget, manifestPath: string, url: string): Promise<Checked> {
+export async function verifyAtEnd(opts: { verify?: boolean; json?: boolean }, target: AwsTarget, manifestPath: string, url: string): Promise<Checked> {
   const where = url === '' ? { skipped: 'the stack has no load balancer URL' } : await publicUrl(target, url);
   const localUrl = 'url' in where && where.url !== url ? where.url : undefined;
   if (opts.verify === false) return { ...(localUrl ? { localUrl } : {}), skipped: 'not run (--no-verify)' };
@@ -232,7 +232,7 @@ async function verifyAtEnd(opts: UpOptions, target: AwsTarget, manifestPath: str
   return { ...(localUrl ? { localUrl } : {}), report: out };
 }
 
-function verifyJson(c: Checked): Record<string, unknown> {
+export function verifyJson(c: Checked): Record<string, unknown> {
   return { ...(c.localUrl ? { localUrl: c.localUrl } : {}), verify: c.report ?? { skipped: c.skipped ?? 'not run' } };
 }
 
