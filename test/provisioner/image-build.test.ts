@@ -83,9 +83,10 @@ describe('the image build', () => {
           const from = all.find((s) => s.name === copy.from);
           assert.ok(from, `COPY --from=${copy.from} names a stage`);
           if (from.platform === platform) continue;
-          // Only compiled JavaScript may come from a stage of another platform: it is the same on every platform.
+          // Only compiled JavaScript and the CA bundle's PEM text may come from a stage of another platform: they
+          // are the same on every platform (no binary, no native module).
           assert.ok(
-            copy.sources.every((s) => /\/dist\/?$/.test(s)),
+            copy.sources.every((s) => /\/dist\/?$/.test(s) || /\.pem$/.test(s)),
             `${copy.sources.join(', ')} comes from stage ${copy.from}, built for ${from.platform}, into a ${platform} image`,
           );
         }
