@@ -40,6 +40,11 @@ export function formatPlan(plan: UpPlan): string {
     counts['none'] ? `${counts['none']} unchanged` : '',
   ].filter(Boolean);
   lines.push(`Stack "${plan.stack}" in ${plan.region}${zones}: ${parts.join(', ')}.`);
+  if (plan.zones.chosenNow && plan.zones.why) {
+    const ids = plan.zones.ids?.length ? ` (${plan.zones.names.map((n, i) => `${n} is ${plan.zones.ids?.[i] ?? '?'}`).join(', ')})` : '';
+    lines.push(`  Zones: the first two ${plan.zones.why}${ids}; kept for the life of the stack.`);
+    for (const z of plan.zones.skipped ?? []) lines.push(`    skipped ${z.name} (${z.id}): ${z.why}`);
+  }
   for (const c of plan.changes) lines.push(`  ${c.flag.padEnd(18)} ${c.from} -> ${c.to}`);
   const shown = plan.existing ? plan.steps.filter((s) => s.action !== 'none') : plan.steps;
   const width = Math.max(...shown.map((s) => s.id.length));

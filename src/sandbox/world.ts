@@ -45,6 +45,11 @@ export interface WorldConfig {
   region: string;
   accountId: string;
   faults: FaultConfig;
+  /**
+   * What each zone (by zone id) does not offer, as AWS offers DB instance classes and cache node types per zone:
+   * `db.t4g.micro`, `cache.t4g.micro`. Empty: every zone offers every class. See src/sandbox/offerings.ts.
+   */
+  unoffered: Record<string, string[]>;
 }
 
 export const defaultFaults: FaultConfig = {
@@ -61,6 +66,7 @@ export const defaultWorldConfig: WorldConfig = {
   region: 'us-east-1',
   accountId: '123456789012',
   faults: { ...defaultFaults },
+  unoffered: {},
 };
 
 /** Real AWS durations (ms) the latency model starts from, before the time scale. See docs/aws-facts.md. */
@@ -125,6 +131,7 @@ export class World {
       ...defaultWorldConfig,
       ...config,
       faults: { ...defaultFaults, ...(config.faults ?? {}) },
+      unoffered: { ...(config.unoffered ?? {}) },
     };
     this.random = new SeededRandom(this.config.faults.seed);
   }
@@ -317,6 +324,12 @@ export class World {
     this.changes++;
   }
 
+  /** Replace what the zones do not offer (zone id -> DB classes and cache node types). */
+  setUnoffered(unoffered: Record<string, string[]>): void {
+    this.config.unoffered = { ...unoffered };
+    this.changes++;
+  }
+
   reset(): void {
     this.resources.clear();
     this.counters = {};
@@ -332,7 +345,7 @@ export class World {
 
   /** Replace this world's state with a persisted one (the config's time scale and region are kept from the file). */
   restore(data: PersistedWorld): void {
-    this.config = { ...data.config, faults: { ...defaultFaults, ...data.config.faults } };
+    this.config = { ...data.config, faults: { ...defaultFaults, ...data.config.faults }, unoffered: { ...(data.config.unoffered ?? {}) } };
     this.resources.clear();
     for (const r of data.resources) this.resources.set(this.key(r.type, r.id), r);
     this.counters = { ...data.counters };

@@ -85,6 +85,7 @@ const reads: ServiceReads[] = [
       DescribeDBSnapshotAttributes: (f) => ({ DBSnapshotIdentifier: f.dbSnapshot }),
       DescribeDBSnapshots: none,
       DescribeDBSubnetGroups: none,
+      DescribeOrderableDBInstanceOptions: () => ({ Engine: 'postgres', DBInstanceClass: 'db.t4g.micro' }),
       ListTagsForResource: (f) => ({ ResourceName: `arn:aws:rds:us-east-1:${account}:db:${f.dbInstance}` }),
     },
   },
