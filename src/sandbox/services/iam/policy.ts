@@ -1,7 +1,7 @@
 /**
- * The few IAM policy facts the sandbox needs: which AWS managed policies exist (and what they allow), whether a
- * document is valid JSON, and whether a role's policies allow an action on a resource (ECS asks this before a task
- * may read its secrets with the execution role).
+ * The few IAM policy facts the sandbox needs: which AWS managed policies exist (and what they allow), and whether a
+ * role's policies allow an action on a resource (ECS asks this before a task may read its secrets with the execution
+ * role). Documents are checked against IAM's grammar in policy-grammar.ts.
  */
 import { ResourceType, type RoleData } from '../../model.js';
 import type { World } from '../../world.js';
@@ -41,16 +41,6 @@ export const managedPolicies: Record<string, string> = {
 /** The policy name of a managed policy ARN: its last path segment. */
 export function policyName(arn: string): string {
   return arn.slice(arn.lastIndexOf('/') + 1);
-}
-
-/** Whether `text` parses as a JSON object (what IAM checks before anything else). */
-export function isJsonObject(text: string): boolean {
-  try {
-    const v: unknown = JSON.parse(text);
-    return typeof v === 'object' && v !== null && !Array.isArray(v);
-  } catch {
-    return false;
-  }
 }
 
 /** IAM wildcard match: `*` any run of characters, `?` one character; case-insensitive for actions. */
