@@ -25,6 +25,8 @@ const faultsSchema = z
     throttleRate: z.number().min(0).max(1),
     errorRate: z.number().min(0).max(1),
     consistencyWindowMs: z.number().int().min(0),
+    freshIdWindowMs: z.number().int().min(0),
+    iamPropagationUses: z.number().int().min(0).max(100),
     eniLingerMs: z.number().int().min(0).nullable(),
     seed: z.number().int(),
     latencyMs: z.number().int().min(0).max(60_000),

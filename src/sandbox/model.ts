@@ -227,4 +227,6 @@ export interface RoleData {
   attachedPolicyArns: string[];
   inlinePolicies: Record<string, string>;
   createDate: number;
+  /** Uses by other services that will not see its last change yet (IAM propagation, the fault iamPropagationUses). */
+  unpropagatedUses?: number;
 }

@@ -31,6 +31,18 @@ export interface FaultConfig {
   errorRate: number;
   /** Wall ms after creation during which describing a resource by id answers NotFound (eventual consistency). */
   consistencyWindowMs: number;
+  /**
+   * Wall ms after creation during which a call that names the resource by id to change it or to point another
+   * resource at it (CreateRoute to a new NAT gateway, AuthorizeSecurityGroupIngress on or naming a new group, ...)
+   * answers the service's NotFound: AWS's eventual consistency applies to every call, not only describes.
+   */
+  freshIdWindowMs: number;
+  /**
+   * IAM changes take seconds to reach other services: after an IAM role is created or its policies change, this many
+   * uses of it by another service (an ECS task start reading its execution role) do not see it yet and are denied
+   * what the role allows. A count rather than a duration, so a test can say how many task starts fail.
+   */
+  iamPropagationUses: number;
   /** Wall ms that lingering requester-managed interfaces (load balancer, RDS, ElastiCache) stay after their owner is gone; null: the scaled default. */
   eniLingerMs: number | null;
   /** Seed of the fault PRNG: the same seed and the same calls replay the same faults. */
@@ -56,6 +68,8 @@ export const defaultFaults: FaultConfig = {
   throttleRate: 0,
   errorRate: 0,
   consistencyWindowMs: 0,
+  freshIdWindowMs: 0,
+  iamPropagationUses: 0,
   eniLingerMs: null,
   seed: 1,
   latencyMs: 0,
@@ -289,6 +303,13 @@ export class World {
     const window = this.config.faults.consistencyWindowMs;
     return window > 0 && Date.now() - resource.createdAt < window;
   }
+
+  /** Whether a call naming this resource by id (to change it or point at it) still answers NotFound (freshIdWindowMs). */
+  hiddenAsFreshId(resource: Resource): boolean {
+    const window = this.config.faults.freshIdWindowMs;
+    return window > 0 && Date.now() - resource.createdAt < window;
+  }
+
 
   /** An AWS-style id: prefix, hyphen, 17 hex digits (vpc-0a1b2c...). */
   newId(prefix: string, hexDigits = 17): string {

@@ -30,7 +30,7 @@ import { ResourceType, type RoleData } from '../model.js';
 import { pageByOffset } from '../paging.js';
 import { tagList, tagMap } from '../tags.js';
 import type { Resource, World } from '../world.js';
-import { managedPolicies, policyName } from './iam/policy.js';
+import { managedPolicies, markUnpropagated, policyName } from './iam/policy.js';
 import { checkIdentityPolicy, checkTrustPolicy } from './iam/policy-grammar.js';
 import { createRoleResource, serviceLinkedRoles } from './iam/roles.js';
 import { iamReadHandlers } from './iam/reads.js';
@@ -166,6 +166,7 @@ export const iam: SandboxService = {
       if (!/^arn:aws:iam::(aws|\d{12}):policy\/.+/.test(arn)) throw new AwsError('InvalidInput', `ARN ${arn} is not valid.`, 400);
       if (managedPolicies[arn] === undefined) throw new AwsError('NoSuchEntity', `Policy ${arn} does not exist or is not attachable.`, 404);
       if (!role.data.attachedPolicyArns.includes(arn)) role.data.attachedPolicyArns.push(arn);
+      markUnpropagated(world, role.data);
       return {};
     }),
 
@@ -174,6 +175,7 @@ export const iam: SandboxService = {
       const arn = input.PolicyArn ?? '';
       if (!role.data.attachedPolicyArns.includes(arn)) throw new AwsError('NoSuchEntity', `Policy ${arn} was not found.`, 404);
       role.data.attachedPolicyArns = role.data.attachedPolicyArns.filter((a) => a !== arn);
+      markUnpropagated(world, role.data);
       return {};
     }),
 
@@ -194,6 +196,7 @@ export const iam: SandboxService = {
       if (doc === undefined) throw new AwsError('ValidationError', "1 validation error detected: Value null at 'policyDocument' failed to satisfy constraint: Member must not be null", 400);
       checkIdentityPolicy(doc);
       role.data.inlinePolicies[name] = doc;
+      markUnpropagated(world, role.data);
       return {};
     }),
 
@@ -210,6 +213,7 @@ export const iam: SandboxService = {
       const name = checkName('policyName', input.PolicyName, 128);
       if (role.data.inlinePolicies[name] === undefined) throw new AwsError('NoSuchEntity', `The role policy with name ${name} cannot be found.`, 404);
       delete role.data.inlinePolicies[name];
+      markUnpropagated(world, role.data);
       return {};
     }),
 
