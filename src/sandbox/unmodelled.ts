@@ -16,8 +16,8 @@ export interface NotModelled {
 
 const ec2: readonly NotModelled[] = [
   {
-    reason: 'VPC endpoints are not modelled',
-    pattern: /VpcEndpoint/,
+    reason: 'VPC endpoint services (PrivateLink providers), their connections and associations are not modelled (endpoints are)',
+    pattern: /VpcEndpoint(?:Associations|Connection|Service)/,
   },
   {
     reason:

@@ -53,6 +53,7 @@ const reads: ServiceReads[] = [
       DescribeSubnets: none,
       DescribeTags: none,
       DescribeVpcAttribute: (f) => ({ VpcId: f.vpcId, Attribute: 'enableDnsSupport' }),
+      DescribeVpcEndpoints: none,
       DescribeVpcs: none,
       GetSecurityGroupsForVpc: (f) => ({ VpcId: f.vpcId }),
     },

@@ -97,6 +97,13 @@ export const kinds = {
     notFound: (id) => new AwsError('InvalidNetworkInterfaceID.NotFound', `The networkInterface ID '${id}' does not exist`),
     malformed: 'InvalidNetworkInterfaceID.Malformed',
   },
+  vpcEndpoint: {
+    type: ResourceType.vpcEndpoint,
+    prefix: 'vpce',
+    tagType: 'vpc-endpoint',
+    notFound: (id) => new AwsError('InvalidVpcEndpointId.NotFound', `The Vpc Endpoint Id '${id}' does not exist`),
+    malformed: 'InvalidVpcEndpointId.Malformed',
+  },
 } satisfies Record<string, Kind>;
 
 export function checkWellFormed(kind: Kind, id: string): void {
