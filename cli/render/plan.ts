@@ -83,11 +83,12 @@ export function planSummary(plan: UpPlan): Record<string, unknown> {
 
 /** What destroy will delete, and what it keeps. */
 export function formatDestroyPlan(plan: DestroyPlan, snapshotMonthly: number | undefined): string {
-  const resources = plan.targets.reduce((n, t) => n + t.identities.length, 0) + plan.strays.length + plan.cacheSnapshots.length;
+  const resources = plan.targets.reduce((n, t) => n + t.identities.length, 0) + plan.strays.length + plan.foreign.length + plan.cacheSnapshots.length;
   const lines = [`Stack "${plan.stack}" in ${plan.region}: ${resources} resource${resources === 1 ? '' : 's'} to delete, in reverse order; this stops about ${money(plan.monthlySaving)}/month.`];
   const width = Math.max(0, ...plan.targets.map((t) => t.id.length));
   for (const t of plan.targets) if (t.identities.length > 0) lines.push(`  - ${t.id.padEnd(width)}  ${t.identities.map((i) => Object.values(i)[0]).join(', ')}`);
   for (const s of plan.strays) lines.push(`  - ${s.label}  (tagged with the stack, not one of its resources)`);
+  for (const f of plan.foreign) lines.push(`  - ${f.label}  (not tagged with the stack; it exists only because the stack's VPC does)`);
   for (const name of plan.cacheSnapshots) lines.push(`  - cache snapshot ${name}  (taken by pause --deep)`);
   if (plan.finalSnapshot) {
     lines.push(`The database is kept as a final snapshot${snapshotMonthly === undefined ? '' : ` (about ${money(snapshotMonthly)}/month until you delete it)`}; --skip-final-snapshot deletes it for good.`);
