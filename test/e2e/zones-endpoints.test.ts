@@ -2,9 +2,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { CreateSecurityGroupCommand, CreateVpcEndpointCommand, DeleteVpcEndpointsCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { CreateVpcEndpointCommand, DeleteVpcEndpointsCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import type { Sandbox } from '../../src/sandbox/server.js';
 import { clientConfig, sandbox } from '../sandbox/helpers.js';
+import { addGuardDuty } from '../sandbox/fixtures-guardduty.js';
 import { calls, mutatingCalls, runCli, scratchDir, stackArgs, stackResources, TIME_SCALE } from './cli.js';
 
 const IMAGE = 'public.ecr.aws/nginx/nginx:1.27';
@@ -43,13 +44,7 @@ describe('the CLI: zones that cannot host the stack, foreign VPC endpoints', () 
     const ec2 = new EC2Client(clientConfig(sb));
     try {
       const vpcId = (await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'tag:three-tier:stack', Values: ['ep'] }] }))).Vpcs?.[0]?.VpcId ?? '';
-      const tag = [{ Key: 'GuardDutyManaged', Value: 'true' }];
-      const groupId = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: `GuardDutyManagedSecurityGroup-${vpcId}`, Description: 'GuardDuty', VpcId: vpcId, TagSpecifications: [{ ResourceType: 'security-group', Tags: tag }] }))).GroupId ?? '';
-      const guardDuty = (
-        await ec2.send(
-          new CreateVpcEndpointCommand({ VpcId: vpcId, ServiceName: 'com.amazonaws.us-east-1.guardduty-data', VpcEndpointType: 'Interface', SecurityGroupIds: [groupId], TagSpecifications: [{ ResourceType: 'vpc-endpoint', Tags: tag }] }),
-        )
-      ).VpcEndpoint?.VpcEndpointId ?? '';
+      const { endpointId: guardDuty } = await addGuardDuty(ec2, 'us-east-1', vpcId);
       const other = (await ec2.send(new CreateVpcEndpointCommand({ VpcId: vpcId, ServiceName: 'com.amazonaws.us-east-1.s3' }))).VpcEndpoint?.VpcEndpointId ?? '';
 
       const before = await calls(sb);

@@ -1,17 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import {
-  CreateSecurityGroupCommand,
-  CreateVpcEndpointCommand,
-  DeleteVpcEndpointsCommand,
-  DescribeSecurityGroupsCommand,
-  DescribeVpcEndpointsCommand,
-  type Tag,
-} from '@aws-sdk/client-ec2';
+import { CreateVpcEndpointCommand, DeleteVpcEndpointsCommand, DescribeSecurityGroupsCommand, DescribeVpcEndpointsCommand } from '@aws-sdk/client-ec2';
 import { readManifest } from '../../src/engine/manifest.js';
 import { ThreeTierError } from '../../src/errors.js';
 import { resources } from '../sandbox/helpers.js';
+import { addGuardDuty } from '../sandbox/fixtures-guardduty.js';
 import { harness, type Harness } from './harness.js';
 import { live } from './expect.js';
 
@@ -26,7 +20,6 @@ const mutating = (c: Calls): Record<string, number> => Object.fromEntries(Object
  */
 describe('destroy with VPC endpoints three-tier did not make', () => {
   let h: Harness;
-  const guardDutyTag: Tag[] = [{ Key: 'GuardDutyManaged', Value: 'true' }];
 
   before(async () => {
     h = await harness({ stack: 'guarded' });
@@ -41,40 +34,10 @@ describe('destroy with VPC endpoints three-tier did not make', () => {
     };
   }
 
-  /** What GuardDuty adds: its security group, and an Interface endpoint to guardduty-data in the private subnets. */
-  async function addGuardDuty(vpcId: string, subnets: string[]): Promise<{ endpointId: string; groupId: string }> {
-    const groupId =
-      (
-        await h.clients.ec2.send(
-          new CreateSecurityGroupCommand({
-            GroupName: `GuardDutyManagedSecurityGroup-${vpcId}`,
-            Description: `Associated with VPC-${vpcId} and tagged as GuardDutyManaged`,
-            VpcId: vpcId,
-            TagSpecifications: [{ ResourceType: 'security-group', Tags: guardDutyTag }],
-          }),
-        )
-      ).GroupId ?? '';
-    const endpointId =
-      (
-        await h.clients.ec2.send(
-          new CreateVpcEndpointCommand({
-            VpcId: vpcId,
-            ServiceName: 'com.amazonaws.us-east-1.guardduty-data',
-            VpcEndpointType: 'Interface',
-            SubnetIds: subnets,
-            SecurityGroupIds: [groupId],
-            PrivateDnsEnabled: true,
-            TagSpecifications: [{ ResourceType: 'vpc-endpoint', Tags: guardDutyTag }],
-          }),
-        )
-      ).VpcEndpoint?.VpcEndpointId ?? '';
-    return { endpointId, groupId };
-  }
-
   it("deletes GuardDuty's endpoint and security group, named in the plan and the progress, after the service, and leaves nothing", async () => {
     await h.up();
     const net = await stackNetwork();
-    const { endpointId, groupId } = await addGuardDuty(net.vpcId, net.privateSubnets);
+    const { endpointId, groupId } = await addGuardDuty(h.clients.ec2, 'us-east-1', net.vpcId, net.privateSubnets);
     const summary = await h.destroy();
     assert.deepEqual(summary.leftovers, []);
     assert.deepEqual(live(await h.tagged()), []);

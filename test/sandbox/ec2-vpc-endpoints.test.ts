@@ -1,7 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CreateSecurityGroupCommand,
   CreateSubnetCommand,
   CreateVpcCommand,
   CreateVpcEndpointCommand,
@@ -15,6 +14,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import type { Sandbox } from '../../src/sandbox/server.js';
 import { clientConfig, control, eventually, rejectsWith, sandbox } from './helpers.js';
+import { addGuardDuty } from './fixtures-guardduty.js';
 
 /**
  * VPC endpoints, made as GuardDuty Runtime Monitoring makes its own (an Interface endpoint to guardduty-data in the
@@ -26,8 +26,6 @@ describe('sandbox EC2: VPC endpoints', () => {
   let ec2: EC2Client;
   let vpcId: string;
   let subnets: string[];
-  let groupId: string;
-  const guardDutyTag = [{ Key: 'GuardDutyManaged', Value: 'true' }];
 
   before(async () => {
     sb = await sandbox({ world: { timeScale: 0.001 } });
@@ -38,16 +36,6 @@ describe('sandbox EC2: VPC endpoints', () => {
     for (const [i, az] of ['us-east-1a', 'us-east-1b'].entries()) {
       subnets.push((await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: `10.0.${i}.0/24`, AvailabilityZone: az }))).Subnet?.SubnetId ?? '');
     }
-    groupId = (
-      await ec2.send(
-        new CreateSecurityGroupCommand({
-          GroupName: `GuardDutyManagedSecurityGroup-${vpcId}`,
-          Description: 'Associated with VPC-vpc and tagged as GuardDutyManaged',
-          VpcId: vpcId,
-          TagSpecifications: [{ ResourceType: 'security-group', Tags: guardDutyTag }],
-        }),
-      )
-    ).GroupId ?? '';
   });
   after(async () => {
     ec2.destroy();
@@ -87,23 +75,15 @@ describe('sandbox EC2: VPC endpoints', () => {
   });
 
   it("an Interface endpoint holds an interface per subnet with its groups; it blocks the VPC, its subnets and its group until it is gone", async () => {
-    const made = await ec2.send(
-      new CreateVpcEndpointCommand({
-        VpcId: vpcId,
-        ServiceName: 'com.amazonaws.us-east-1.guardduty-data',
-        VpcEndpointType: 'Interface',
-        SubnetIds: subnets,
-        SecurityGroupIds: [groupId],
-        PrivateDnsEnabled: true,
-        TagSpecifications: [{ ResourceType: 'vpc-endpoint', Tags: guardDutyTag }],
-      }),
-    );
-    const endpoint = made.VpcEndpoint;
+    const { endpointId, state } = await addGuardDuty(ec2, 'us-east-1', vpcId, subnets);
+    const made = await ec2.send(new DescribeVpcEndpointsCommand({ VpcEndpointIds: [endpointId] }));
+    const endpoint = made.VpcEndpoints?.[0];
     const id = endpoint?.VpcEndpointId ?? '';
     assert.match(id, /^vpce-[0-9a-f]{17}$/);
     // On the wire the states are lowercase (pending, available, deleting), though the SDK's enum spells them Pending, ...
-    assert.equal(String(endpoint?.State), 'pending');
-    assert.deepEqual(endpoint?.Groups?.map((g) => g.GroupId), [groupId]);
+    assert.equal(state, 'pending');
+    const groupId = endpoint?.Groups?.[0]?.GroupId ?? '';
+    assert.match(endpoint?.Groups?.[0]?.GroupName ?? '', /^GuardDutyManagedSecurityGroup-vpc-/);
     assert.equal(endpoint?.NetworkInterfaceIds?.length, 2);
     const enis = (await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }))).NetworkInterfaces ?? [];
     assert.deepEqual(enis.map((e) => e.NetworkInterfaceId).sort(), [...(endpoint?.NetworkInterfaceIds ?? [])].sort());
