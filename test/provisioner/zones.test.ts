@@ -74,6 +74,25 @@ describe('availability zones that offer what the stack needs', () => {
     assert.deepEqual(summary.leftovers, []);
   });
 
+  it('ElastiCache lists no node types per zone: a node type neither zone offers stops up with what to change, and the hint works', async () => {
+    await control(h.sb, 'POST', '/_sandbox/offerings', { 'use1-az1': ['cache.t4g.micro'], 'use1-az2': ['cache.t4g.micro'] });
+    try {
+      await assert.rejects(h.up(), (err: unknown) => {
+        assert.ok(err instanceof ThreeTierError);
+        assert.equal(err.code, 'CACHE_NODE_TYPE_NOT_OFFERED');
+        assert.match(err.message, /ElastiCache offers no cache\.t4g\.micro in us-east-1a and us-east-1b, the stack's zones: cache\.t4g\.micro \(VPC\) is not currently supported in the availability zone us-east-1a/);
+        assert.ok(err.hints.some((x) => x.includes('--cache-node-type cache.t3.micro')), err.hints.join(' | '));
+        return true;
+      });
+      const config = resolveConfig({ stack: 'zones', region: 'us-east-1', cacheNodeType: 'cache.t3.micro' }, readManifest(h.manifestPath)?.config);
+      const result = await h.up({ config });
+      assert.ok(result.url);
+    } finally {
+      await control(h.sb, 'POST', '/_sandbox/offerings', {});
+    }
+    assert.deepEqual((await h.destroy()).leftovers, []);
+  });
+
   it("in a region where Fargate runs only in some zone ids, the zones are chosen from those (ECS guide's table)", async () => {
     const sb = await sandbox({ world: { region: 'us-west-1' } });
     const clients = createClients({ region: 'us-west-1', endpoint: sb.endpoint, credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
