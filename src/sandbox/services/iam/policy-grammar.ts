@@ -107,8 +107,10 @@ function statementsOf(document: string, onBadJson: () => AwsError): Record<strin
   const version = doc['Version'];
   if (version !== undefined && version !== '2012-10-17' && version !== '2008-10-17') throw syntax();
   const raw = doc['Statement'];
-  const list = Array.isArray(raw) ? raw : raw === undefined || raw === null ? [] : [raw];
-  if (list.length === 0 || !list.every(isObject)) throw syntax();
+  // No Statement, or null: a syntax error (quoted from IAM); an empty list is left alone (unconfirmed either way).
+  if (raw === undefined || raw === null) throw syntax();
+  const list = Array.isArray(raw) ? raw : [raw];
+  if (!list.every(isObject)) throw syntax();
   for (const s of list as Record<string, unknown>[]) {
     if (Object.keys(s).some((k) => !STATEMENT.has(k))) throw syntax();
     if (s['Effect'] !== 'Allow' && s['Effect'] !== 'Deny') throw syntax();
