@@ -16,7 +16,7 @@ describe('up and destroy when fresh ids and IAM changes take time to propagate',
   after(async () => h.close());
 
   it('up completes through NotFound for fresh ids and AccessDenied for a fresh role, and destroy leaves nothing', async () => {
-    await h.faults({ freshIdWindowMs: 1500, iamPropagationUses: 2 });
+    await h.faults({ freshIdWindowMs: 3000, iamPropagationUses: 2 });
     const result = await h.up();
     assert.ok(result.url);
     assertCompleteStack(await h.tagged());

@@ -28,7 +28,8 @@ describe('sandbox EC2: VPC endpoints', () => {
   let subnets: string[];
 
   before(async () => {
-    sb = await sandbox({ world: { timeScale: 0.001 } });
+    // Slow enough that a call made right after another sees the state between them (deleting lasts 0.6 s here).
+    sb = await sandbox({ world: { timeScale: 0.02 } });
     ec2 = new EC2Client(clientConfig(sb, { maxAttempts: 1 }));
     await control(sb, 'POST', '/_sandbox/faults', { eniLingerMs: 0 });
     vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }))).Vpc?.VpcId ?? '';

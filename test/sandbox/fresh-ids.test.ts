@@ -34,8 +34,8 @@ describe('sandbox: calls naming a fresh id', () => {
     subnetId = (await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.9.0.0/24', AvailabilityZone: 'us-east-1a' }))).Subnet?.SubnetId ?? '';
     const igw = (await ec2.send(new CreateInternetGatewayCommand({}))).InternetGateway?.InternetGatewayId ?? '';
     await ec2.send(new AttachInternetGatewayCommand({ InternetGatewayId: igw, VpcId: vpcId }));
-    await control(sb, 'POST', '/_sandbox/faults', { freshIdWindowMs: 400 });
-    await new Promise((r) => setTimeout(r, 450)); // the VPC and subnet are no longer fresh
+    await control(sb, 'POST', '/_sandbox/faults', { freshIdWindowMs: 1000 });
+    await new Promise((r) => setTimeout(r, 1050)); // the VPC and subnet are no longer fresh
   });
   after(async () => {
     await control(sb, 'POST', '/_sandbox/faults', { freshIdWindowMs: 0 });
@@ -68,7 +68,7 @@ describe('sandbox: calls naming a fresh id', () => {
   it('CreateRoute to a fresh NAT gateway answers InvalidNatGatewayID.NotFound, then works', async () => {
     const allocationId = (await ec2.send(new AllocateAddressCommand({ Domain: 'vpc' }))).AllocationId ?? '';
     const table = (await ec2.send(new CreateRouteTableCommand({ VpcId: vpcId }))).RouteTable?.RouteTableId ?? '';
-    await new Promise((r) => setTimeout(r, 450));
+    await new Promise((r) => setTimeout(r, 1050)); // the address and route table are no longer fresh
     const nat = (await ec2.send(new CreateNatGatewayCommand({ SubnetId: subnetId, AllocationId: allocationId }))).NatGateway?.NatGatewayId ?? '';
     const route = { RouteTableId: table, DestinationCidrBlock: '0.0.0.0/0', NatGatewayId: nat };
     await rejectsWith(ec2.send(new CreateRouteCommand(route)), 'InvalidNatGatewayID.NotFound', new RegExp(`The natGateway ID '${nat}' does not exist`));
