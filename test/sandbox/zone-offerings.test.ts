@@ -4,6 +4,7 @@ import { DescribeAvailabilityZonesCommand, EC2Client } from '@aws-sdk/client-ec2
 import {
   CreateDBInstanceCommand,
   CreateDBSubnetGroupCommand,
+  DescribeDBEngineVersionsCommand,
   DescribeOrderableDBInstanceOptionsCommand,
   ModifyDBInstanceCommand,
   RDSClient,
@@ -78,21 +79,24 @@ describe('sandbox: per-zone offerings', () => {
   });
 
   it('DescribeOrderableDBInstanceOptions lists the zones of each class, paginated; Engine is required', async () => {
-    const micro = await rds.send(new DescribeOrderableDBInstanceOptionsCommand({ Engine: 'postgres', EngineVersion: '16.11', DBInstanceClass: 'db.t4g.micro' }));
+    const versionOf = async (major: string): Promise<string> =>
+      (await rds.send(new DescribeDBEngineVersionsCommand({ Engine: 'postgres', EngineVersion: major, DefaultOnly: true }))).DBEngineVersions?.[0]?.EngineVersion ?? '';
+    const [v16, v17] = [await versionOf('16'), await versionOf('17')];
+    const micro = await rds.send(new DescribeOrderableDBInstanceOptionsCommand({ Engine: 'postgres', EngineVersion: v16, DBInstanceClass: 'db.t4g.micro' }));
     assert.ok((micro.OrderableDBInstanceOptions ?? []).length > 0);
     for (const o of micro.OrderableDBInstanceOptions ?? []) {
       const names = (o.AvailabilityZones ?? []).map((z) => z.Name);
       assert.ok(names.includes('us-east-1a'));
       assert.ok(!names.includes('us-east-1b'), 'the zone without the class is not listed');
     }
-    const small = await rds.send(new DescribeOrderableDBInstanceOptionsCommand({ Engine: 'postgres', EngineVersion: '16.11', DBInstanceClass: 'db.t4g.small' }));
+    const small = await rds.send(new DescribeOrderableDBInstanceOptionsCommand({ Engine: 'postgres', EngineVersion: v16, DBInstanceClass: 'db.t4g.small' }));
     assert.ok(small.OrderableDBInstanceOptions?.[0]?.AvailabilityZones?.some((z) => z.Name === 'us-east-1b'), 'another class is still offered there');
     // Every option of the engine, 20 at a time, ends with no marker and repeats none.
     const seen = new Set<string>();
     let marker: string | undefined;
     let pages = 0;
     do {
-      const page = await rds.send(new DescribeOrderableDBInstanceOptionsCommand({ Engine: 'postgres', EngineVersion: '17.7', MaxRecords: 20, ...(marker ? { Marker: marker } : {}) }));
+      const page = await rds.send(new DescribeOrderableDBInstanceOptionsCommand({ Engine: 'postgres', EngineVersion: v17, MaxRecords: 20, ...(marker ? { Marker: marker } : {}) }));
       for (const o of page.OrderableDBInstanceOptions ?? []) seen.add(`${o.DBInstanceClass}/${o.StorageType}`);
       marker = page.Marker;
       pages++;

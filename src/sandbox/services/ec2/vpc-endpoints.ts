@@ -19,8 +19,9 @@ import { describeResources } from './describe.js';
  * Runtime Monitoring adds `com.amazonaws.<region>.guardduty-data` with its own security group to every VPC with
  * Fargate tasks), puts in a VPC. An Interface endpoint holds one requester-managed interface per subnet (type
  * `vpc_endpoint`) with its security groups; a Gateway endpoint none. States: pending -> available; deleting -> gone,
- * its interfaces then released (they linger, as other services' do). A VPC with an endpoint cannot be deleted
- * (DependencyViolation), nor can the subnets and groups its interfaces use. See docs/sandbox/ec2.md.
+ * with its interfaces (they go with the endpoint, unlike a load balancer's, which linger). A VPC with an endpoint
+ * cannot be deleted (DependencyViolation), nor can the subnets and groups its interfaces use. See
+ * docs/sandbox/ec2.md.
  */
 export interface VpcEndpointData {
   vpcId: string;
@@ -202,7 +203,7 @@ export const vpcEndpointHandlers = {
 
 export function installVpcEndpoints(world: World): void {
   world.onTransition(vpcEndpointKind.type, 'vpc-endpoint-deleted', (w, e) => {
-    releaseManagedEnis(w, ownerRef(e.id));
+    releaseManagedEnis(w, ownerRef(e.id), 'with-owner');
     w.remove(vpcEndpointKind.type, e.id);
   });
 }
