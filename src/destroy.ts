@@ -11,6 +11,8 @@ import { asThreeTierError, awsIdOf, hasIdentity, readOnlyContext, Run, type Prov
 import type { StackSession } from './session.js';
 import { buildStackGraph, type StackGraphNode } from './stack.js';
 import { findStrays, sweepStackTagged, type Stray } from './sweep.js';
+import { securityGroupKind } from './resources/security-group.js';
+import { endpointsInVpc, refuseForeignEndpoints, vpcEndpointKind, type ForeignEndpoint } from './resources/vpc-endpoint.js';
 
 /**
  * `destroy` as a plan, applied: the plan lists what exists of the stack (what the manifest knows, what carries its
@@ -43,6 +45,11 @@ export interface DestroyPlan {
   monthlySaving: number;
   /** Snapshots `pause --deep` took of the cache: a cache's data, deleted with the stack. */
   cacheSnapshots: string[];
+  /**
+   * What GuardDuty Runtime Monitoring added to the stack's VPC without the stack's tags (its VPC endpoint and
+   * security group): they exist only because the VPC does, and are deleted before it (src/resources/vpc-endpoint.ts).
+   */
+  foreign: Stray[];
 }
 
 export interface DestroyOptions extends ProvisionerOptions {
@@ -94,6 +101,8 @@ export async function planDestroy(session: StackSession, opts: DestroyOptions): 
   );
   const strays = await findStrays(readOnlyContext(opts, config, { id: 'sweep' }, () => ({})), nodes);
   const cacheSnapshots = await pauseSnapshotsOf(opts, config, recorded?.paused?.cacheSnapshot);
+  const vpcIds = [...(targets.find((t) => t.id === 'vpc')?.identities ?? []), ...strays.filter((s) => s.type === 'vpc').map((s) => s.identity)].map((i) => i['vpcId'] ?? '');
+  const foreign = await foreignInVpcs(opts, config, [...new Set(vpcIds.filter(Boolean))], nodes);
   const order = new Map(nodes.map((n, i) => [n.id, i]));
   targets.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
   if (!recorded && targets.every((t) => t.identities.length === 0) && strays.length === 0 && cacheSnapshots.length === 0) {
@@ -113,7 +122,47 @@ export async function planDestroy(session: StackSession, opts: DestroyOptions): 
     finalSnapshot: opts.finalSnapshot !== false && targets.some((t) => t.id === 'database' && t.identities.length > 0),
     monthlySaving: estimateCost(config, recorded ? { state: costStateOf(recorded.paused), present: billedResources(recorded) } : {}).monthly,
     cacheSnapshots,
+    foreign,
   };
+}
+
+/**
+ * VPC endpoints in the stack's VPCs that three-tier did not make. GuardDuty's (and their security groups) become
+ * nodes of the delete graph, deleted after the service (whose tasks made GuardDuty add them) and before the subnets,
+ * groups and VPC they block; any other stops destroy here, before anything is deleted.
+ */
+async function foreignInVpcs(opts: DestroyOptions, config: StackConfig, vpcIds: readonly string[], nodes: readonly StackGraphNode[]): Promise<Stray[]> {
+  const ctx = readOnlyContext(opts, config, { id: 'vpc-endpoints' }, () => ({}));
+  const ids = new Set(nodes.map((n) => n.id));
+  const out: Stray[] = [];
+  for (const vpcId of vpcIds) {
+    let endpoints: ForeignEndpoint[];
+    try {
+      endpoints = await endpointsInVpc(ctx, vpcId);
+    } catch (err) {
+      throw asThreeTierError({ id: 'vpc', kind: { kind: 'vpc-endpoint' } }, 'read', err);
+    }
+    refuseForeignEndpoints(config.stack, config.region, vpcId, endpoints);
+    for (const e of endpoints) {
+      const groups = e.guardDutyGroups.map((groupId) => ({
+        id: `guardduty:security-group:${groupId}`,
+        type: 'security-group',
+        kind: securityGroupKind('alb'), // only its delete and waitGone are used, by group id (as the sweep does)
+        identity: { groupId },
+        label: `security group ${groupId} (GuardDuty's, for its VPC endpoint ${e.id})`,
+        dependsOn: ['vpc'].filter((d) => ids.has(d)),
+      }));
+      out.push(...groups, {
+        id: `guardduty:vpc-endpoint:${e.id}`,
+        type: 'vpc-endpoint',
+        kind: vpcEndpointKind,
+        identity: { vpcEndpointId: e.id },
+        label: `VPC endpoint ${e.id} (${e.serviceName}, added by GuardDuty Runtime Monitoring)`,
+        dependsOn: [...groups.map((g) => g.id), ...['vpc', 'subnet-public-a', 'subnet-public-b', 'subnet-private-a', 'subnet-private-b'].filter((d) => ids.has(d))],
+      });
+    }
+  }
+  return out;
 }
 
 /** The cache snapshots of the stack's pauses: the one the manifest records, and any other found by name and tag. */
@@ -145,7 +194,19 @@ export async function applyDestroy(session: StackSession, plan: DestroyPlan, opt
     planned.set(s.id, [s.identity]);
     run.message('warn', `${s.label} carries the stack's tag but is not one of its resources: deleting it too`);
   }
-  const graph: StackGraphNode[] = [...nodes, ...plan.strays.map((s) => ({ id: s.id, kind: s.kind, dependsOn: s.dependsOn, estimateMs: 0, title: s.label }))];
+  const endpoints = plan.foreign.filter((f) => f.type === 'vpc-endpoint');
+  for (const f of plan.foreign) {
+    planned.set(f.id, [f.identity]);
+    if (f.type === 'vpc-endpoint') {
+      run.message('warn', `${f.label} is in the stack's VPC without the stack's tags; it exists only because the VPC does: deleting it and its security group after the service`);
+    }
+  }
+  // GuardDuty's endpoint goes after the service whose tasks made GuardDuty add it: the service depends on it.
+  const withEndpoints = nodes.map((n) => (n.id === 'ecs-service' && endpoints.length > 0 ? { ...n, dependsOn: [...n.dependsOn, ...endpoints.map((e) => e.id)] } : n));
+  const graph: StackGraphNode[] = [
+    ...withEndpoints,
+    ...[...plan.strays, ...plan.foreign].map((s) => ({ id: s.id, kind: s.kind, dependsOn: s.dependsOn, estimateMs: 0, title: s.label })),
+  ];
 
   const deleteNode = async (node: StackGraphNode, ctx: NodeContext, since: number): Promise<void> => {
     const rec = store.resource(node.id);

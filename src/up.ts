@@ -11,7 +11,7 @@ import { checkRestoreSnapshot } from './resources/db-snapshot.js';
 import { asThreeTierError, awsIdOf, DEFAULT_CONCURRENCY, hasIdentity, readOnlyContext, readSettled, Run, type ProvisionerOptions } from './run.js';
 import type { StackSession } from './session.js';
 import { buildStackGraph, stackCriticalPath, type StackGraphNode } from './stack.js';
-import { chooseAvailabilityZones } from './zones.js';
+import { chooseAvailabilityZones, type SkippedZone } from './zones.js';
 
 /**
  * `up` as one plan, applied (DESIGN.md "One plan, applied"): the stack is opened (lock, manifest read once), every
@@ -62,8 +62,11 @@ export interface UpPlan {
   criticalPath: { totalMs: number; path: string[] };
   cost: CostEstimate;
   costBefore?: CostEstimate;
-  /** The availability zones, and whether this run chose them (they are kept once recorded). */
-  zones: { names: string[]; chosenNow: boolean };
+  /**
+   * The availability zones, and whether this run chose them (they are kept once recorded); when chosen now, their
+   * zone ids, the zones left out and why, and what was checked.
+   */
+  zones: { names: string[]; chosenNow: boolean; ids?: string[]; skipped?: SkippedZone[]; why?: string };
   /** Things the user should know before confirming. */
   notes: string[];
   observations: Record<string, NodeObservation>;
@@ -211,9 +214,12 @@ export async function planUp(session: StackSession, opts: PlanUpOptions, mode: P
   const notes: string[] = [];
 
   const recordedZones = recordedConfig?.availabilityZones ?? opts.config.availabilityZones;
-  const zones = recordedZones ?? (await chooseAvailabilityZones(opts.clients).catch((err: unknown) => {
-    throw asThreeTierError({ id: 'availability-zones', kind: { kind: 'zones' } }, 'read', err);
-  }));
+  const chosen = recordedZones
+    ? undefined
+    : await chooseAvailabilityZones(opts.clients, opts.config).catch((err: unknown) => {
+        throw asThreeTierError({ id: 'availability-zones', kind: { kind: 'zones' } }, 'read', err);
+      });
+  const zones = recordedZones ?? chosen?.names ?? [];
   let config: StackConfig = { ...opts.config, availabilityZones: [...zones] as [string, string] };
 
   const nodes = buildStackGraph(config, opts.image);
@@ -250,7 +256,9 @@ export async function planUp(session: StackSession, opts: PlanUpOptions, mode: P
     changes,
     criticalPath: stackCriticalPath(nodes.map((n) => ({ ...n, estimateMs: remaining.get(n.id) ?? 0 }))),
     cost: estimateMonthlyCost(config),
-    zones: { names: [...zones], chosenNow: recordedZones === undefined },
+    zones: chosen
+      ? { names: [...zones], chosenNow: true, ids: [...chosen.ids], skipped: chosen.skipped, why: chosen.checked }
+      : { names: [...zones], chosenNow: false },
     notes,
     observations,
   };

@@ -72,7 +72,7 @@ export async function runDestroy(opts: DestroyCliOptions): Promise<void> {
     try {
       const base = { config, clients: target.clients, manifestPath, signal: interrupt.signal, timing: target.timing, finalSnapshot };
       const plan = await planDestroy(session, { ...base, events: () => undefined });
-      if (mode === 'json') process.stderr.write(`${JSON.stringify({ type: 'plan', at: Date.now(), plan: { command: 'destroy', stack, region, targets: plan.targets, strays: plan.strays.map((s) => s.label), cacheSnapshots: plan.cacheSnapshots, finalSnapshot: plan.finalSnapshot } })}\n`);
+      if (mode === 'json') process.stderr.write(`${JSON.stringify({ type: 'plan', at: Date.now(), plan: { command: 'destroy', stack, region, targets: plan.targets, strays: plan.strays.map((s) => s.label), foreign: plan.foreign.map((f) => f.label), cacheSnapshots: plan.cacheSnapshots, finalSnapshot: plan.finalSnapshot } })}\n`);
       else process.stderr.write(formatDestroyPlan(plan, plan.finalSnapshot ? snapshotMonthlyCost(plan.config).monthly : undefined));
 
       if (!opts.yes) {

@@ -40,6 +40,11 @@ export function formatPlan(plan: UpPlan): string {
     counts['none'] ? `${counts['none']} unchanged` : '',
   ].filter(Boolean);
   lines.push(`Stack "${plan.stack}" in ${plan.region}${zones}: ${parts.join(', ')}.`);
+  if (plan.zones.chosenNow && plan.zones.why) {
+    const ids = plan.zones.ids?.length ? ` (${plan.zones.names.map((n, i) => `${n} is ${plan.zones.ids?.[i] ?? '?'}`).join(', ')})` : '';
+    lines.push(`  Zones: the first two ${plan.zones.why}${ids}; kept for the life of the stack.`);
+    for (const z of plan.zones.skipped ?? []) lines.push(`    skipped ${z.name} (${z.id}): ${z.why}`);
+  }
   for (const c of plan.changes) lines.push(`  ${c.flag.padEnd(18)} ${c.from} -> ${c.to}`);
   const shown = plan.existing ? plan.steps.filter((s) => s.action !== 'none') : plan.steps;
   const width = Math.max(...shown.map((s) => s.id.length));
@@ -78,11 +83,12 @@ export function planSummary(plan: UpPlan): Record<string, unknown> {
 
 /** What destroy will delete, and what it keeps. */
 export function formatDestroyPlan(plan: DestroyPlan, snapshotMonthly: number | undefined): string {
-  const resources = plan.targets.reduce((n, t) => n + t.identities.length, 0) + plan.strays.length + plan.cacheSnapshots.length;
+  const resources = plan.targets.reduce((n, t) => n + t.identities.length, 0) + plan.strays.length + plan.foreign.length + plan.cacheSnapshots.length;
   const lines = [`Stack "${plan.stack}" in ${plan.region}: ${resources} resource${resources === 1 ? '' : 's'} to delete, in reverse order; this stops about ${money(plan.monthlySaving)}/month.`];
   const width = Math.max(0, ...plan.targets.map((t) => t.id.length));
   for (const t of plan.targets) if (t.identities.length > 0) lines.push(`  - ${t.id.padEnd(width)}  ${t.identities.map((i) => Object.values(i)[0]).join(', ')}`);
   for (const s of plan.strays) lines.push(`  - ${s.label}  (tagged with the stack, not one of its resources)`);
+  for (const f of plan.foreign) lines.push(`  - ${f.label}  (not tagged with the stack; it exists only because the stack's VPC does)`);
   for (const name of plan.cacheSnapshots) lines.push(`  - cache snapshot ${name}  (taken by pause --deep)`);
   if (plan.finalSnapshot) {
     lines.push(`The database is kept as a final snapshot${snapshotMonthly === undefined ? '' : ` (about ${money(snapshotMonthly)}/month until you delete it)`}; --skip-final-snapshot deletes it for good.`);

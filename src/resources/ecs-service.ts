@@ -20,6 +20,7 @@ import { diagnoseStoppedTask, diagnoseTargetGroup, diagnoseTargetHealth, hintsFr
 import { firstOf, type StackResourceKind } from './kind.js';
 import { explainServiceTimeout, type LastSeen } from './ecs-timeout.js';
 import { ecsTags, needOutput, retryOn, waitFor } from './common.js';
+import { deniedDespiteGrant } from './execution-role.js';
 
 /**
  * The API's ECS service: Fargate in the private subnets, no public IP, behind the target group, with the
@@ -161,6 +162,27 @@ async function failure(ctx: NodeContext, name: string, what: string, tasks: Task
   return new ThreeTierError('SERVICE_DEPLOYMENT_FAILED', `the ECS service ${name} ${what}${why}${tail}`, { hints });
 }
 
+/**
+ * The stopped tasks that say something is wrong: a task denied by the execution role what the role allows stopped
+ * only because IAM had not propagated the role's policy to ECS yet. It is said once and not counted, so the fast
+ * failure waits for the tasks ECS starts next; the circuit breaker still judges the deployment. `seen` remembers the
+ * verdict per task.
+ */
+async function withoutIamPropagation(ctx: NodeContext, tasks: Task[], seen: Map<string, boolean>): Promise<Task[]> {
+  const kept: Task[] = [];
+  for (const t of tasks) {
+    const arn = t.taskArn ?? '';
+    let propagating = seen.get(arn);
+    if (propagating === undefined) {
+      propagating = /not authorized to perform/.test(reasonsOf(t)) && (await deniedDespiteGrant(ctx, reasonsOf(t)));
+      seen.set(arn, propagating);
+      if (propagating) ctx.progress('retrying', `task ${arn.split('/').pop() ?? arn} was denied what the execution role allows: IAM had not propagated the role's policy yet; ECS starts another task`);
+    }
+    if (!propagating) kept.push(t);
+  }
+  return kept;
+}
+
 function isTransientCreateError(err: unknown): boolean {
   const message = errorMessage(err);
   return (
@@ -252,6 +274,7 @@ export const ecsServiceKind: StackResourceKind = firstOf({
     let polls = 0;
     let last: LastSeen | undefined;
     const waitStarted = Date.now();
+    const propagation = new Map<string, boolean>();
     return waitFor(ctx, `ECS service ${name} to run ${ctx.config.desiredCount} healthy task(s)`, 'serviceReady', async () => {
       polls++;
       const svc = await describeService(ctx, cluster, name);
@@ -265,7 +288,8 @@ export const ecsServiceKind: StackResourceKind = firstOf({
         throw await failure(ctx, name, `deployment failed (circuit breaker${primaryOf(svc)?.taskDefinition !== ourTaskDef ? ', rolled back' : ''})`, tasks, h.targets, svc.runningCount ?? 0);
       }
       if (ours && (polls % 3 === 1 || (ours.failedTasks ?? 0) > 0)) {
-        const tasks = await stoppedTasks(ctx, cluster, name, ours, countFrom(ours, waitStarted, ctx.timing.scale));
+        const stopped = await stoppedTasks(ctx, cluster, name, ours, countFrom(ours, waitStarted, ctx.timing.scale));
+        const tasks = await withoutIamPropagation(ctx, stopped, propagation);
         const diagnosed = tasks.filter((t) => diagnoseStoppedTask(t.stoppedReason, ...(t.containers ?? []).map((c) => c.reason)) !== undefined);
         if (tasks.length >= STOPPED_LIMIT || (diagnosed.length >= DIAGNOSED_STOPPED_LIMIT && diagnosed.length === tasks.length)) {
           throw await failure(ctx, name, `keeps stopping its tasks (${tasks.length} stopped)`, tasks, h.targets, svc.runningCount ?? 0);

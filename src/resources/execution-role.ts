@@ -87,6 +87,23 @@ async function inspect(ctx: NodeContext, name: string): Promise<RoleState | unde
   return { role, managedAttached, inlineOk };
 }
 
+/**
+ * Whether a stopped task's reason is an AccessDenied of this stack's execution role for what the role does allow
+ * (its secret policy, or the managed policy's image pull and log actions). That is not a configuration error but
+ * IAM's propagation delay: "a task started at once can fail" until the change reaches ECS (aws-facts.md), and ECS
+ * starts another task.
+ */
+export async function deniedDespiteGrant(ctx: NodeContext, reason: string): Promise<boolean> {
+  const m = /assumed-role\/([\w+=,.@-]+)\/\S+ is not authorized to perform: (\S+) on resource: (\S+)/.exec(reason);
+  const name = iamRoleName(ctx.config.stack, ctx.config.region, 'task-execution');
+  if (!m || m[1] !== name) return false;
+  const [action, resource] = [m[2] ?? '', m[3] ?? ''];
+  const state = await inspect(ctx, name);
+  if (!state) return false;
+  if (action === 'secretsmanager:GetSecretValue') return state.inlineOk && resource === ctx.outputsOf('database')['secretArn'];
+  return state.managedAttached && /^(ecr:(GetAuthorizationToken|BatchCheckLayerAvailability|GetDownloadUrlForLayer|BatchGetImage)|logs:(CreateLogStream|PutLogEvents))$/.test(action);
+}
+
 function outputsOf(role: Role): Outputs {
   return { arn: role.Arn ?? '', name: role.RoleName ?? '' };
 }

@@ -2,6 +2,7 @@ import { CreateReplicationGroupCommand, DeleteReplicationGroupCommand, DescribeR
 import { errorMessage, isAwsError } from '../aws/errors.js';
 import type { Identity, NodeContext, Outputs } from '../engine/kind.js';
 import { stackNames } from '../names.js';
+import { ThreeTierError } from '../errors.js';
 import { firstOf, type StackResourceKind } from './kind.js';
 import { assertOwned } from './ownership.js';
 import { failedState, keyValueTags, needOutput, orGone, retryOn, waitFor } from './common.js';
@@ -23,6 +24,17 @@ function outputsOf(rg: ReplicationGroup): Outputs {
 
 function usable(rg: ReplicationGroup): boolean {
   return rg.Status === 'available' && !!rg.NodeGroups?.[0]?.PrimaryEndpoint?.Address;
+}
+
+function nodeTypeNotOffered(ctx: NodeContext, err: unknown): ThreeTierError {
+  const zones = ctx.config.availabilityZones?.join(' and ') ?? "the stack's zones";
+  return new ThreeTierError('CACHE_NODE_TYPE_NOT_OFFERED', `ElastiCache offers no ${ctx.config.cacheNodeType} in ${zones}, the stack's zones: ${errorMessage(err)}`, {
+    cause: err,
+    hints: [
+      `choose a node type these zones offer and run up again, e.g. three-tier up --stack ${ctx.config.stack} --cache-node-type ${ctx.config.cacheNodeType.startsWith('cache.t4g.') ? 'cache.t3.micro' : 'cache.t4g.micro'}`,
+      `the zones are kept for the stack's life (a subnet never moves); for ${ctx.config.cacheNodeType} there, destroy the stack and create it in another region`,
+    ],
+  });
 }
 
 export const replicationGroupKind: StackResourceKind = firstOf({
@@ -51,6 +63,8 @@ export const replicationGroupKind: StackResourceKind = firstOf({
         }),
       );
     } catch (err) {
+      // ElastiCache publishes no per-zone node offerings, so the zones were chosen without it: say what to change.
+      if (isAwsError(err, 'InsufficientCacheClusterCapacityFault', 'InsufficientCacheClusterCapacity')) throw nodeTypeNotOffered(ctx, err);
       if (!isAwsError(err, 'ReplicationGroupAlreadyExistsFault', 'ReplicationGroupAlreadyExists')) throw err;
     }
     const identity: Identity = { id };

@@ -13,6 +13,7 @@ import type { World } from './world.js';
  *   GET  /_sandbox/faults      the fault settings;  POST: change them (partial JSON)
  *   POST /_sandbox/images      stage an image in the simulated ECR {repository, tag, architecture, format?}
  *   GET  /_sandbox/blobs/REPO/DIGEST   an image config blob (what GetDownloadUrlForLayer points at)
+ *   GET  /_sandbox/offerings   what each zone id does not offer;  POST: replace it {"use1-az2": ["db.t4g.micro"]}
  */
 export interface ControlAnswer {
   status: number;
@@ -24,12 +25,20 @@ const faultsSchema = z
     throttleRate: z.number().min(0).max(1),
     errorRate: z.number().min(0).max(1),
     consistencyWindowMs: z.number().int().min(0),
+    freshIdWindowMs: z.number().int().min(0),
+    iamPropagationUses: z.number().int().min(0).max(100),
     eniLingerMs: z.number().int().min(0).nullable(),
     seed: z.number().int(),
     latencyMs: z.number().int().min(0).max(60_000),
   })
   .partial()
   .strict();
+
+/** Zone id -> what it does not offer: DB classes (db.*) and cache node types (cache.*). */
+const unofferedSchema = z.record(
+  z.string(),
+  z.array(z.string().regex(/^(?:db|cache)\.[a-z0-9]+\.[a-z0-9]+$/, 'a DB class (db.t4g.micro) or a cache node type (cache.t4g.micro)')),
+);
 
 const imageSchema = z
   .object({
@@ -83,6 +92,16 @@ export async function handleControl(world: World, method: string, url: URL, body
       world.setFaults(update);
     }
     return { status: 200, body: { faults: world.config.faults } };
+  }
+  if (path === '/_sandbox/offerings' && (method === 'GET' || method === 'POST')) {
+    if (method === 'POST') {
+      const parsed = unofferedSchema.safeParse(parseJson(body));
+      if (!parsed.success) return invalid(`invalid offerings: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}`);
+      const badZone = Object.keys(parsed.data).find((k) => !/^[a-z]+\d+-az\d+$/.test(k));
+      if (badZone !== undefined) return invalid(`invalid offerings: ${badZone} is not a zone id (such as use1-az2)`);
+      world.setUnoffered(parsed.data);
+    }
+    return { status: 200, body: { unoffered: world.config.unoffered } };
   }
   if (method === 'POST' && path === '/_sandbox/images') {
     const parsed = imageSchema.safeParse(parseJson(body));

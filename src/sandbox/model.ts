@@ -13,6 +13,7 @@ export const ResourceType = {
   routeTable: 'route-table',
   securityGroup: 'security-group',
   networkInterface: 'network-interface',
+  vpcEndpoint: 'vpc-endpoint',
   loadBalancer: 'load-balancer',
   targetGroup: 'target-group',
   listener: 'listener',
@@ -142,7 +143,7 @@ export interface EniData {
   privateIpAddress: string;
   /** A public address mapped to this interface (internet-facing ALB nodes, the NAT gateway). */
   publicIp?: string;
-  interfaceType: 'interface' | 'nat_gateway' | 'network_load_balancer' | 'lambda';
+  interfaceType: 'interface' | 'nat_gateway' | 'network_load_balancer' | 'lambda' | 'vpc_endpoint';
   requesterManaged: boolean;
   /** Who made it: amazon-elb, amazon-rds, amazon-elasticache, ecs (Fargate tasks), ... */
   requesterId?: string;
@@ -227,4 +228,6 @@ export interface RoleData {
   attachedPolicyArns: string[];
   inlinePolicies: Record<string, string>;
   createDate: number;
+  /** Uses by other services that will not see its last change yet (IAM propagation, the fault iamPropagationUses). */
+  unpropagatedUses?: number;
 }

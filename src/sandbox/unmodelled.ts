@@ -16,8 +16,8 @@ export interface NotModelled {
 
 const ec2: readonly NotModelled[] = [
   {
-    reason: 'VPC endpoints are not modelled',
-    pattern: /VpcEndpoint/,
+    reason: 'VPC endpoint services (PrivateLink providers), their connections and associations are not modelled (endpoints are)',
+    pattern: /VpcEndpoint(?:Associations|Connection|Service)/,
   },
   {
     reason:
@@ -82,7 +82,7 @@ const rds: readonly NotModelled[] = [
     pattern: /AutomatedBackups|ExportTasks/,
   },
   {
-    reason: "parameter and option groups (an instance reports its default group's name only), CA certificates and AWS's catalogues (orderable options, major versions, source regions, event categories, reserved offerings, valid modifications) are not modelled",
+    reason: "parameter and option groups (an instance reports its default group's name only), CA certificates and AWS's catalogues (major versions, source regions, event categories, reserved offerings, valid modifications) are not modelled",
     operations: [
       'DescribeDBParameterGroups',
       'DescribeDBParameters',
@@ -90,7 +90,6 @@ const rds: readonly NotModelled[] = [
       'DescribeOptionGroups',
       'DescribeOptionGroupOptions',
       'DescribeCertificates',
-      'DescribeOrderableDBInstanceOptions',
       'DescribeDBMajorEngineVersions',
       'DescribeSourceRegions',
       'DescribeEventCategories',

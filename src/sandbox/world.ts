@@ -31,6 +31,18 @@ export interface FaultConfig {
   errorRate: number;
   /** Wall ms after creation during which describing a resource by id answers NotFound (eventual consistency). */
   consistencyWindowMs: number;
+  /**
+   * Wall ms after creation during which a call that names the resource by id to change it or to point another
+   * resource at it (CreateRoute to a new NAT gateway, AuthorizeSecurityGroupIngress on or naming a new group, ...)
+   * answers the service's NotFound: AWS's eventual consistency applies to every call, not only describes.
+   */
+  freshIdWindowMs: number;
+  /**
+   * IAM changes take seconds to reach other services: after an IAM role is created or its policies change, this many
+   * uses of it by another service (an ECS task start reading its execution role) do not see it yet and are denied
+   * what the role allows. A count rather than a duration, so a test can say how many task starts fail.
+   */
+  iamPropagationUses: number;
   /** Wall ms that lingering requester-managed interfaces (load balancer, RDS, ElastiCache) stay after their owner is gone; null: the scaled default. */
   eniLingerMs: number | null;
   /** Seed of the fault PRNG: the same seed and the same calls replay the same faults. */
@@ -45,12 +57,19 @@ export interface WorldConfig {
   region: string;
   accountId: string;
   faults: FaultConfig;
+  /**
+   * What each zone (by zone id) does not offer, as AWS offers DB instance classes and cache node types per zone:
+   * `db.t4g.micro`, `cache.t4g.micro`. Empty: every zone offers every class. See src/sandbox/offerings.ts.
+   */
+  unoffered: Record<string, string[]>;
 }
 
 export const defaultFaults: FaultConfig = {
   throttleRate: 0,
   errorRate: 0,
   consistencyWindowMs: 0,
+  freshIdWindowMs: 0,
+  iamPropagationUses: 0,
   eniLingerMs: null,
   seed: 1,
   latencyMs: 0,
@@ -61,6 +80,7 @@ export const defaultWorldConfig: WorldConfig = {
   region: 'us-east-1',
   accountId: '123456789012',
   faults: { ...defaultFaults },
+  unoffered: {},
 };
 
 /** Real AWS durations (ms) the latency model starts from, before the time scale. See docs/aws-facts.md. */
@@ -125,6 +145,7 @@ export class World {
       ...defaultWorldConfig,
       ...config,
       faults: { ...defaultFaults, ...(config.faults ?? {}) },
+      unoffered: { ...(config.unoffered ?? {}) },
     };
     this.random = new SeededRandom(this.config.faults.seed);
   }
@@ -283,6 +304,13 @@ export class World {
     return window > 0 && Date.now() - resource.createdAt < window;
   }
 
+  /** Whether a call naming this resource by id (to change it or point at it) still answers NotFound (freshIdWindowMs). */
+  hiddenAsFreshId(resource: Resource): boolean {
+    const window = this.config.faults.freshIdWindowMs;
+    return window > 0 && Date.now() - resource.createdAt < window;
+  }
+
+
   /** An AWS-style id: prefix, hyphen, 17 hex digits (vpc-0a1b2c...). */
   newId(prefix: string, hexDigits = 17): string {
     const hex = randomBytes(Math.ceil(hexDigits / 2)).toString('hex').slice(0, hexDigits);
@@ -317,6 +345,12 @@ export class World {
     this.changes++;
   }
 
+  /** Replace what the zones do not offer (zone id -> DB classes and cache node types). */
+  setUnoffered(unoffered: Record<string, string[]>): void {
+    this.config.unoffered = { ...unoffered };
+    this.changes++;
+  }
+
   reset(): void {
     this.resources.clear();
     this.counters = {};
@@ -332,7 +366,7 @@ export class World {
 
   /** Replace this world's state with a persisted one (the config's time scale and region are kept from the file). */
   restore(data: PersistedWorld): void {
-    this.config = { ...data.config, faults: { ...defaultFaults, ...data.config.faults } };
+    this.config = { ...data.config, faults: { ...defaultFaults, ...data.config.faults }, unoffered: { ...(data.config.unoffered ?? {}) } };
     this.resources.clear();
     for (const r of data.resources) this.resources.set(this.key(r.type, r.id), r);
     this.counters = { ...data.counters };

@@ -56,7 +56,7 @@ describe('sandbox ECS: target health follows the task to its database and cache'
       new CreateDBInstanceCommand({
         DBInstanceIdentifier: 'deps-db',
         Engine: 'postgres',
-        EngineVersion: '16.4',
+        EngineVersion: '16',
         DBInstanceClass: 'db.t4g.micro',
         AllocatedStorage: 20,
         MasterUsername: 'app',

@@ -41,8 +41,11 @@ describe('sandbox RDS: engine versions, snapshot attributes', () => {
     const newest = all[all.length - 1];
     assert.deepEqual(await versions({ Engine: 'postgres', DefaultOnly: true }), [newest?.EngineVersion]);
     const oldest = all[0];
-    assert.deepEqual(await versions({ Engine: 'postgres', EngineVersion: oldest?.MajorEngineVersion, DefaultOnly: true }), [oldest?.EngineVersion]);
-    assert.deepEqual(await versions({ DBParameterGroupFamily: oldest?.DBParameterGroupFamily }), [oldest?.EngineVersion]);
+    // A major names its newest minor (what CreateDBInstance makes of it); its family lists every minor of it.
+    const oldestMajor = all.filter((v) => v.MajorEngineVersion === oldest?.MajorEngineVersion).map((v) => v.EngineVersion);
+    assert.ok(oldestMajor.length > 1);
+    assert.deepEqual(await versions({ Engine: 'postgres', EngineVersion: oldest?.MajorEngineVersion, DefaultOnly: true }), [oldestMajor[oldestMajor.length - 1]]);
+    assert.deepEqual(await versions({ DBParameterGroupFamily: oldest?.DBParameterGroupFamily }), oldestMajor);
     assert.deepEqual(await versions({ Filters: [{ Name: 'engine-version', Values: [newest?.EngineVersion ?? ''] }] }), [newest?.EngineVersion]);
     assert.ok(oldest?.ValidUpgradeTarget?.some((t) => t.EngineVersion === newest?.EngineVersion && t.IsMajorVersionUpgrade));
     assert.deepEqual(await versions({ Engine: 'mysql' }), []);

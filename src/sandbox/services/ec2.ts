@@ -8,10 +8,11 @@ import { securityGroupHandlers } from './ec2/security-groups.js';
 import { tagHandlers } from './ec2/tags.js';
 import { subnetHandlers, vpcHandlers } from './ec2/vpcs.js';
 import { zoneHandlers } from './ec2/zones.js';
+import { installVpcEndpoints, vpcEndpointHandlers } from './ec2/vpc-endpoints.js';
 
 /**
  * EC2: the VPC networking the provisioner builds (VPC, subnets, internet gateway, Elastic IP, NAT gateway, route
- * tables, security groups) and the network interfaces other services leave in it. The promises are in
+ * tables, security groups), VPC endpoints, and the network interfaces other services leave in it. The promises are in
  * docs/sandbox/ec2.md.
  */
 export const ec2: SandboxService = {
@@ -33,9 +34,11 @@ export const ec2: SandboxService = {
     ...tagHandlers,
     ...networkInterfaceWriteHandlers,
     ...ec2ReadHandlers,
+    ...vpcEndpointHandlers,
   },
   install: (world) => {
     installNatGateways(world);
+    installVpcEndpoints(world);
     world.addReconciler(reconcileRouteStates);
   },
 };

@@ -30,7 +30,8 @@ import { ResourceType, type RoleData } from '../model.js';
 import { pageByOffset } from '../paging.js';
 import { tagList, tagMap } from '../tags.js';
 import type { Resource, World } from '../world.js';
-import { isJsonObject, managedPolicies, policyName } from './iam/policy.js';
+import { managedPolicies, markUnpropagated, policyName } from './iam/policy.js';
+import { checkIdentityPolicy, checkTrustPolicy } from './iam/policy-grammar.js';
 import { createRoleResource, serviceLinkedRoles } from './iam/roles.js';
 import { iamReadHandlers } from './iam/reads.js';
 
@@ -114,9 +115,13 @@ export const iam: SandboxService = {
       if (path.length > 512 || !PATH.test(path)) throw validation('path', path, 'Member must satisfy regular expression pattern: (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)');
       const trust = input.AssumeRolePolicyDocument;
       if (trust === undefined) throw new AwsError('ValidationError', "1 validation error detected: Value null at 'assumeRolePolicyDocument' failed to satisfy constraint: Member must not be null", 400);
-      if (!isJsonObject(trust)) throw new AwsError('MalformedPolicyDocument', 'This policy contains invalid Json', 400);
+      checkTrustPolicy(world, trust);
       if (input.Description !== undefined && input.Description.length > 1000) throw validation('description', input.Description, 'Member must have length less than or equal to 1000');
-      if (world.get(ResourceType.iamRole, name)) throw new AwsError('EntityAlreadyExists', `Role with name ${name} already exists.`, 409);
+      // Role names are unique regardless of case (IAM user guide, "IAM object quotas": "Role names are not
+      // distinguished by case"): a role "App" blocks "app".
+      if (world.list<RoleData>(ResourceType.iamRole).some((r) => r.id.toLowerCase() === name.toLowerCase())) {
+        throw new AwsError('EntityAlreadyExists', `Role with name ${name} already exists.`, 409);
+      }
       const role = createRoleResource(world, input.Description === undefined ? { name, path, trust } : { name, path, trust, description: input.Description });
       try {
         applyTags(role, input.Tags);
@@ -161,6 +166,7 @@ export const iam: SandboxService = {
       if (!/^arn:aws:iam::(aws|\d{12}):policy\/.+/.test(arn)) throw new AwsError('InvalidInput', `ARN ${arn} is not valid.`, 400);
       if (managedPolicies[arn] === undefined) throw new AwsError('NoSuchEntity', `Policy ${arn} does not exist or is not attachable.`, 404);
       if (!role.data.attachedPolicyArns.includes(arn)) role.data.attachedPolicyArns.push(arn);
+      markUnpropagated(world, role.data);
       return {};
     }),
 
@@ -169,6 +175,7 @@ export const iam: SandboxService = {
       const arn = input.PolicyArn ?? '';
       if (!role.data.attachedPolicyArns.includes(arn)) throw new AwsError('NoSuchEntity', `Policy ${arn} was not found.`, 404);
       role.data.attachedPolicyArns = role.data.attachedPolicyArns.filter((a) => a !== arn);
+      markUnpropagated(world, role.data);
       return {};
     }),
 
@@ -187,8 +194,9 @@ export const iam: SandboxService = {
       const name = checkName('policyName', input.PolicyName, 128);
       const doc = input.PolicyDocument;
       if (doc === undefined) throw new AwsError('ValidationError', "1 validation error detected: Value null at 'policyDocument' failed to satisfy constraint: Member must not be null", 400);
-      if (!isJsonObject(doc)) throw new AwsError('MalformedPolicyDocument', 'Syntax errors in policy.', 400);
+      checkIdentityPolicy(doc);
       role.data.inlinePolicies[name] = doc;
+      markUnpropagated(world, role.data);
       return {};
     }),
 
@@ -205,6 +213,7 @@ export const iam: SandboxService = {
       const name = checkName('policyName', input.PolicyName, 128);
       if (role.data.inlinePolicies[name] === undefined) throw new AwsError('NoSuchEntity', `The role policy with name ${name} cannot be found.`, 404);
       delete role.data.inlinePolicies[name];
+      markUnpropagated(world, role.data);
       return {};
     }),
 

@@ -5,6 +5,7 @@ import { subnetGroupHandlers } from './rds/subnet-groups.js';
 import { tagHandlers } from './rds/tags.js';
 import { engineVersionHandlers } from './rds/engine-versions.js';
 import { snapshotAttributeHandlers } from './rds/snapshot-attributes.js';
+import { orderableHandlers } from './rds/orderable.js';
 
 /**
  * RDS (awsQuery): DB subnet groups, PostgreSQL DB instances, their manual snapshots, with their network interfaces and the master
@@ -22,6 +23,7 @@ export const rds: SandboxService = {
     ...tagHandlers,
     ...engineVersionHandlers,
     ...snapshotAttributeHandlers,
+    ...orderableHandlers,
   },
   install: installInstances,
 };

@@ -97,6 +97,13 @@ export const kinds = {
     notFound: (id) => new AwsError('InvalidNetworkInterfaceID.NotFound', `The networkInterface ID '${id}' does not exist`),
     malformed: 'InvalidNetworkInterfaceID.Malformed',
   },
+  vpcEndpoint: {
+    type: ResourceType.vpcEndpoint,
+    prefix: 'vpce',
+    tagType: 'vpc-endpoint',
+    notFound: (id) => new AwsError('InvalidVpcEndpointId.NotFound', `The Vpc Endpoint Id '${id}' does not exist`),
+    malformed: 'InvalidVpcEndpointId.Malformed',
+  },
 } satisfies Record<string, Kind>;
 
 export function checkWellFormed(kind: Kind, id: string): void {
@@ -107,13 +114,14 @@ export function checkWellFormed(kind: Kind, id: string): void {
 
 /**
  * The resource an operation names, or the kind's NotFound. `consistent: false` (describe-by-id, CreateTags) also
- * answers NotFound while the resource is inside the eventual-consistency fault window.
+ * answers NotFound while the resource is inside the eventual-consistency fault window; any other call (one that
+ * changes the resource or points another at it) while it is inside the fresh-id window.
  */
 export function lookup<D>(world: World, kind: Kind, id: string | undefined, parameter: string, opts: { consistent?: boolean } = {}): Resource<D> {
   const value = required(id, parameter);
   checkWellFormed(kind, value);
   const r = world.get<D>(kind.type, value);
-  if (!r || (opts.consistent === false && world.hiddenByConsistency(r as Resource))) throw kind.notFound(value);
+  if (!r || (opts.consistent === false ? world.hiddenByConsistency(r as Resource) : world.hiddenAsFreshId(r as Resource))) throw kind.notFound(value);
   return r;
 }
 

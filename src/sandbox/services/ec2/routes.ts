@@ -153,7 +153,7 @@ function routeTo(world: World, table: Resource<RouteTableData>, input: CreateRou
   if (input.GatewayId !== undefined) {
     const id = input.GatewayId;
     const igw = world.get<InternetGatewayData>(ResourceType.internetGateway, id);
-    if (!igw) throw new AwsError('InvalidGatewayID.NotFound', `The gateway ID '${id}' does not exist`);
+    if (!igw || world.hiddenAsFreshId(igw)) throw new AwsError('InvalidGatewayID.NotFound', `The gateway ID '${id}' does not exist`);
     if (!igw.data.attachments.some((a) => a.vpcId === table.data.vpcId)) throw differentNetworks(table.id, id);
     route.gatewayId = id;
   } else if (input.NatGatewayId !== undefined) {
@@ -161,7 +161,7 @@ function routeTo(world: World, table: Resource<RouteTableData>, input: CreateRou
     const nat = world.get<NatGatewayData>(ResourceType.natGateway, id);
     // A NAT gateway still `pending` is a valid target (the route is a blackhole until it is available); one that
     // failed or is being deleted is not.
-    if (!nat || !['pending', 'available'].includes(nat.state)) {
+    if (!nat || !['pending', 'available'].includes(nat.state) || world.hiddenAsFreshId(nat)) {
       throw new AwsError('InvalidNatGatewayID.NotFound', `The natGateway ID '${id}' does not exist`);
     }
     if (nat.data.vpcId !== table.data.vpcId) throw differentNetworks(table.id, id);

@@ -16,6 +16,7 @@ import type {
   Subnet,
   Vpc,
 } from '@aws-sdk/client-ec2';
+import { endpointsIn } from './vpc-endpoints.js';
 import { contains, hasHostBits, overlaps, parseCidr, size, type Cidr } from '../../cidr.js';
 import { freeAddresses } from '../../enis.js';
 import { AwsError } from '../../errors.js';
@@ -186,7 +187,8 @@ export const vpcHandlers = {
       world.list<InternetGatewayData>(ResourceType.internetGateway).some((g) => g.data.attachments.some((a) => a.vpcId === vpc.id)) ||
       world.list<SecurityGroupData>(ResourceType.securityGroup).some((g) => g.data.vpcId === vpc.id && g.id !== vpc.data.defaultSecurityGroupId) ||
       world.list<RouteTableData>(ResourceType.routeTable).some((t) => t.data.vpcId === vpc.id && t.id !== vpc.data.mainRouteTableId) ||
-      enisIn(world, { vpcId: vpc.id }).length > 0;
+      enisIn(world, { vpcId: vpc.id }).length > 0 ||
+      endpointsIn(world, vpc.id).length > 0;
     if (blocked) throw dependencyViolation(`The vpc '${vpc.id}' has dependencies and cannot be deleted.`);
     // The default security group and the main route table go with the VPC.
     world.remove(ResourceType.securityGroup, vpc.data.defaultSecurityGroupId);

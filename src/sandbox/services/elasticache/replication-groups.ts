@@ -13,6 +13,7 @@ import { createManagedEni, releaseManagedEnis } from '../../enis.js';
 import { ResourceType, type VpcData } from '../../model.js';
 import { op, type Handler } from '../../service.js';
 import { awsDurations, type Resource, type World } from '../../world.js';
+import { zoneOffers, zonesOffering } from '../../offerings.js';
 import { accountHash, invalidCombination, invalidValue, paginate, pickSubnet, readSecurityGroups, readTags, required } from '../rds/common.js';
 import { CACHE_SERVICE, cacheSubnetGroupNotFound, findCacheSubnetGroup } from './subnet-groups.js';
 import { acceptsVersion, cacheEngines } from './engine-versions.js';
@@ -55,6 +56,15 @@ const NODE_TYPES = new Set([
   'cache.m5.large', 'cache.m6g.large', 'cache.m7g.large',
   'cache.r5.large', 'cache.r6g.large', 'cache.r7g.large',
 ]);
+
+/** ElastiCache's answer for a node type the zone does not offer (wire code InsufficientCacheClusterCapacity). */
+function insufficientCacheCapacity(world: World, nodeType: string, zone: string): AwsError {
+  return new AwsError(
+    'InsufficientCacheClusterCapacity',
+    `${nodeType} (VPC) is not currently supported in the availability zone ${zone}.  Retry the launch with no availability zone or target: ${zonesOffering(world, nodeType).join(', ')}.`,
+    400,
+  );
+}
 
 export function ownerRef(id: string): string {
   return `${ResourceType.replicationGroup}:${id}`;
@@ -185,10 +195,14 @@ const createReplicationGroup = op<CreateReplicationGroupMessage, CreateReplicati
   if (preferred.length > 0 && preferred.length !== numCacheClusters) {
     throw invalidValue('The number of PreferredCacheClusterAZs must equal NumCacheClusters.');
   }
+  // A node goes only to a zone that offers its type; ElastiCache has no API that lists them, it refuses the create.
+  const offering = group.data.subnets.filter((sn) => zoneOffers(world, sn.availabilityZone, cacheNodeType));
   const start = world.nextCounter('cache-placement');
   const placements = Array.from({ length: numCacheClusters }, (_, i) => {
-    const p = pickSubnet(group.data.subnets, start + i, preferred[i]);
-    if (!p) throw invalidValue(`Cache subnet group ${group.id} has no subnet in availability zone ${preferred[i] ?? ''}.`);
+    const wanted = preferred[i];
+    const p = pickSubnet(wanted === undefined ? offering : group.data.subnets, start + i, wanted);
+    if (!p && wanted !== undefined) throw invalidValue(`Cache subnet group ${group.id} has no subnet in availability zone ${wanted}.`);
+    if (!p || !offering.includes(p)) throw insufficientCacheCapacity(world, cacheNodeType, p?.availabilityZone ?? group.data.subnets[0]?.availabilityZone ?? '');
     return p;
   });
 

@@ -1,7 +1,7 @@
 /**
- * The few IAM policy facts the sandbox needs: which AWS managed policies exist (and what they allow), whether a
- * document is valid JSON, and whether a role's policies allow an action on a resource (ECS asks this before a task
- * may read its secrets with the execution role).
+ * The few IAM policy facts the sandbox needs: which AWS managed policies exist (and what they allow), and whether a
+ * role's policies allow an action on a resource (ECS asks this before a task may read its secrets with the execution
+ * role). Documents are checked against IAM's grammar in policy-grammar.ts.
  */
 import { ResourceType, type RoleData } from '../../model.js';
 import type { World } from '../../world.js';
@@ -43,16 +43,6 @@ export function policyName(arn: string): string {
   return arn.slice(arn.lastIndexOf('/') + 1);
 }
 
-/** Whether `text` parses as a JSON object (what IAM checks before anything else). */
-export function isJsonObject(text: string): boolean {
-  try {
-    const v: unknown = JSON.parse(text);
-    return typeof v === 'object' && v !== null && !Array.isArray(v);
-  } catch {
-    return false;
-  }
-}
-
 /** IAM wildcard match: `*` any run of characters, `?` one character; case-insensitive for actions. */
 function globMatch(pattern: string, value: string, ignoreCase: boolean): boolean {
   const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, ignoreCase ? 'i' : '');
@@ -81,12 +71,31 @@ function matches(s: Statement, action: string, resource: string): boolean {
   return actionOk && asList(s.Resource).some((r) => globMatch(r, resource, false));
 }
 
-/** The role named by a role ARN (`arn:aws:iam::ACCOUNT:role/PATH/NAME`), if it exists. */
+/**
+ * The role named by a role ARN (`arn:aws:iam::ACCOUNT:role/PATH/NAME`) as another service sees it: undefined when
+ * it does not exist or its last change has not reached that service yet (each such use counts one of the fault's).
+ */
 export function roleByArn(world: World, arn: string): RoleData | undefined {
   const m = /^arn:aws:iam::\d{12}:role\/(?:.*\/)?([\w+=,.@-]+)$/.exec(arn);
   if (!m?.[1]) return undefined;
   const role = world.get<RoleData>(ResourceType.iamRole, m[1]);
-  return role && role.data.arn === arn ? role.data : undefined;
+  if (!role || role.data.arn !== arn) return undefined;
+  // IAM is eventually consistent: another service sees a new role, or a role whose policies just changed, only
+  // after the change has propagated (the fault iamPropagationUses); until then it is as if the role grants nothing.
+  const left = role.data.unpropagatedUses ?? 0;
+  if (left > 0) {
+    role.data.unpropagatedUses = left - 1;
+    world.markChanged();
+    return undefined;
+  }
+  return role.data;
+}
+
+/** After a change to a role (created, a policy attached, put, detached or deleted): the fault's uses that miss it. */
+export function markUnpropagated(world: World, role: RoleData): void {
+  const uses = world.config.faults.iamPropagationUses;
+  if (uses > 0) role.unpropagatedUses = uses;
+  else delete role.unpropagatedUses;
 }
 
 /** Identity-based evaluation: an explicit Deny wins, else any Allow grants (inline and attached managed policies). */

@@ -20,6 +20,7 @@ export function createRoleResource(world: World, init: { name: string; path: str
     createDate: world.now(),
   };
   if (init.description !== undefined) data.description = init.description;
+  if (world.config.faults.iamPropagationUses > 0) data.unpropagatedUses = world.config.faults.iamPropagationUses;
   return world.create<RoleData>('iam', ResourceType.iamRole, init.name, { state: 'available', data });
 }
 

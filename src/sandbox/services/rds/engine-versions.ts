@@ -1,13 +1,13 @@
 /**
- * DescribeDBEngineVersions: the PostgreSQL versions the sandbox's CreateDBInstance accepts by default (the default
- * minor of each major it offers), in the shape RDS describes them. Other engines are not offered, so they list
- * nothing. See docs/sandbox/rds.md.
+ * DescribeDBEngineVersions: the PostgreSQL versions the sandbox's CreateDBInstance accepts (every minor RDS offers
+ * for new instances, src/sandbox/services/rds/postgres-versions.ts), in the shape RDS describes them. Other engines
+ * are not offered, so they list nothing. See docs/sandbox/rds.md.
  */
 import type { DBEngineVersion, DBEngineVersionMessage, DescribeDBEngineVersionsMessage } from '@aws-sdk/client-rds';
 import { pageByOffset } from '../../paging.js';
 import { op, type Handler } from '../../service.js';
 import { invalidValue, recordLimits, required } from './common.js';
-import { defaultMinor } from './instances.js';
+import { POSTGRES_VERSIONS, postgresMajors } from './postgres-versions.js';
 
 const ENGINE = 'postgres';
 
@@ -17,11 +17,12 @@ interface Offered {
   family: string;
 }
 
-function offered(): Offered[] {
-  return Object.entries(defaultMinor)
-    .map(([major, version]) => ({ version, major, family: `${ENGINE}${major}` }))
-    .sort((a, b) => Number(a.major) - Number(b.major));
+/** Every version offered, oldest first. */
+export function offered(): Offered[] {
+  return postgresMajors().flatMap((major) => (POSTGRES_VERSIONS[major] ?? []).map((version) => ({ version, major, family: `${ENGINE}${major}` })));
 }
+
+const newer = (a: Offered, b: Offered): boolean => Number(a.major) > Number(b.major) || (a.major === b.major && Number(a.version.split('.')[1]) > Number(b.version.split('.')[1]));
 
 function describe(v: Offered, all: Offered[]): DBEngineVersion {
   return {
@@ -32,8 +33,8 @@ function describe(v: Offered, all: Offered[]): DBEngineVersion {
     DBEngineDescription: 'PostgreSQL',
     DBEngineVersionDescription: `PostgreSQL ${v.version}-R1`,
     ValidUpgradeTarget: all
-      .filter((t) => Number(t.major) > Number(v.major))
-      .map((t) => ({ Engine: ENGINE, EngineVersion: t.version, Description: `PostgreSQL ${t.version}-R1`, AutoUpgrade: false, IsMajorVersionUpgrade: true })),
+      .filter((t) => newer(t, v))
+      .map((t) => ({ Engine: ENGINE, EngineVersion: t.version, Description: `PostgreSQL ${t.version}-R1`, AutoUpgrade: false, IsMajorVersionUpgrade: t.major !== v.major })),
     ExportableLogTypes: ['postgresql', 'upgrade'],
     SupportsLogExportsToCloudwatchLogs: true,
     SupportsReadReplica: true,
@@ -73,7 +74,7 @@ const describeDBEngineVersions = op<DescribeDBEngineVersionsMessage, DBEngineVer
     const values = f.Values ?? [];
     list = list.filter((v) => get(v).some((x) => values.includes(x)));
   }
-  // DefaultOnly: the default version of the engine (its newest major), or of the major asked for.
+  // DefaultOnly: the default version of the engine (its newest major's newest minor), or of the major asked for.
   if (input.DefaultOnly === true && list.length > 0) list = [list[list.length - 1] as Offered];
   const p = pageByOffset(list, input.Marker, input.MaxRecords, recordLimits);
   return { DBEngineVersions: p.items.map((v) => describe(v, all)), Marker: p.next };

@@ -32,6 +32,8 @@ import {
   required,
   tagList,
 } from './common.js';
+import { zoneOffers } from '../../offerings.js';
+import { resolvePostgresVersion } from './postgres-versions.js';
 import { checkSnapshotIdentifier, SNAPSHOT_CREATE_MS, takeSnapshot } from './snapshots.js';
 import { RDS_SERVICE, describeSubnetGroup, findSubnetGroup, subnetGroupNotFound, type DbSubnetGroupData } from './subnet-groups.js';
 
@@ -79,15 +81,38 @@ export interface DbInstanceData {
 }
 
 const notFound = (id: string): AwsError => new AwsError('DBInstanceNotFound', `DBInstance ${id} not found.`, 404);
+/** No zone of the placement offers the class: RDS's answer (wire code InsufficientDBInstanceCapacity). */
+export function insufficientCapacity(instanceClass: string, storageType: string): AwsError {
+  return new AwsError(
+    'InsufficientDBInstanceCapacity',
+    `Cannot create a ${instanceClass} database instance because there are no availability zones with sufficient capacity for VPC and storage type : ${storageType} for ${instanceClass}. Please try the request again at a later time.`,
+    400,
+  );
+}
 const invalidState = (message: string): AwsError => new AwsError('InvalidDBInstanceState', message, 400);
 
-/** Engine versions the sandbox offers: PostgreSQL 16 and 17 (a major alone picks the default minor). */
-export const defaultMinor: Record<string, string> = { '16': '16.8', '17': '17.4' };
-const INSTANCE_CLASSES = new Set([
+export const INSTANCE_CLASSES = new Set([
   'db.t3.micro', 'db.t3.small', 'db.t3.medium', 'db.t3.large',
   'db.t4g.micro', 'db.t4g.small', 'db.t4g.medium', 'db.t4g.large',
   'db.m5.large', 'db.m6g.large', 'db.m6i.large', 'db.m7g.large',
   'db.r5.large', 'db.r6g.large', 'db.r6i.large', 'db.r7g.large',
+]);
+/**
+ * Master user names RDS refuses for PostgreSQL ("Can't be a reserved word for the chosen database engine", RDS API
+ * reference, CreateDBInstance MasterUsername): RDS's own users, `admin`, and PostgreSQL's reserved key words
+ * (PostgreSQL docs, Appendix C "SQL Key Words", the ones marked reserved). `user` and `admin` are confirmed by
+ * public threads; `postgres` (the console's default) is accepted.
+ */
+const RESERVED_MASTER_USERNAMES = new Set([
+  'rdsadmin', 'rdsrepladmin', 'admin',
+  'all', 'analyse', 'analyze', 'and', 'any', 'array', 'as', 'asc', 'asymmetric', 'both', 'case', 'cast', 'check',
+  'collate', 'column', 'constraint', 'create', 'current_catalog', 'current_date', 'current_role', 'current_time',
+  'current_timestamp', 'current_user', 'default', 'deferrable', 'desc', 'distinct', 'do', 'else', 'end', 'except',
+  'false', 'fetch', 'for', 'foreign', 'from', 'grant', 'group', 'having', 'in', 'initially', 'intersect', 'into',
+  'lateral', 'leading', 'limit', 'localtime', 'localtimestamp', 'not', 'null', 'offset', 'on', 'only', 'or', 'order',
+  'placing', 'primary', 'references', 'returning', 'select', 'session_user', 'some', 'symmetric', 'system_user',
+  'table', 'then', 'to', 'trailing', 'true', 'union', 'unique', 'user', 'using', 'variadic', 'when', 'where',
+  'window', 'with',
 ]);
 const STORAGE_TYPES = new Set(['gp2', 'gp3', 'io1', 'io2', 'standard']);
 /** The Route 53 zone of RDS endpoints in us-east-1 (other regions have their own; the sandbox uses one). */
@@ -108,10 +133,9 @@ export function checkIdentifier(id: string, member = 'DBInstanceIdentifier'): vo
 }
 
 function engineVersion(engine: string, version: string | undefined): string {
-  const v = version ?? '17';
-  const major = v.split('.')[0] ?? '';
-  if (!/^\d+(\.\d+)?$/.test(v) || !(major in defaultMinor)) throw invalidCombination(`Cannot find version ${v} for ${engine}`);
-  return v.includes('.') ? v : (defaultMinor[major] as string);
+  const resolved = resolvePostgresVersion(version);
+  if (resolved === undefined) throw invalidCombination(`Cannot find version ${version ?? ''} for ${engine}`);
+  return resolved;
 }
 
 function checkStorage(storageType: string, size: number | undefined): number {
@@ -246,7 +270,7 @@ export const createDBInstance = op<CreateDBInstanceMessage, CreateDBInstanceResu
   if (!/^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(masterUsername)) {
     throw invalidValue('The parameter MasterUsername is not a valid identifier. It must begin with a letter and contain only ASCII letters, digits, and underscores (at most 63).');
   }
-  if (['rdsadmin', 'rdsrepladmin'].includes(masterUsername.toLowerCase())) {
+  if (RESERVED_MASTER_USERNAMES.has(masterUsername.toLowerCase())) {
     throw invalidValue(`MasterUsername ${masterUsername} cannot be used as it is a reserved word used by the engine`);
   }
   const managed = input.ManageMasterUserPassword === true;
@@ -291,10 +315,13 @@ export const createDBInstance = op<CreateDBInstanceMessage, CreateDBInstanceResu
       otherVpc: () => invalidCombination('The DB instance and EC2 security group are in different VPCs.'),
     },
   );
+  // RDS places the instance only in a zone that offers its class (DescribeOrderableDBInstanceOptions lists them).
   const subnets = group.data.subnets;
-  const primary = pickSubnet(subnets, world.nextCounter('rds-placement'), input.AvailabilityZone);
-  if (!primary) throw invalidValue(`DB subnet group '${group.id}' has no subnet in availability zone ${input.AvailabilityZone ?? ''}.`);
-  const standby = multiAz ? subnets.find((s) => s.availabilityZone !== primary.availabilityZone) : undefined;
+  const offering = subnets.filter((s) => zoneOffers(world, s.availabilityZone, instanceClass));
+  const primary = pickSubnet(input.AvailabilityZone === undefined ? offering : subnets, world.nextCounter('rds-placement'), input.AvailabilityZone);
+  if (!primary && input.AvailabilityZone !== undefined) throw invalidValue(`DB subnet group '${group.id}' has no subnet in availability zone ${input.AvailabilityZone}.`);
+  const standby = multiAz ? offering.find((s) => s.availabilityZone !== primary?.availabilityZone) : undefined;
+  if (!primary || !offering.includes(primary) || (multiAz && !standby)) throw insufficientCapacity(instanceClass, storageType);
 
   const arn = world.arn('rds', `db:${id}`);
   const data: DbInstanceData = {
@@ -469,6 +496,7 @@ const modifyDBInstance = op<ModifyDBInstanceMessage, ModifyDBInstanceResult>((in
     if (!INSTANCE_CLASSES.has(input.DBInstanceClass)) {
       throw invalidCombination(`RDS does not support creating a DB instance with the following combination: DBInstanceClass=${input.DBInstanceClass}, Engine=${d.engine}, EngineVersion=${d.engineVersion}, LicenseModel=postgresql-license.`);
     }
+    if (!zoneOffers(world, d.availabilityZone, input.DBInstanceClass)) throw insufficientCapacity(input.DBInstanceClass, d.storageType);
     change.instanceClass = input.DBInstanceClass;
   }
   if (input.AllocatedStorage !== undefined && input.AllocatedStorage !== d.allocatedStorage) {
