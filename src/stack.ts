@@ -21,6 +21,7 @@ import { ecrRepositoryKind } from './resources/ecr-repository.js';
 import { imageKind } from './resources/image.js';
 import { logGroupKind } from './resources/log-group.js';
 import { executionRoleKind } from './resources/execution-role.js';
+import { secretKind } from './resources/secret.js';
 import { ecsClusterKind } from './resources/ecs-cluster.js';
 import { taskDefinitionKind } from './resources/task-definition.js';
 import { ecsServiceKind } from './resources/ecs-service.js';
@@ -75,9 +76,10 @@ export function buildStackGraph(config: StackConfig, image?: ImageSource): Stack
     n('ecr-repository', ecrRepositoryKind, [], 2 * S, 'ECR repository'),
     n('image', imageKind(image), ['ecr-repository'], imageEstimate, 'API image (architecture checked)'),
     n('log-group', logGroupKind, [], 2 * S, 'log group'),
-    n('execution-role', executionRoleKind, ['database'], 10 * S, 'task execution role (reads only the DB secret)'),
+    n('api-key', secretKind('api-key'), [], 2 * S, 'API key for writes (Secrets Manager)'),
+    n('execution-role', executionRoleKind, ['database', 'api-key'], 10 * S, "task execution role (reads only the stack's secrets)"),
     n('ecs-cluster', ecsClusterKind, [], 5 * S, 'ECS cluster'),
-    n('task-definition', taskDefinitionKind, ['image', 'execution-role', 'log-group', 'database', 'cache'], 2 * S, `task definition (${config.cpuArchitecture}, ${config.taskCpu} CPU / ${config.taskMemory} MB)`),
+    n('task-definition', taskDefinitionKind, ['image', 'execution-role', 'log-group', 'database', 'cache', 'api-key'], 2 * S, `task definition (${config.cpuArchitecture}, ${config.taskCpu} CPU / ${config.taskMemory} MB)`),
     n(
       'ecs-service',
       ecsServiceKind,

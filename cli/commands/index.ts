@@ -130,6 +130,17 @@ const verify: CommandDeclaration = (program) => {
   });
 };
 
+const apiKey: CommandDeclaration = (program) => {
+  addCommonOptions(
+    program
+      .command('api-key')
+      .description("print the stack's API key, which writes to its API need (read from Secrets Manager; never stored elsewhere)"),
+  ).action(async (opts: Record<string, unknown>) => {
+    const { runApiKey } = await import('./api-key.js');
+    await runApiKey(opts);
+  });
+};
+
 const list: CommandDeclaration = (program) => {
   program
     .command('list')
@@ -161,4 +172,4 @@ const completion: CommandDeclaration = (program) => {
     });
 };
 
-export const commands: readonly CommandDeclaration[] = [up, status, verify, list, pause, resume, destroy, cost, sandbox, completion];
+export const commands: readonly CommandDeclaration[] = [up, status, verify, list, pause, resume, destroy, cost, apiKey, sandbox, completion];

@@ -19,9 +19,9 @@ import { assertOwned } from './ownership.js';
 import { ignoreNotFound, keyValueTags, needOutput, orGone, retryOn, waitFor } from './common.js';
 
 /**
- * The task execution role: ECS assumes it to pull the image, write logs and read the DB secret. Trust
+ * The task execution role: ECS assumes it to pull the image, write logs and read the secrets it injects. Trust
  * ecs-tasks.amazonaws.com; the AWS managed AmazonECSTaskExecutionRolePolicy; and an inline policy allowing
- * secretsmanager:GetSecretValue on exactly the RDS-managed secret's ARN (nothing broader).
+ * secretsmanager:GetSecretValue on exactly the stack's secrets' ARNs (the RDS-managed password, the API key).
  */
 const TRUST = JSON.stringify({
   Version: '2012-10-17',
@@ -33,10 +33,16 @@ function managedPolicyArn(roleArn: string | undefined): string {
   return `arn:${partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy`;
 }
 
-export function secretPolicy(secretArn: string): string {
+/** The secrets the task's containers get from ECS: the database's (RDS-managed) and the ones three-tier generates. */
+export const EXECUTION_SECRETS: readonly { node: string; output: string }[] = [
+  { node: 'database', output: 'secretArn' },
+  { node: 'api-key', output: 'arn' },
+];
+
+export function secretPolicy(secretArns: readonly string[]): string {
   return JSON.stringify({
     Version: '2012-10-17',
-    Statement: [{ Sid: 'ReadDatabaseSecret', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secretArn }],
+    Statement: [{ Sid: 'ReadStackSecrets', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: [...secretArns] }],
   });
 }
 
@@ -54,17 +60,24 @@ function decodePolicy(doc: string | undefined): unknown {
   }
 }
 
-function allowsExactly(doc: unknown, secretArn: string): boolean {
+function allowsExactly(doc: unknown, secretArns: readonly string[]): boolean {
   const statements = (doc as { Statement?: unknown } | undefined)?.Statement;
   const list = Array.isArray(statements) ? statements : statements ? [statements] : [];
+  const want = [...secretArns].sort().join(',');
   return (
     list.length === 1 &&
     list.every((s: { Effect?: unknown; Action?: unknown; Resource?: unknown }) => {
       const actions = Array.isArray(s.Action) ? s.Action : [s.Action];
       const resources = Array.isArray(s.Resource) ? s.Resource : [s.Resource];
-      return s.Effect === 'Allow' && actions.length === 1 && actions[0] === 'secretsmanager:GetSecretValue' && resources.length === 1 && resources[0] === secretArn;
+      return s.Effect === 'Allow' && actions.length === 1 && actions[0] === 'secretsmanager:GetSecretValue' && [...resources].sort().join(',') === want;
     })
   );
+}
+
+/** The secrets' ARNs, when every one is known. */
+function secretArnsOf(ctx: NodeContext): string[] | undefined {
+  const arns = EXECUTION_SECRETS.map((s) => ctx.outputsOf(s.node)[s.output] ?? '');
+  return arns.every((a) => a !== '') ? arns : undefined;
 }
 
 interface RoleState {
@@ -78,11 +91,11 @@ async function inspect(ctx: NodeContext, name: string): Promise<RoleState | unde
   if (!role) return undefined;
   const attached = await ctx.clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: name }));
   const managedAttached = (attached.AttachedPolicies ?? []).some((p) => p.PolicyArn === managedPolicyArn(role.Arn));
-  const secretArn = ctx.outputsOf('database')['secretArn'];
+  const secretArns = secretArnsOf(ctx);
   let inlineOk = false;
-  if (secretArn) {
+  if (secretArns) {
     const inline = await orGone(() => ctx.clients.iam.send(new GetRolePolicyCommand({ RoleName: name, PolicyName: stackNames(ctx.config.stack).executionRolePolicy })));
-    inlineOk = allowsExactly(decodePolicy(inline?.PolicyDocument), secretArn);
+    inlineOk = allowsExactly(decodePolicy(inline?.PolicyDocument), secretArns);
   }
   return { role, managedAttached, inlineOk };
 }
@@ -133,7 +146,7 @@ export const executionRoleKind: StackResourceKind = firstOf({
 
   async waitReady(ctx, identity) {
     const name = identity['name'] ?? '';
-    const secretArn = needOutput(ctx, 'database', 'secretArn');
+    const secretArns = EXECUTION_SECRETS.map((x) => needOutput(ctx, x.node, x.output));
     // IAM is eventually consistent: a fresh role may answer NoSuchEntity for a moment.
     const s = await waitFor(ctx, `IAM role ${name} to be visible`, 'iam', async () => {
       const found = await inspect(ctx, name);
@@ -147,9 +160,9 @@ export const executionRoleKind: StackResourceKind = firstOf({
     if (!s.inlineOk) {
       await retryOn(
         ctx,
-        `allow ${name} to read the DB secret`,
+        `allow ${name} to read the stack's secrets`,
         'iam',
-        () => ctx.clients.iam.send(new PutRolePolicyCommand({ RoleName: name, PolicyName: stackNames(ctx.config.stack).executionRolePolicy, PolicyDocument: secretPolicy(secretArn) })),
+        () => ctx.clients.iam.send(new PutRolePolicyCommand({ RoleName: name, PolicyName: stackNames(ctx.config.stack).executionRolePolicy, PolicyDocument: secretPolicy(secretArns) })),
         { retryable: (err) => isAwsError(err, 'NoSuchEntityException', 'NoSuchEntity') },
       );
     }

@@ -18,7 +18,8 @@ import { ecsTags, needOutput, waitFor } from './common.js';
 /**
  * The API's Fargate task definition: awsvpc, the smallest size, the stack's CPU architecture, one container `api`
  * on the container port with its configuration in the environment, the DB password injected from the RDS-managed
- * secret (`<secretArn>:password::`, read by ECS with the execution role, never by the provisioner) and logs to
+ * secret (`<secretArn>:password::`, read by ECS with the execution role, never by the provisioner), the API key
+ * from the stack's own secret (API_KEY: writes need it) and logs to
  * the stack's log group. Registering makes a new revision each time, so `waitReady` registers one only when the
  * active revision differs from what the stack needs now (a new image, a replaced database).
  */
@@ -31,6 +32,8 @@ export interface TaskInputs {
   dbName: string;
   dbUser: string;
   secretArn: string;
+  /** The API key's secret: its whole value is the key. */
+  apiKeyArn: string;
   redisHost: string;
   redisPort: string;
 }
@@ -62,7 +65,10 @@ export function taskDefinitionInput(config: StackConfig, inputs: TaskInputs): Re
           { name: 'REDIS_PORT', value: inputs.redisPort },
           { name: 'REDIS_TLS', value: 'true' },
         ],
-        secrets: [{ name: 'DB_PASSWORD', valueFrom: `${inputs.secretArn}:password::` }],
+        secrets: [
+          { name: 'DB_PASSWORD', valueFrom: `${inputs.secretArn}:password::` },
+          { name: 'API_KEY', valueFrom: inputs.apiKeyArn },
+        ],
         logConfiguration: {
           logDriver: 'awslogs',
           options: { 'awslogs-group': inputs.logGroup, 'awslogs-region': config.region, 'awslogs-stream-prefix': CONTAINER_NAME },
@@ -82,6 +88,7 @@ function inputsOf(ctx: NodeContext): TaskInputs {
     dbName: needOutput(ctx, 'database', 'dbName'),
     dbUser: needOutput(ctx, 'database', 'username'),
     secretArn: needOutput(ctx, 'database', 'secretArn'),
+    apiKeyArn: needOutput(ctx, 'api-key', 'arn'),
     redisHost: needOutput(ctx, 'cache', 'host'),
     redisPort: needOutput(ctx, 'cache', 'port'),
   };

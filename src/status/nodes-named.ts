@@ -98,6 +98,13 @@ export function evaluateNamed(e: Expected, o: Observation, nodeId: string, kind:
       return outcome(o.other.logGroup, (g) => ({ awsId: g.logGroupName ?? '', state: 'available', health: 'ok', detail: g.retentionInDays ? `kept ${g.retentionInDays} days` : 'kept forever' }));
     case 'iam-role':
       return outcome(o.other.role, (r) => ({ awsId: r.RoleName ?? '', state: 'available', health: 'ok' }));
+    case 'secret': {
+      // The node's id is the secret's role (api-key, redis-auth): its name is derived from it.
+      const name = (names.secret as Record<string, string | undefined>)[nodeId];
+      if (o.other.secrets.state !== 'seen') return { live: o.other.secrets, drift: [] };
+      const s = o.other.secrets.value.find((x) => x.Name === name);
+      return s ? { live: seen({ awsId: s.ARN ?? '', state: 'active', health: 'ok', detail: s.Name ?? '' }), drift: [] } : { live: gone, drift: [] };
+    }
     case 'ecs-cluster':
       return outcome(o.ecs.cluster, () => ({ awsId: names.cluster, state: 'ACTIVE', health: 'ok' }));
     case 'ecs-service':

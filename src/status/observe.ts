@@ -38,6 +38,7 @@ const ID_KEY: Record<string, string> = {
   'ecr-repository': 'name',
   'log-group': 'name',
   'execution-role': 'name',
+  'api-key': 'arn',
 };
 
 /** The account, from any ARN AWS answered with; STS is asked only when nothing answered one. */

@@ -22,6 +22,7 @@ export const EXPECTED_TAGGED: Record<string, number> = {
   'ecr-repository': 1,
   'log-group': 1,
   'iam-role': 1,
+  secret: 1,
   'ecs-cluster': 1,
   'task-definition': 1,
   'ecs-service': 1,
@@ -58,6 +59,7 @@ export const UP_CHANGES: Record<string, number> = {
   'logs:PutRetentionPolicy': 1,
   'rds:CreateDBInstance': 1,
   'rds:CreateDBSubnetGroup': 1,
+  'secretsmanager:CreateSecret': 1,
 };
 
 /** States in which AWS still lists a resource that is gone (a deleted NAT gateway, an INACTIVE cluster, a STOPPED task). */

@@ -6,7 +6,7 @@ import { DescribeTargetGroupAttributesCommand, DescribeTargetGroupsCommand, Desc
 import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
 import { DescribeReplicationGroupsCommand } from '@aws-sdk/client-elasticache';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
-import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { DescribeSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { GetRolePolicyCommand } from '@aws-sdk/client-iam';
 import { readManifest } from '../../src/engine/manifest.js';
 import { subnetCidrs } from '../../src/config.js';
@@ -32,7 +32,7 @@ describe('up and destroy', () => {
   it('creates exactly the stack, every resource tagged, and returns the URL', async () => {
     assertCompleteStack(await h.tagged());
     assert.match(result.url, /^http:\/\/demo-alb-.*\.elb\.amazonaws\.com$/);
-    assert.equal(result.created.length, 28);
+    assert.equal(result.created.length, 29);
     for (const r of await h.tagged()) assert.ok(r.tags[RESOURCE_TAG], `${r.type} ${r.id} has a ${RESOURCE_TAG} tag`);
     const manifest = readManifest(h.manifestPath);
     assert.ok(manifest);
@@ -130,7 +130,12 @@ describe('up and destroy', () => {
     assert.equal(td?.runtimePlatform?.cpuArchitecture, 'X86_64');
     assert.equal(td?.executionRoleArn, result.outputs['execution-role']?.['arn']);
     assert.equal(c?.name, 'api');
-    assert.deepEqual(c?.secrets, [{ name: 'DB_PASSWORD', valueFrom: `${secretArn}:password::` }]);
+    const apiKeyArn = result.outputs['api-key']?.['arn'] ?? '';
+    assert.match(apiKeyArn, /^arn:aws:secretsmanager:us-east-1:123456789012:secret:demo\/api-key-[A-Za-z0-9]{6}$/);
+    assert.deepEqual(c?.secrets, [
+      { name: 'DB_PASSWORD', valueFrom: `${secretArn}:password::` },
+      { name: 'API_KEY', valueFrom: apiKeyArn },
+    ]);
     const env = Object.fromEntries((c?.environment ?? []).map((e) => [e.name, e.value]));
     assert.equal(env['DB_HOST'], result.outputs['database']?.['address']);
     assert.equal(env['DB_SSL'], 'verify-full');
@@ -141,7 +146,7 @@ describe('up and destroy', () => {
 
     const policy = await h.clients.iam.send(new GetRolePolicyCommand({ RoleName: 'demo-us-east-1-task-execution', PolicyName: 'demo-read-db-secret' }));
     const doc = JSON.parse(decodeURIComponent(policy.PolicyDocument ?? '')) as { Statement: { Action: string; Resource: string }[] };
-    assert.deepEqual(doc.Statement.map((s) => [s.Action, s.Resource]), [['secretsmanager:GetSecretValue', secretArn]]);
+    assert.deepEqual(doc.Statement.map((s) => [s.Action, s.Resource]), [['secretsmanager:GetSecretValue', [secretArn, apiKeyArn]]]);
 
     const svc = (await h.clients.ecs.send(new DescribeServicesCommand({ cluster: 'demo', services: ['demo-api'] }))).services?.[0];
     assert.deepEqual(svc?.deploymentConfiguration?.deploymentCircuitBreaker, { enable: true, rollback: true });
@@ -165,6 +170,22 @@ describe('up and destroy', () => {
     assert.ok(!readFileSync(h.manifestPath, 'utf8').includes(password), 'manifest');
     assert.ok(!JSON.stringify(h.sink.events).includes(password), 'events');
     assert.ok(readFileSync(h.manifestPath, 'utf8').includes(secretArn), 'the secret ARN is recorded as an output');
+  });
+
+  it('generates the API key in a secret tagged with the stack, and never writes the key to the manifest or the events', async () => {
+    const apiKeyArn = result.outputs['api-key']?.['arn'] ?? '';
+    const described = await h.clients.secrets.send(new DescribeSecretCommand({ SecretId: 'demo/api-key' }));
+    assert.equal(described.ARN, apiKeyArn);
+    assert.deepEqual(
+      (described.Tags ?? []).map((t) => `${t.Key}=${t.Value}`).sort(),
+      [`${RESOURCE_TAG}=api-key`, `${STACK_TAG}=demo`],
+    );
+    const key = (await h.clients.secrets.send(new GetSecretValueCommand({ SecretId: apiKeyArn }))).SecretString ?? '';
+    // What the API accepts (api/src/config/env.schema.ts): 16 to 512 characters without spaces.
+    assert.match(key, /^[A-Za-z0-9_-]{43}$/);
+    assert.ok(!readFileSync(h.manifestPath, 'utf8').includes(key), 'manifest');
+    assert.ok(!JSON.stringify(h.sink.events).includes(key), 'events');
+    assert.ok(readFileSync(h.manifestPath, 'utf8').includes(apiKeyArn), 'the secret ARN is recorded as an output');
   });
 
   it('reports every phase with timings', () => {
@@ -198,7 +219,7 @@ describe('up and destroy', () => {
     h.sink.events.length = 0;
     const again = await h.up();
     const afterCalls = await h.calls();
-    assert.equal(again.unchanged.length, 28);
+    assert.equal(again.unchanged.length, 29);
     assert.deepEqual(again.created, []);
     assert.deepEqual(again.adopted, []);
     assert.equal(again.url, result.url);
@@ -216,7 +237,7 @@ describe('up and destroy', () => {
     for (const second of [h.up(), h.destroy()]) {
       await assert.rejects(second, (e: unknown) => (e as { code?: string }).code === 'STACK_LOCKED');
     }
-    assert.equal((await first).unchanged.length, 28, 'the first run was not disturbed');
+    assert.equal((await first).unchanged.length, 29, 'the first run was not disturbed');
     assert.equal(existsSync(`${h.manifestPath}.lock`), false, 'and released the lock');
     assertCompleteStack(await h.tagged());
   });
@@ -239,8 +260,10 @@ describe('up and destroy', () => {
     assert.deepEqual(summary.leftovers, []);
     assert.ok(summary.deleted.includes(`stray:security-group:${stray.GroupId}`), summary.deleted.join(', '));
     assert.ok(summary.deleted.includes(`stray:elastic-ip:${eip.AllocationId}`));
-    assert.equal(summary.deleted.filter((d) => !d.startsWith('stray:')).length, 28);
+    assert.equal(summary.deleted.filter((d) => !d.startsWith('stray:')).length, 29);
     assert.deepEqual(live(await h.tagged()), []);
+    // Deleted for good, not scheduled for deletion: the name is free for the next up.
+    await assert.rejects(h.clients.secrets.send(new DescribeSecretCommand({ SecretId: 'demo/api-key' })), (e: unknown) => (e as Error).name === 'ResourceNotFoundException');
     assert.equal(existsSync(h.manifestPath), false);
     assert.equal(existsSync(`${h.manifestPath}.lock`), false);
     const enis = (await h.clients.ec2.send(new DescribeNetworkInterfacesCommand({}))).NetworkInterfaces ?? [];
