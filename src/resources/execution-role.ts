@@ -21,7 +21,8 @@ import { ignoreNotFound, keyValueTags, needOutput, orGone, retryOn, waitFor } fr
 /**
  * The task execution role: ECS assumes it to pull the image, write logs and read the secrets it injects. Trust
  * ecs-tasks.amazonaws.com; the AWS managed AmazonECSTaskExecutionRolePolicy; and an inline policy allowing
- * secretsmanager:GetSecretValue on exactly the stack's secrets' ARNs (the RDS-managed password, the API key).
+ * secretsmanager:GetSecretValue on exactly the stack's secrets' ARNs (the RDS-managed password, the API key, the
+ * cache's AUTH token).
  */
 const TRUST = JSON.stringify({
   Version: '2012-10-17',
@@ -37,6 +38,7 @@ function managedPolicyArn(roleArn: string | undefined): string {
 export const EXECUTION_SECRETS: readonly { node: string; output: string }[] = [
   { node: 'database', output: 'secretArn' },
   { node: 'api-key', output: 'arn' },
+  { node: 'redis-auth', output: 'arn' },
 ];
 
 export function secretPolicy(secretArns: readonly string[]): string {

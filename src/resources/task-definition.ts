@@ -19,7 +19,7 @@ import { ecsTags, needOutput, waitFor } from './common.js';
  * The API's Fargate task definition: awsvpc, the smallest size, the stack's CPU architecture, one container `api`
  * on the container port with its configuration in the environment, the DB password injected from the RDS-managed
  * secret (`<secretArn>:password::`, read by ECS with the execution role, never by the provisioner), the API key
- * from the stack's own secret (API_KEY: writes need it) and logs to
+ * from the stack's own secret (API_KEY: writes need it), the cache's AUTH token (REDIS_AUTH_TOKEN) and logs to
  * the stack's log group. Registering makes a new revision each time, so `waitReady` registers one only when the
  * active revision differs from what the stack needs now (a new image, a replaced database).
  */
@@ -34,6 +34,8 @@ export interface TaskInputs {
   secretArn: string;
   /** The API key's secret: its whole value is the key. */
   apiKeyArn: string;
+  /** The cache's AUTH token's secret: its whole value is the token. */
+  redisAuthArn: string;
   redisHost: string;
   redisPort: string;
 }
@@ -68,6 +70,7 @@ export function taskDefinitionInput(config: StackConfig, inputs: TaskInputs): Re
         secrets: [
           { name: 'DB_PASSWORD', valueFrom: `${inputs.secretArn}:password::` },
           { name: 'API_KEY', valueFrom: inputs.apiKeyArn },
+          { name: 'REDIS_AUTH_TOKEN', valueFrom: inputs.redisAuthArn },
         ],
         logConfiguration: {
           logDriver: 'awslogs',
@@ -89,6 +92,7 @@ function inputsOf(ctx: NodeContext): TaskInputs {
     dbUser: needOutput(ctx, 'database', 'username'),
     secretArn: needOutput(ctx, 'database', 'secretArn'),
     apiKeyArn: needOutput(ctx, 'api-key', 'arn'),
+    redisAuthArn: needOutput(ctx, 'redis-auth', 'arn'),
     redisHost: needOutput(ctx, 'cache', 'host'),
     redisPort: needOutput(ctx, 'cache', 'port'),
   };

@@ -89,6 +89,9 @@ export function evaluateNamed(e: Expected, o: Observation, nodeId: string, kind:
           const out: DriftItem[] = [];
           if (rg.TransitEncryptionEnabled === false) out.push(setting(nodeId, id, `the cache ${id} does not encrypt in transit`, 'encryption in transit cannot be turned on in place here: destroy and up'));
           if (rg.AtRestEncryptionEnabled === false) out.push(setting(nodeId, id, `the cache ${id} is not encrypted at rest`, 'at-rest encryption cannot be turned on in place: destroy and up'));
+          if (rg.AuthTokenEnabled === false) {
+            out.push(setting(nodeId, id, `the cache ${id} takes clients without an AUTH token (made before three-tier set one)`, 'an AUTH token is set at creation here: destroy and up (the data of a cache is a cache\'s)'));
+          }
           return out;
         },
       );

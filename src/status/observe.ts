@@ -39,6 +39,7 @@ const ID_KEY: Record<string, string> = {
   'log-group': 'name',
   'execution-role': 'name',
   'api-key': 'arn',
+  'redis-auth': 'arn',
 };
 
 /** The account, from any ARN AWS answered with; STS is asked only when nothing answered one. */

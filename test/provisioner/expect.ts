@@ -22,7 +22,7 @@ export const EXPECTED_TAGGED: Record<string, number> = {
   'ecr-repository': 1,
   'log-group': 1,
   'iam-role': 1,
-  secret: 1,
+  secret: 2,
   'ecs-cluster': 1,
   'task-definition': 1,
   'ecs-service': 1,
@@ -33,6 +33,7 @@ export const UP_CHANGES: Record<string, number> = {
   'ec2:AllocateAddress': 1,
   'ec2:AssociateRouteTable': 4,
   'ec2:AttachInternetGateway': 1,
+  'ec2:AuthorizeSecurityGroupEgress': 4,
   'ec2:AuthorizeSecurityGroupIngress': 4,
   'ec2:CreateInternetGateway': 1,
   'ec2:CreateNatGateway': 1,
@@ -42,6 +43,7 @@ export const UP_CHANGES: Record<string, number> = {
   'ec2:CreateSubnet': 4,
   'ec2:CreateVpc': 1,
   'ec2:ModifyVpcAttribute': 2,
+  'ec2:RevokeSecurityGroupEgress': 4,
   'ecr:CreateRepository': 1,
   'ecs:CreateCluster': 1,
   'ecs:CreateService': 1,
@@ -59,7 +61,7 @@ export const UP_CHANGES: Record<string, number> = {
   'logs:PutRetentionPolicy': 1,
   'rds:CreateDBInstance': 1,
   'rds:CreateDBSubnetGroup': 1,
-  'secretsmanager:CreateSecret': 1,
+  'secretsmanager:CreateSecret': 2,
 };
 
 /** States in which AWS still lists a resource that is gone (a deleted NAT gateway, an INACTIVE cluster, a STOPPED task). */

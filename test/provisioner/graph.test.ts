@@ -49,7 +49,7 @@ describe('stack graph', () => {
     assert.ok(dependsOnTransitively('nat-gateway', 'nat-eip'), 'EIP released after the NAT is gone');
     assert.ok(dependsOnTransitively('sg-rds', 'sg-ecs') && dependsOnTransitively('sg-redis', 'sg-ecs') && dependsOnTransitively('sg-ecs', 'sg-alb'));
     assert.ok(dependsOnTransitively('load-balancer', 'internet-gateway') && dependsOnTransitively('nat-gateway', 'internet-gateway'), 'IGW detached after NAT and ALB');
-    for (const n of nodes) if (n.id !== 'vpc' && !['nat-eip', 'ecr-repository', 'image', 'log-group', 'ecs-cluster', 'api-key'].includes(n.id)) assert.ok(dependsOnTransitively(n.id, 'vpc') || n.id === 'vpc', `${n.id} depends on the vpc`);
+    for (const n of nodes) if (n.id !== 'vpc' && !['nat-eip', 'ecr-repository', 'image', 'log-group', 'ecs-cluster', 'api-key', 'redis-auth'].includes(n.id)) assert.ok(dependsOnTransitively(n.id, 'vpc') || n.id === 'vpc', `${n.id} depends on the vpc`);
     assert.ok((rev.get('vpc') ?? []).length > 5);
   });
 

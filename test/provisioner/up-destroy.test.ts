@@ -32,7 +32,7 @@ describe('up and destroy', () => {
   it('creates exactly the stack, every resource tagged, and returns the URL', async () => {
     assertCompleteStack(await h.tagged());
     assert.match(result.url, /^http:\/\/demo-alb-.*\.elb\.amazonaws\.com$/);
-    assert.equal(result.created.length, 29);
+    assert.equal(result.created.length, 30);
     for (const r of await h.tagged()) assert.ok(r.tags[RESOURCE_TAG], `${r.type} ${r.id} has a ${RESOURCE_TAG} tag`);
     const manifest = readManifest(h.manifestPath);
     assert.ok(manifest);
@@ -67,7 +67,7 @@ describe('up and destroy', () => {
     assert.equal(dns.EnableDnsHostnames?.Value, true);
   });
 
-  it('chains the security groups by group id; only the ALB group names a CIDR', async () => {
+  it('chains the security groups by group id; only the ALB group names a CIDR; egress only where a tier sends', async () => {
     const groups = (await h.clients.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: `tag:${STACK_TAG}`, Values: ['demo'] }] }))).SecurityGroups ?? [];
     const id = (role: string) => result.outputs[`sg-${role}`]?.['groupId'];
     const ingress = (role: string) => groups.find((g) => g.GroupId === id(role))?.IpPermissions ?? [];
@@ -86,6 +86,15 @@ describe('up and destroy', () => {
     expectFrom('ecs', 3000, 'alb');
     expectFrom('rds', 5432, 'ecs');
     expectFrom('redis', 6379, 'ecs');
+    // Egress: exactly what each tier needs; AWS's allow-all rule is gone from every group.
+    const egress = (role: string): string[] =>
+      (groups.find((g) => g.GroupId === id(role))?.IpPermissionsEgress ?? [])
+        .flatMap((p) => [...(p.IpRanges ?? []).map((r) => `${p.IpProtocol} ${p.FromPort} ${r.CidrIp}`), ...(p.UserIdGroupPairs ?? []).map((g) => `${p.IpProtocol} ${p.FromPort} ${g.GroupId}`)])
+        .sort();
+    assert.deepEqual(egress('alb'), [`tcp 3000 ${id('ecs')}`]);
+    assert.deepEqual(egress('ecs'), [`tcp 443 0.0.0.0/0`, `tcp 5432 ${id('rds')}`, `tcp 6379 ${id('redis')}`].sort());
+    assert.deepEqual(egress('rds'), []);
+    assert.deepEqual(egress('redis'), []);
   });
 
   it('configures the load balancer, target group and listener', async () => {
@@ -117,6 +126,7 @@ describe('up and destroy', () => {
     assert.equal(rg?.TransitEncryptionEnabled, true);
     assert.equal(rg?.AtRestEncryptionEnabled, true);
     assert.equal(rg?.AutomaticFailover, 'disabled');
+    assert.equal(rg?.AuthTokenEnabled, true, 'clients must AUTH with the token');
     assert.equal(result.outputs['cache']?.['host'], rg?.NodeGroups?.[0]?.PrimaryEndpoint?.Address);
   });
 
@@ -132,9 +142,12 @@ describe('up and destroy', () => {
     assert.equal(c?.name, 'api');
     const apiKeyArn = result.outputs['api-key']?.['arn'] ?? '';
     assert.match(apiKeyArn, /^arn:aws:secretsmanager:us-east-1:123456789012:secret:demo\/api-key-[A-Za-z0-9]{6}$/);
+    const redisAuthArn = result.outputs['redis-auth']?.['arn'] ?? '';
+    assert.match(redisAuthArn, /:secret:demo\/redis-auth-token-[A-Za-z0-9]{6}$/);
     assert.deepEqual(c?.secrets, [
       { name: 'DB_PASSWORD', valueFrom: `${secretArn}:password::` },
       { name: 'API_KEY', valueFrom: apiKeyArn },
+      { name: 'REDIS_AUTH_TOKEN', valueFrom: redisAuthArn },
     ]);
     const env = Object.fromEntries((c?.environment ?? []).map((e) => [e.name, e.value]));
     assert.equal(env['DB_HOST'], result.outputs['database']?.['address']);
@@ -146,7 +159,7 @@ describe('up and destroy', () => {
 
     const policy = await h.clients.iam.send(new GetRolePolicyCommand({ RoleName: 'demo-us-east-1-task-execution', PolicyName: 'demo-read-db-secret' }));
     const doc = JSON.parse(decodeURIComponent(policy.PolicyDocument ?? '')) as { Statement: { Action: string; Resource: string }[] };
-    assert.deepEqual(doc.Statement.map((s) => [s.Action, s.Resource]), [['secretsmanager:GetSecretValue', [secretArn, apiKeyArn]]]);
+    assert.deepEqual(doc.Statement.map((s) => [s.Action, s.Resource]), [['secretsmanager:GetSecretValue', [secretArn, apiKeyArn, redisAuthArn]]]);
 
     const svc = (await h.clients.ecs.send(new DescribeServicesCommand({ cluster: 'demo', services: ['demo-api'] }))).services?.[0];
     assert.deepEqual(svc?.deploymentConfiguration?.deploymentCircuitBreaker, { enable: true, rollback: true });
@@ -172,21 +185,23 @@ describe('up and destroy', () => {
     assert.ok(readFileSync(h.manifestPath, 'utf8').includes(secretArn), 'the secret ARN is recorded as an output');
   });
 
-  it('generates the API key in a secret tagged with the stack, and never writes the key to the manifest or the events', async () => {
-    const apiKeyArn = result.outputs['api-key']?.['arn'] ?? '';
-    const described = await h.clients.secrets.send(new DescribeSecretCommand({ SecretId: 'demo/api-key' }));
-    assert.equal(described.ARN, apiKeyArn);
-    assert.deepEqual(
-      (described.Tags ?? []).map((t) => `${t.Key}=${t.Value}`).sort(),
-      [`${RESOURCE_TAG}=api-key`, `${STACK_TAG}=demo`],
-    );
-    const key = (await h.clients.secrets.send(new GetSecretValueCommand({ SecretId: apiKeyArn }))).SecretString ?? '';
-    // What the API accepts (api/src/config/env.schema.ts): 16 to 512 characters without spaces.
-    assert.match(key, /^[A-Za-z0-9_-]{43}$/);
-    assert.ok(!readFileSync(h.manifestPath, 'utf8').includes(key), 'manifest');
-    assert.ok(!JSON.stringify(h.sink.events).includes(key), 'events');
-    assert.ok(readFileSync(h.manifestPath, 'utf8').includes(apiKeyArn), 'the secret ARN is recorded as an output');
-  });
+  for (const [id, name] of [['api-key', 'demo/api-key'], ['redis-auth', 'demo/redis-auth-token']] as const) {
+    it(`generates ${id} in a secret tagged with the stack, and never writes its value to the manifest or the events`, async () => {
+      const arn = result.outputs[id]?.['arn'] ?? '';
+      const described = await h.clients.secrets.send(new DescribeSecretCommand({ SecretId: name }));
+      assert.equal(described.ARN, arn);
+      assert.deepEqual(
+        (described.Tags ?? []).map((t) => `${t.Key}=${t.Value}`).sort(),
+        [`${RESOURCE_TAG}=${id}`, `${STACK_TAG}=demo`],
+      );
+      const value = (await h.clients.secrets.send(new GetSecretValueCommand({ SecretId: arn }))).SecretString ?? '';
+      // What both take: the API's key (16-512, no spaces) and ElastiCache's AUTH token (16-128 printable, no @ " /).
+      assert.match(value, /^[A-Za-z0-9_-]{43}$/);
+      assert.ok(!readFileSync(h.manifestPath, 'utf8').includes(value), 'manifest');
+      assert.ok(!JSON.stringify(h.sink.events).includes(value), 'events');
+      assert.ok(readFileSync(h.manifestPath, 'utf8').includes(arn), 'the secret ARN is recorded as an output');
+    });
+  }
 
   it('reports every phase with timings', () => {
     const events = h.resourceEvents();
@@ -219,7 +234,7 @@ describe('up and destroy', () => {
     h.sink.events.length = 0;
     const again = await h.up();
     const afterCalls = await h.calls();
-    assert.equal(again.unchanged.length, 29);
+    assert.equal(again.unchanged.length, 30);
     assert.deepEqual(again.created, []);
     assert.deepEqual(again.adopted, []);
     assert.equal(again.url, result.url);
@@ -237,7 +252,7 @@ describe('up and destroy', () => {
     for (const second of [h.up(), h.destroy()]) {
       await assert.rejects(second, (e: unknown) => (e as { code?: string }).code === 'STACK_LOCKED');
     }
-    assert.equal((await first).unchanged.length, 29, 'the first run was not disturbed');
+    assert.equal((await first).unchanged.length, 30, 'the first run was not disturbed');
     assert.equal(existsSync(`${h.manifestPath}.lock`), false, 'and released the lock');
     assertCompleteStack(await h.tagged());
   });
@@ -260,10 +275,12 @@ describe('up and destroy', () => {
     assert.deepEqual(summary.leftovers, []);
     assert.ok(summary.deleted.includes(`stray:security-group:${stray.GroupId}`), summary.deleted.join(', '));
     assert.ok(summary.deleted.includes(`stray:elastic-ip:${eip.AllocationId}`));
-    assert.equal(summary.deleted.filter((d) => !d.startsWith('stray:')).length, 29);
+    assert.equal(summary.deleted.filter((d) => !d.startsWith('stray:')).length, 30);
     assert.deepEqual(live(await h.tagged()), []);
     // Deleted for good, not scheduled for deletion: the name is free for the next up.
-    await assert.rejects(h.clients.secrets.send(new DescribeSecretCommand({ SecretId: 'demo/api-key' })), (e: unknown) => (e as Error).name === 'ResourceNotFoundException');
+    for (const name of ['demo/api-key', 'demo/redis-auth-token']) {
+      await assert.rejects(h.clients.secrets.send(new DescribeSecretCommand({ SecretId: name })), (e: unknown) => (e as Error).name === 'ResourceNotFoundException');
+    }
     assert.equal(existsSync(h.manifestPath), false);
     assert.equal(existsSync(`${h.manifestPath}.lock`), false);
     const enis = (await h.clients.ec2.send(new DescribeNetworkInterfacesCommand({}))).NetworkInterfaces ?? [];

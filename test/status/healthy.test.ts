@@ -28,7 +28,7 @@ describe('status of a healthy stack', () => {
     assert.equal(s.verdict, 'healthy', s.reasons.join('; '));
     assert.deepEqual(s.reasons, []);
     assert.equal(s.foundBy, 'manifest');
-    assert.equal(s.resources.length, 29);
+    assert.equal(s.resources.length, 30);
     for (const r of s.resources) {
       assert.equal(r.health, 'ok', `${r.id}: ${r.state}`);
       assert.ok(r.awsId, `${r.id} has its AWS id`);

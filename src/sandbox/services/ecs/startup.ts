@@ -24,6 +24,7 @@ import type { Resource, World } from '../../world.js';
 import { logGroup } from '../logs/store.js';
 import { dataPlaneOf } from '../../dataplane/registry.js';
 import { roleAllows, roleByArn } from '../iam/policy.js';
+import { host as cacheHost, replicationGroups } from '../elasticache/replication-groups.js';
 import { ecsDurations, type PlannedFailure, type TaskData, type TaskDefinitionData } from './model.js';
 
 /** What happens to a task once it has its network: it fails (after `afterMs` of AWS time) or it will run. */
@@ -273,7 +274,8 @@ function loadBalancerGroups(world: World, lbArn: string): { groups: string[]; ip
  * Would the load balancer's health checks of this task pass? The security groups must let the load balancer reach
  * the container port (checked only when the load balancer's groups and the task's groups are in the world), and
  * the workload must answer 200: three-tier's API answers 503 on /health when it cannot reach PostgreSQL, which is
- * what happens without TLS against RDS (`rds.force_ssl`), so DB_SSL unset or `disable` with an RDS DB_HOST fails.
+ * what happens without TLS against RDS (`rds.force_ssl`), so DB_SSL unset or `disable` with an RDS DB_HOST fails;
+ * and when its cache requires an AUTH token the container is not given.
  */
 export function healthVerdict(world: World, task: TaskData, td: TaskDefinitionData, tg: Resource<TargetGroupData>, containerName: string, port: number): HealthVerdict {
   const lbs = tg.data.loadBalancerArns.map((arn) => loadBalancerGroups(world, arn));
@@ -316,6 +318,16 @@ export function healthVerdict(world: World, task: TaskData, td: TaskDefinitionDa
       description: 'Health checks failed with these codes: [503]',
       logLine: `error: no pg_hba.conf entry for host "${task.privateIp}", user "${user}", database "${database}", no encryption`,
     };
+  }
+  // A cache created with an AuthToken refuses commands before AUTH ("NOAUTH Authentication required."): the API's
+  // cache check fails and /health answers 503 unless the container gets the token (REDIS_AUTH_TOKEN, or the
+  // password part of REDIS_URL).
+  const redisHost = env.get('REDIS_HOST') ?? '';
+  const rg = redisHost === '' ? undefined : replicationGroups(world).find((r) => cacheHost(world, 'master', r.id) === redisHost);
+  const sendsToken =
+    env.has('REDIS_AUTH_TOKEN') || (container?.secrets ?? []).some((x) => x.name === 'REDIS_AUTH_TOKEN') || /^rediss?:\/\/[^@/]*:[^@/]+@/.test(env.get('REDIS_URL') ?? '');
+  if (rg?.data.authTokenEnabled === true && !sendsToken) {
+    return { healthy: false, reason: 'Target.ResponseCodeMismatch', description: 'Health checks failed with these codes: [503]', logLine: 'NOAUTH Authentication required.' };
   }
   return { healthy: true };
 }
