@@ -22,6 +22,7 @@ import { imageKind } from './resources/image.js';
 import { logGroupKind } from './resources/log-group.js';
 import { executionRoleKind } from './resources/execution-role.js';
 import { secretKind } from './resources/secret.js';
+import { taskRoleKind } from './resources/task-role.js';
 import { ecsClusterKind } from './resources/ecs-cluster.js';
 import { taskDefinitionKind } from './resources/task-definition.js';
 import { ecsServiceKind } from './resources/ecs-service.js';
@@ -79,8 +80,9 @@ export function buildStackGraph(config: StackConfig, image?: ImageSource): Stack
     n('log-group', logGroupKind, [], 2 * S, 'log group'),
     n('api-key', secretKind('api-key'), [], 2 * S, 'API key for writes (Secrets Manager)'),
     n('execution-role', executionRoleKind, ['database', 'api-key', 'redis-auth'], 10 * S, "task execution role (reads only the stack's secrets)"),
+    n('task-role', taskRoleKind, ['database'], 10 * S, 'task role of the API (reads only the DB secret, after rotations too)'),
     n('ecs-cluster', ecsClusterKind, [], 5 * S, 'ECS cluster'),
-    n('task-definition', taskDefinitionKind, ['image', 'execution-role', 'log-group', 'database', 'cache', 'api-key', 'redis-auth'], 2 * S, `task definition (${config.cpuArchitecture}, ${config.taskCpu} CPU / ${config.taskMemory} MB)`),
+    n('task-definition', taskDefinitionKind, ['image', 'execution-role', 'task-role', 'log-group', 'database', 'cache', 'api-key', 'redis-auth'], 2 * S, `task definition (${config.cpuArchitecture}, ${config.taskCpu} CPU / ${config.taskMemory} MB)`),
     n(
       'ecs-service',
       ecsServiceKind,

@@ -26,6 +26,8 @@ import { ecsTags, needOutput, waitFor } from './common.js';
 export interface TaskInputs {
   image: string;
   executionRoleArn: string;
+  /** The API's own identity: it may read the DB secret again after a rotation. */
+  taskRoleArn: string;
   logGroup: string;
   dbHost: string;
   dbPort: string;
@@ -50,6 +52,7 @@ export function taskDefinitionInput(config: StackConfig, inputs: TaskInputs): Re
     memory: String(config.taskMemory),
     runtimePlatform: { cpuArchitecture: config.cpuArchitecture, operatingSystemFamily: 'LINUX' },
     executionRoleArn: inputs.executionRoleArn,
+    taskRoleArn: inputs.taskRoleArn,
     containerDefinitions: [
       {
         name: CONTAINER_NAME,
@@ -66,6 +69,8 @@ export function taskDefinitionInput(config: StackConfig, inputs: TaskInputs): Re
           { name: 'REDIS_HOST', value: inputs.redisHost },
           { name: 'REDIS_PORT', value: inputs.redisPort },
           { name: 'REDIS_TLS', value: 'true' },
+          // The API reads the password from here at start and after PostgreSQL refuses it (RDS rotated it).
+          { name: 'DB_SECRET_ARN', value: inputs.secretArn },
         ],
         secrets: [
           { name: 'DB_PASSWORD', valueFrom: `${inputs.secretArn}:password::` },
@@ -85,6 +90,7 @@ function inputsOf(ctx: NodeContext): TaskInputs {
   return {
     image: needOutput(ctx, 'image', 'uri'),
     executionRoleArn: needOutput(ctx, 'execution-role', 'arn'),
+    taskRoleArn: needOutput(ctx, 'task-role', 'arn'),
     logGroup: needOutput(ctx, 'log-group', 'name'),
     dbHost: needOutput(ctx, 'database', 'address'),
     dbPort: needOutput(ctx, 'database', 'port'),
@@ -109,6 +115,7 @@ function matches(td: TaskDefinition, want: RegisterTaskDefinitionCommandInput): 
     JSON.stringify([...(list ?? [])].map((e) => `${e.name}=${e.valueFrom}`).sort());
   return (
     td.executionRoleArn === want.executionRoleArn &&
+    td.taskRoleArn === want.taskRoleArn &&
     td.cpu === want.cpu &&
     td.memory === want.memory &&
     td.runtimePlatform?.cpuArchitecture === want.runtimePlatform?.cpuArchitecture &&

@@ -100,7 +100,7 @@ export function evaluateNamed(e: Expected, o: Observation, nodeId: string, kind:
     case 'log-group':
       return outcome(o.other.logGroup, (g) => ({ awsId: g.logGroupName ?? '', state: 'available', health: 'ok', detail: g.retentionInDays ? `kept ${g.retentionInDays} days` : 'kept forever' }));
     case 'iam-role':
-      return outcome(o.other.role, (r) => ({ awsId: r.RoleName ?? '', state: 'available', health: 'ok' }));
+      return outcome(nodeId === 'task-role' ? o.other.taskRole : o.other.role, (r) => ({ awsId: r.RoleName ?? '', state: 'available', health: 'ok' }));
     case 'secret': {
       // The node's id is the secret's role (api-key, redis-auth): its name is derived from it.
       const name = (names.secret as Record<string, string | undefined>)[nodeId];

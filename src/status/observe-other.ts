@@ -14,18 +14,21 @@ export interface OtherObservation {
   repository: Seen<Repository>;
   logGroup: Seen<LogGroup>;
   role: Seen<Role>;
+  /** The task role (the API's own identity), by its derived name. */
+  taskRole: Seen<Role>;
   secrets: Seen<SecretListEntry[]>;
 }
 
-/** `roleName`: the recorded execution role, or the stack's derived name (it carries the region). */
-export async function observeOther(reads: Reads, clients: AwsClients, names: StackNames, roleName: string): Promise<OtherObservation> {
+/** `roleName`, `taskRoleName`: the recorded roles, or the stack's derived names (they carry the region). */
+export async function observeOther(reads: Reads, clients: AwsClients, names: StackNames, roleName: string, taskRoleName: string): Promise<OtherObservation> {
   const prefix = names.secret['api-key'].replace(/api-key$/, '');
-  const [repository, logGroup, role, secrets] = await Promise.all([
+  const [repository, logGroup, role, taskRole, secrets] = await Promise.all([
     reads.read('ecr', 'DescribeRepositories', async () => (await clients.ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [names.repository] }))).repositories?.[0]),
     reads.read('logs', 'DescribeLogGroups', async () =>
       (await clients.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: names.logGroup }))).logGroups?.find((g) => g.logGroupName === names.logGroup),
     ),
     reads.read('iam', 'GetRole', async () => (await clients.iam.send(new GetRoleCommand({ RoleName: roleName }))).Role),
+    reads.read('iam', 'GetRole', async () => (await clients.iam.send(new GetRoleCommand({ RoleName: taskRoleName }))).Role),
     // The name filter matches prefixes; the names are compared exactly where they are used.
     reads.read('secretsmanager', 'ListSecrets', async () =>
       ((await clients.secrets.send(new ListSecretsCommand({ Filters: [{ Key: 'name', Values: [prefix] }], MaxResults: 100 }))).SecretList ?? []).filter((x) =>
@@ -33,5 +36,5 @@ export async function observeOther(reads: Reads, clients: AwsClients, names: Sta
       ),
     ),
   ]);
-  return { repository, logGroup, role, secrets };
+  return { repository, logGroup, role, taskRole, secrets };
 }

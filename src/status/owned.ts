@@ -60,6 +60,7 @@ function candidates(o: NamedObservation, names: StackNames): Candidate[] {
   add(o.other.repository, (v) => ({ resource: 'ecr-repository', name: v.repositoryName ?? '', id: v.repositoryName ?? '', service: 'ecr' }), (s) => (o.other.repository = s));
   add(o.other.logGroup, (v) => ({ resource: 'log-group', name: v.logGroupName ?? '', id: v.logGroupName ?? '', service: 'logs' }), (s) => (o.other.logGroup = s));
   add(o.other.role, (v) => ({ resource: 'execution-role', name: v.RoleName ?? '', id: v.RoleName ?? '', tagged: stackOf(v.Tags) ?? '' }), (s) => (o.other.role = s));
+  add(o.other.taskRole, (v) => ({ resource: 'task-role', name: v.RoleName ?? '', id: v.RoleName ?? '', tagged: stackOf(v.Tags) ?? '' }), (s) => (o.other.taskRole = s));
   // ListSecrets answers each secret's tags; the node of a secret is the one whose derived name it holds.
   for (const secret of valueOf(o.other.secrets) ?? []) {
     const resource = Object.entries(names.secret).find(([, n]) => n === secret.Name)?.[0];

@@ -121,7 +121,7 @@ describe('resume after interruption', () => {
     const result = await h.up();
     const afterCalls = await h.calls();
     assert.deepEqual(result.created, []);
-    assert.equal(result.adopted.length, 30);
+    assert.equal(result.adopted.length, 31);
     const creates = Object.keys(afterCalls.operations).filter((k) => /:(Create|Allocate|Register|Put|Authorize|Associate|Attach|Modify|Update)/.test(k) && (afterCalls.operations[k] ?? 0) > (before.operations[k] ?? 0));
     assert.deepEqual(creates, []);
     assertCompleteStack(await h.tagged());
@@ -153,7 +153,7 @@ describe('resume after interruption', () => {
     assertCompleteStack(await h.tagged());
     rmSync(h.manifestPath);
     const summary = await h.destroy();
-    assert.equal(summary.deleted.length, 29, 'every resource but the image (deleted with its repository)');
+    assert.equal(summary.deleted.length, 30, 'every resource but the image (deleted with its repository)');
     assert.deepEqual(live(await h.tagged()), []);
     assert.equal(existsSync(h.manifestPath), false);
   });

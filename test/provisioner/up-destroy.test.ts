@@ -7,7 +7,7 @@ import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
 import { DescribeReplicationGroupsCommand } from '@aws-sdk/client-elasticache';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { DescribeSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { GetRolePolicyCommand } from '@aws-sdk/client-iam';
+import { GetRoleCommand, GetRolePolicyCommand, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
 import { readManifest } from '../../src/engine/manifest.js';
 import { subnetCidrs } from '../../src/config.js';
 import { RESOURCE_TAG, STACK_TAG } from '../../src/engine/kind.js';
@@ -32,7 +32,7 @@ describe('up and destroy', () => {
   it('creates exactly the stack, every resource tagged, and returns the URL', async () => {
     assertCompleteStack(await h.tagged());
     assert.match(result.url, /^http:\/\/demo-alb-.*\.elb\.amazonaws\.com$/);
-    assert.equal(result.created.length, 30);
+    assert.equal(result.created.length, 31);
     for (const r of await h.tagged()) assert.ok(r.tags[RESOURCE_TAG], `${r.type} ${r.id} has a ${RESOURCE_TAG} tag`);
     const manifest = readManifest(h.manifestPath);
     assert.ok(manifest);
@@ -157,6 +157,16 @@ describe('up and destroy', () => {
     assert.equal(c?.logConfiguration?.options?.['awslogs-group'], '/three-tier/demo/api');
     assert.match(c?.image ?? '', /^123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/demo-api@sha256:[0-9a-f]{64}$/, 'deployed by digest');
 
+    // The task role: the API's own identity, which may read only the database secret (to follow its rotation).
+    assert.equal(td?.taskRoleArn, result.outputs['task-role']?.['arn']);
+    assert.equal(td?.taskRoleArn, 'arn:aws:iam::123456789012:role/demo-us-east-1-task');
+    assert.equal(Object.fromEntries((c?.environment ?? []).map((e) => [e.name, e.value]))['DB_SECRET_ARN'], secretArn);
+    const taskPolicy = await h.clients.iam.send(new GetRolePolicyCommand({ RoleName: 'demo-us-east-1-task', PolicyName: 'demo-api-read-db-secret' }));
+    const taskDoc = JSON.parse(decodeURIComponent(taskPolicy.PolicyDocument ?? '')) as { Statement: { Effect: string; Action: string; Resource: string }[] };
+    assert.deepEqual(taskDoc.Statement.map((s) => [s.Effect, s.Action, s.Resource]), [['Allow', 'secretsmanager:GetSecretValue', secretArn]]);
+    assert.deepEqual((await h.clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: 'demo-us-east-1-task' }))).AttachedPolicies, []);
+    assert.deepEqual((await h.clients.iam.send(new ListRolePoliciesCommand({ RoleName: 'demo-us-east-1-task' }))).PolicyNames, ['demo-api-read-db-secret']);
+
     const policy = await h.clients.iam.send(new GetRolePolicyCommand({ RoleName: 'demo-us-east-1-task-execution', PolicyName: 'demo-read-db-secret' }));
     const doc = JSON.parse(decodeURIComponent(policy.PolicyDocument ?? '')) as { Statement: { Action: string; Resource: string }[] };
     assert.deepEqual(doc.Statement.map((s) => [s.Action, s.Resource]), [['secretsmanager:GetSecretValue', [secretArn, apiKeyArn, redisAuthArn]]]);
@@ -234,7 +244,7 @@ describe('up and destroy', () => {
     h.sink.events.length = 0;
     const again = await h.up();
     const afterCalls = await h.calls();
-    assert.equal(again.unchanged.length, 30);
+    assert.equal(again.unchanged.length, 31);
     assert.deepEqual(again.created, []);
     assert.deepEqual(again.adopted, []);
     assert.equal(again.url, result.url);
@@ -252,7 +262,7 @@ describe('up and destroy', () => {
     for (const second of [h.up(), h.destroy()]) {
       await assert.rejects(second, (e: unknown) => (e as { code?: string }).code === 'STACK_LOCKED');
     }
-    assert.equal((await first).unchanged.length, 30, 'the first run was not disturbed');
+    assert.equal((await first).unchanged.length, 31, 'the first run was not disturbed');
     assert.equal(existsSync(`${h.manifestPath}.lock`), false, 'and released the lock');
     assertCompleteStack(await h.tagged());
   });
@@ -275,9 +285,12 @@ describe('up and destroy', () => {
     assert.deepEqual(summary.leftovers, []);
     assert.ok(summary.deleted.includes(`stray:security-group:${stray.GroupId}`), summary.deleted.join(', '));
     assert.ok(summary.deleted.includes(`stray:elastic-ip:${eip.AllocationId}`));
-    assert.equal(summary.deleted.filter((d) => !d.startsWith('stray:')).length, 30);
+    assert.equal(summary.deleted.filter((d) => !d.startsWith('stray:')).length, 31);
     assert.deepEqual(live(await h.tagged()), []);
     // Deleted for good, not scheduled for deletion: the name is free for the next up.
+    for (const role of ['demo-us-east-1-task-execution', 'demo-us-east-1-task']) {
+      await assert.rejects(h.clients.iam.send(new GetRoleCommand({ RoleName: role })), (e: unknown) => (e as Error).name === 'NoSuchEntityException');
+    }
     for (const name of ['demo/api-key', 'demo/redis-auth-token']) {
       await assert.rejects(h.clients.secrets.send(new DescribeSecretCommand({ SecretId: name })), (e: unknown) => (e as Error).name === 'ResourceNotFoundException');
     }

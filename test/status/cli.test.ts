@@ -75,7 +75,7 @@ describe('three-tier status and list, as a subprocess', () => {
     assert.equal(r.code, 0, r.stderr);
     const s = JSON.parse(r.stdout) as StackStatus;
     assert.equal(s.verdict, 'healthy');
-    assert.equal(s.resources.length, 30);
+    assert.equal(s.resources.length, 31);
     assert.equal(s.service?.running, 1);
     assert.match(s.url ?? '', /^http:\/\/shop-alb-/);
     assert.deepEqual(Object.keys(s.cost).sort(), ['excludes', 'fullHourly', 'fullMonthly', 'hourly', 'leaksHourly', 'leaksMonthly', 'lines', 'monthly', 'notes', 'partial', 'pricesAsOf', 'pricesRegion']);

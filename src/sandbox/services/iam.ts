@@ -23,6 +23,7 @@ import type {
   Role,
   TagRoleRequest,
   UntagRoleRequest,
+  UpdateAssumeRolePolicyRequest,
 } from '@aws-sdk/client-iam';
 import { op, type SandboxService } from '../service.js';
 import { AwsError } from '../errors.js';
@@ -189,6 +190,16 @@ export const iam: SandboxService = {
       if (doc === undefined) throw new AwsError('ValidationError', "1 validation error detected: Value null at 'policyDocument' failed to satisfy constraint: Member must not be null", 400);
       if (!isJsonObject(doc)) throw new AwsError('MalformedPolicyDocument', 'Syntax errors in policy.', 400);
       role.data.inlinePolicies[name] = doc;
+      return {};
+    }),
+
+    // The trust policy of a role, replaced whole (IAM API reference, UpdateAssumeRolePolicy).
+    UpdateAssumeRolePolicy: op<UpdateAssumeRolePolicyRequest, Record<string, never>>((input, { world }) => {
+      const role = roleOf(world, input.RoleName);
+      const doc = input.PolicyDocument;
+      if (doc === undefined) throw new AwsError('ValidationError', "1 validation error detected: Value null at 'policyDocument' failed to satisfy constraint: Member must not be null", 400);
+      if (!isJsonObject(doc)) throw new AwsError('MalformedPolicyDocument', 'This policy contains invalid Json', 400);
+      role.data.assumeRolePolicyDocument = doc;
       return {};
     }),
 
