@@ -81,7 +81,8 @@ export function stackNames(stack: string): StackNames {
     replicationGroup: `${stack}-redis`,
     repository: `${stack}-api`.toLowerCase(),
     logGroup: `/three-tier/${stack}/api`,
-    executionRolePolicy: `${stack}-read-db-secret`,
+    // Pull the image, write the logs, read the secrets (an earlier version's `${stack}-read-db-secret` is removed).
+    executionRolePolicy: `${stack}-task-execution`,
     cluster: stack,
     service: `${stack}-api`,
     taskFamily: `${stack}-api`,

@@ -79,7 +79,7 @@ export function buildStackGraph(config: StackConfig, image?: ImageSource): Stack
     n('image', imageKind(image), ['ecr-repository'], imageEstimate, 'API image (architecture checked)'),
     n('log-group', logGroupKind, [], 2 * S, 'log group'),
     n('api-key', secretKind('api-key'), [], 2 * S, 'API key for writes (Secrets Manager)'),
-    n('execution-role', executionRoleKind, ['database', 'api-key', 'redis-auth'], 10 * S, "task execution role (reads only the stack's secrets)"),
+    n('execution-role', executionRoleKind, ['database', 'api-key', 'redis-auth', 'ecr-repository', 'image', 'log-group'], 10 * S, "task execution role (reads only the stack's secrets)"),
     n('task-role', taskRoleKind, ['database'], 10 * S, 'task role of the API (reads only the DB secret, after rotations too)'),
     n('ecs-cluster', ecsClusterKind, [], 5 * S, 'ECS cluster'),
     n('task-definition', taskDefinitionKind, ['image', 'execution-role', 'task-role', 'log-group', 'database', 'cache', 'api-key', 'redis-auth'], 2 * S, `task definition (${config.cpuArchitecture}, ${config.taskCpu} CPU / ${config.taskMemory} MB)`),

@@ -1,5 +1,6 @@
 import type { NodeContext } from '../engine/kind.js';
 import { stackNames } from '../names.js';
+import { partitionOf } from '../regions.js';
 import { needOutput } from './common.js';
 import { stackRoleKind, type PolicyDocument } from './stack-role.js';
 
@@ -7,10 +8,27 @@ import { stackRoleKind, type PolicyDocument } from './stack-role.js';
  * The task role: the API's own AWS identity inside its tasks. It may read exactly one secret, the RDS-managed
  * database password (secretsmanager:GetSecretValue on its exact ARN), so that the API reads the password again
  * after RDS rotates it (every 7 days by default), which ECS, injecting secrets only when a task starts, would not
- * do (api/README.md). ECS assumes it for the tasks (trust ecs-tasks.amazonaws.com).
+ * do (api/README.md). Only ECS tasks of this account may assume it (the trust's conditions).
  */
-export function ecsTasksTrust(): PolicyDocument {
-  return { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
+
+/** The account of an ARN (arn:partition:service:region:account:...). */
+export function accountOf(arn: string | undefined): string | undefined {
+  const account = arn?.split(':')[4];
+  return account ? account : undefined;
+}
+
+/**
+ * ECS tasks, and only this account's (ECS developer guide, "Amazon ECS task execution IAM role" and "Task IAM
+ * role": aws:SourceAccount and aws:SourceArn against the confused deputy). Without the account (not known yet while
+ * planning) the trust is the bare one, which `read` then reports as differing.
+ */
+export function ecsTasksTrust(ctx: NodeContext, account: string | undefined): PolicyDocument {
+  const statement: Record<string, unknown> = { Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' };
+  if (account) {
+    const arn = `arn:${partitionOf(ctx.config.region)}:ecs:${ctx.config.region}:${account}:*`;
+    statement['Condition'] = { StringEquals: { 'aws:SourceAccount': account }, ArnLike: { 'aws:SourceArn': arn } };
+  }
+  return { Version: '2012-10-17', Statement: [statement] };
 }
 
 function readDatabaseSecret(ctx: NodeContext, strict: boolean): PolicyDocument | undefined {
@@ -23,6 +41,6 @@ export const taskRoleKind = stackRoleKind({
   purpose: 'task',
   description: 'the API tasks (reads only the database secret, to follow its rotation)',
   policyName: (ctx) => stackNames(ctx.config.stack).taskRolePolicy,
-  trust: () => ecsTasksTrust(),
+  trust: (ctx) => ecsTasksTrust(ctx, accountOf(ctx.outputsOf('database')['secretArn'])),
   policy: readDatabaseSecret,
 });

@@ -54,7 +54,6 @@ export const UP_CHANGES: Record<string, number> = {
   'elasticloadbalancing:CreateLoadBalancer': 1,
   'elasticloadbalancing:CreateTargetGroup': 1,
   'elasticloadbalancing:ModifyTargetGroupAttributes': 1,
-  'iam:AttachRolePolicy': 1,
   'iam:CreateRole': 2,
   'iam:PutRolePolicy': 2,
   'logs:CreateLogGroup': 1,

@@ -78,13 +78,13 @@ describe('resume after interruption', () => {
     await h.clients.ec2.send(
       new RevokeSecurityGroupIngressCommand({ GroupId: ecsGroup, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 3000, ToPort: 3000, UserIdGroupPairs: [{ GroupId: albGroup }] }] }),
     );
-    await h.clients.iam.send(new DeleteRolePolicyCommand({ RoleName: 'resume-us-east-1-task-execution', PolicyName: 'resume-read-db-secret' }));
+    await h.clients.iam.send(new DeleteRolePolicyCommand({ RoleName: 'resume-us-east-1-task-execution', PolicyName: 'resume-task-execution' }));
     const result = await h.up();
     assert.ok(result.adopted.includes('sg-ecs') && result.adopted.includes('execution-role'), result.adopted.join(', '));
     assert.deepEqual(result.created, []);
     const group = (await h.clients.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [ecsGroup] }))).SecurityGroups?.[0];
     assert.deepEqual(group?.IpPermissions?.[0]?.UserIdGroupPairs?.map((p) => p.GroupId), [albGroup]);
-    const policy = await h.clients.iam.send(new GetRolePolicyCommand({ RoleName: 'resume-us-east-1-task-execution', PolicyName: 'resume-read-db-secret' }));
+    const policy = await h.clients.iam.send(new GetRolePolicyCommand({ RoleName: 'resume-us-east-1-task-execution', PolicyName: 'resume-task-execution' }));
     assert.match(decodeURIComponent(policy.PolicyDocument ?? ''), /secretsmanager:GetSecretValue/);
     assertCompleteStack(await h.tagged());
   });

@@ -167,9 +167,32 @@ describe('up and destroy', () => {
     assert.deepEqual((await h.clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: 'demo-us-east-1-task' }))).AttachedPolicies, []);
     assert.deepEqual((await h.clients.iam.send(new ListRolePoliciesCommand({ RoleName: 'demo-us-east-1-task' }))).PolicyNames, ['demo-api-read-db-secret']);
 
-    const policy = await h.clients.iam.send(new GetRolePolicyCommand({ RoleName: 'demo-us-east-1-task-execution', PolicyName: 'demo-read-db-secret' }));
-    const doc = JSON.parse(decodeURIComponent(policy.PolicyDocument ?? '')) as { Statement: { Action: string; Resource: string }[] };
-    assert.deepEqual(doc.Statement.map((s) => [s.Action, s.Resource]), [['secretsmanager:GetSecretValue', [secretArn, apiKeyArn, redisAuthArn]]]);
+    // The execution role: only this account's ECS tasks may assume it; it may pull the stack's image, write its
+    // logs and read its secrets, nothing else (no AWS managed policy).
+    const exec = 'demo-us-east-1-task-execution';
+    const policy = await h.clients.iam.send(new GetRolePolicyCommand({ RoleName: exec, PolicyName: 'demo-task-execution' }));
+    const doc = JSON.parse(decodeURIComponent(policy.PolicyDocument ?? '')) as { Statement: { Effect: string; Action: string | string[]; Resource: string | string[] }[] };
+    assert.deepEqual(
+      doc.Statement.map((s) => [s.Effect, s.Action, s.Resource]),
+      [
+        ['Allow', ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'], ['arn:aws:ecr:us-east-1:123456789012:repository/demo-api']],
+        ['Allow', 'ecr:GetAuthorizationToken', '*'],
+        ['Allow', ['logs:CreateLogStream', 'logs:PutLogEvents'], 'arn:aws:logs:us-east-1:123456789012:log-group:/three-tier/demo/api:*'],
+        ['Allow', 'secretsmanager:GetSecretValue', [secretArn, apiKeyArn, redisAuthArn]],
+      ],
+    );
+    assert.deepEqual((await h.clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: exec }))).AttachedPolicies, []);
+    assert.deepEqual((await h.clients.iam.send(new ListRolePoliciesCommand({ RoleName: exec }))).PolicyNames, ['demo-task-execution']);
+    for (const role of [exec, 'demo-us-east-1-task']) {
+      const got = (await h.clients.iam.send(new GetRoleCommand({ RoleName: role }))).Role;
+      const trust = JSON.parse(decodeURIComponent(got?.AssumeRolePolicyDocument ?? '')) as { Statement: { Principal: unknown; Condition: unknown }[] };
+      assert.deepEqual(trust.Statement.map((s) => [s.Principal, s.Condition]), [
+        [
+          { Service: 'ecs-tasks.amazonaws.com' },
+          { StringEquals: { 'aws:SourceAccount': '123456789012' }, ArnLike: { 'aws:SourceArn': 'arn:aws:ecs:us-east-1:123456789012:*' } },
+        ],
+      ], `${role} trusts only this account's ECS tasks`);
+    }
 
     const svc = (await h.clients.ecs.send(new DescribeServicesCommand({ cluster: 'demo', services: ['demo-api'] }))).services?.[0];
     assert.deepEqual(svc?.deploymentConfiguration?.deploymentCircuitBreaker, { enable: true, rollback: true });
