@@ -38,8 +38,10 @@ function executionPolicy(ctx: NodeContext, strict: boolean): PolicyDocument | un
   const secrets = EXECUTION_SECRETS.map((s) => output(ctx, strict, s.node, s.output));
   const account = accountOf(repositoryArn);
   if (!repositoryArn || !image || !account || secrets.some((s) => s === undefined)) return undefined;
-  const partition = partitionOf(ctx.config.region);
-  const logGroup = `arn:${partition}:logs:${ctx.config.region}:${account}:log-group:${stackNames(ctx.config.stack).logGroup}`;
+  // The log group's own ARN as AWS gave it (DescribeLogGroups ends it in ":*"): its streams are under it.
+  const logGroupArn = output(ctx, strict, 'log-group', 'arn');
+  if (!logGroupArn) return undefined;
+  const logGroup = logGroupArn.replace(/:\*$/, '');
   // An ECR image given with --image lives in a repository of its own.
   const repositories = [...new Set([repositoryArn, ecrRepositoryArn(image)].filter((r): r is string => r !== undefined))];
   return {
@@ -57,6 +59,6 @@ export const executionRoleKind = stackRoleKind({
   purpose: 'task-execution',
   description: "ECS task execution (pulls the stack's image, writes its logs, reads its secrets)",
   policyName: (ctx) => stackNames(ctx.config.stack).executionRolePolicy,
-  trust: (ctx) => ecsTasksTrust(ctx, accountOf(ctx.outputsOf('ecr-repository')['arn'])),
+  trust: (ctx) => ecsTasksTrust(ctx.outputsOf('ecr-repository')['arn']),
   policy: executionPolicy,
 });

@@ -1,6 +1,5 @@
 import type { NodeContext } from '../engine/kind.js';
 import { stackNames } from '../names.js';
-import { partitionOf } from '../regions.js';
 import { needOutput } from './common.js';
 import { stackRoleKind, type PolicyDocument } from './stack-role.js';
 
@@ -19,14 +18,15 @@ export function accountOf(arn: string | undefined): string | undefined {
 
 /**
  * ECS tasks, and only this account's (ECS developer guide, "Amazon ECS task execution IAM role" and "Task IAM
- * role": aws:SourceAccount and aws:SourceArn against the confused deputy). Without the account (not known yet while
+ * role": aws:SourceAccount and aws:SourceArn against the confused deputy). Partition, region and account come from
+ * an ARN AWS gave the stack (`arnOfStack`), so they are the ones AWS uses. Without it (not known yet while
  * planning) the trust is the bare one, which `read` then reports as differing.
  */
-export function ecsTasksTrust(ctx: NodeContext, account: string | undefined): PolicyDocument {
+export function ecsTasksTrust(arnOfStack: string | undefined): PolicyDocument {
   const statement: Record<string, unknown> = { Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' };
-  if (account) {
-    const arn = `arn:${partitionOf(ctx.config.region)}:ecs:${ctx.config.region}:${account}:*`;
-    statement['Condition'] = { StringEquals: { 'aws:SourceAccount': account }, ArnLike: { 'aws:SourceArn': arn } };
+  const [, partition, , region, account] = arnOfStack?.split(':') ?? [];
+  if (partition && region && account) {
+    statement['Condition'] = { StringEquals: { 'aws:SourceAccount': account }, ArnLike: { 'aws:SourceArn': `arn:${partition}:ecs:${region}:${account}:*` } };
   }
   return { Version: '2012-10-17', Statement: [statement] };
 }
@@ -41,6 +41,6 @@ export const taskRoleKind = stackRoleKind({
   purpose: 'task',
   description: 'the API tasks (reads only the database secret, to follow its rotation)',
   policyName: (ctx) => stackNames(ctx.config.stack).taskRolePolicy,
-  trust: (ctx) => ecsTasksTrust(ctx, accountOf(ctx.outputsOf('database')['secretArn'])),
+  trust: (ctx) => ecsTasksTrust(ctx.outputsOf('database')['secretArn']),
   policy: readDatabaseSecret,
 });
