@@ -20,7 +20,7 @@ export type CostState = 'running' | 'paused' | 'paused-deep';
 export const COST_STATES: readonly CostState[] = ['running', 'paused', 'paused-deep'];
 
 /** The line items, each tied to the logical resource (stack graph id) whose existence bills it. */
-export type CostItemId = 'nat-gateway' | 'nat-address' | 'load-balancer' | 'load-balancer-addresses' | 'tasks' | 'database-instance' | 'database-storage' | 'cache' | 'db-secret';
+export type CostItemId = 'nat-gateway' | 'nat-address' | 'load-balancer' | 'load-balancer-addresses' | 'tasks' | 'database-instance' | 'database-storage' | 'cache' | 'db-secret' | 'api-key-secret' | 'redis-auth-secret';
 
 export interface CostLine {
   item: string;
@@ -193,6 +193,18 @@ const ITEMS: readonly ItemSpec[] = [
     id: 'db-secret',
     resource: 'database',
     item: () => 'Secrets Manager secret (RDS master password)',
+    price: (p) => ({ hourly: p.secretMonth.usd / HOURS_PER_MONTH, basis: `${usd(p.secretMonth.usd)}/month`, prices: [p.secretMonth] }),
+  },
+  {
+    id: 'api-key-secret',
+    resource: 'api-key',
+    item: () => 'Secrets Manager secret (API key)',
+    price: (p) => ({ hourly: p.secretMonth.usd / HOURS_PER_MONTH, basis: `${usd(p.secretMonth.usd)}/month`, prices: [p.secretMonth] }),
+  },
+  {
+    id: 'redis-auth-secret',
+    resource: 'redis-auth',
+    item: () => 'Secrets Manager secret (cache AUTH token)',
     price: (p) => ({ hourly: p.secretMonth.usd / HOURS_PER_MONTH, basis: `${usd(p.secretMonth.usd)}/month`, prices: [p.secretMonth] }),
   },
 ];

@@ -58,8 +58,8 @@ const STOPPED_RULES: Rule[] = [
     test: has(/ResourceInitializationError/i, /secret/i),
     diagnosis: {
       code: 'SECRET_ACCESS',
-      cause: 'ECS could not read the database secret with the task execution role',
-      fix: "the execution role's policy must allow secretsmanager:GetSecretValue on the exact secret ARN (the instance's MasterUserSecret.SecretArn) and the task's valueFrom must be '<secret ARN>:password::'; run up again to repair the policy",
+      cause: "ECS could not read one of the stack's secrets (the database password, the API key, the cache's AUTH token) with the task execution role",
+      fix: "the execution role's policy must allow secretsmanager:GetSecretValue on each secret's exact ARN (the database's is the instance's MasterUserSecret.SecretArn, read as '<secret ARN>:password::'); run up again to repair the policy",
     },
   },
   {
@@ -67,7 +67,7 @@ const STOPPED_RULES: Rule[] = [
     diagnosis: {
       code: 'LOGS_ACCESS',
       cause: 'ECS could not set up the awslogs driver (log group missing or the execution role lacks logs permissions)',
-      fix: 'check the log group exists and the execution role has AmazonECSTaskExecutionRolePolicy attached; run up again to repair them',
+      fix: "check the log group exists and the execution role's policy allows logs:CreateLogStream and logs:PutLogEvents in it; run up again to repair them",
     },
   },
   {

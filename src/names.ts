@@ -28,11 +28,18 @@ export interface StackNames {
   taskFamily: string;
   /** EC2 security group names: <= 255, not starting with "sg-". */
   securityGroup: Record<SecurityGroupRole, string>;
+  /** Secrets Manager secrets the stack generates (the API key, the cache's AUTH token): <= 512, [A-Za-z0-9/_+=.@!-]. */
+  secret: Record<StackSecretRole, string>;
+  /** Inline policy of the task role (the API's own AWS identity): <= 128. */
+  taskRolePolicy: string;
   /** The `Name` tag EC2 consoles show, for a logical id. */
   ec2Name(logicalId: string): string;
 }
 
 export type SecurityGroupRole = 'alb' | 'ecs' | 'rds' | 'redis';
+
+/** The secrets three-tier generates and keeps for a stack (the database password is RDS's own). */
+export type StackSecretRole = 'api-key' | 'redis-auth';
 
 /** AWS limits of the derived names; test/provisioner/names.test.ts proves every name fits for any valid stack name. */
 export const NAME_LIMITS = {
@@ -50,6 +57,8 @@ export const NAME_LIMITS = {
   service: 255,
   taskFamily: 255,
   securityGroup: 255,
+  secret: 512,
+  taskRolePolicy: 128,
 } as const;
 
 /**
@@ -72,11 +81,15 @@ export function stackNames(stack: string): StackNames {
     replicationGroup: `${stack}-redis`,
     repository: `${stack}-api`.toLowerCase(),
     logGroup: `/three-tier/${stack}/api`,
-    executionRolePolicy: `${stack}-read-db-secret`,
+    // Pull the image, write the logs, read the secrets (an earlier version's `${stack}-read-db-secret` is removed).
+    executionRolePolicy: `${stack}-task-execution`,
     cluster: stack,
     service: `${stack}-api`,
     taskFamily: `${stack}-api`,
     securityGroup: { alb: `${sg}-alb`, ecs: `${sg}-ecs`, rds: `${sg}-rds`, redis: `${sg}-redis` },
+    // Secrets are per region and account; the stack's name first, so one IAM resource pattern covers them all.
+    secret: { 'api-key': `${stack}/api-key`, 'redis-auth': `${stack}/redis-auth-token` },
+    taskRolePolicy: `${stack}-api-read-db-secret`,
     ec2Name: (logicalId) => `${stack}-${logicalId}`,
   };
 }

@@ -46,3 +46,10 @@ function distance(a: string, b: string): number {
   }
   return row[b.length] as number;
 }
+
+/** The partition of a region, for ARNs: aws-cn for China, aws-us-gov for GovCloud, aws elsewhere. */
+export function partitionOf(region: string): 'aws' | 'aws-cn' | 'aws-us-gov' {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}

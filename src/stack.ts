@@ -21,6 +21,8 @@ import { ecrRepositoryKind } from './resources/ecr-repository.js';
 import { imageKind } from './resources/image.js';
 import { logGroupKind } from './resources/log-group.js';
 import { executionRoleKind } from './resources/execution-role.js';
+import { secretKind } from './resources/secret.js';
+import { taskRoleKind } from './resources/task-role.js';
 import { ecsClusterKind } from './resources/ecs-cluster.js';
 import { taskDefinitionKind } from './resources/task-definition.js';
 import { ecsServiceKind } from './resources/ecs-service.js';
@@ -71,13 +73,16 @@ export function buildStackGraph(config: StackConfig, image?: ImageSource): Stack
     n('db-subnet-group', dbSubnetGroupKind, ['subnet-private-a', 'subnet-private-b'], 3 * S, 'DB subnet group', { priority: 70 }),
     n('database', dbInstanceKind, ['db-subnet-group', 'sg-rds'], 7 * MIN, `RDS PostgreSQL ${config.dbEngineVersion} (${config.dbInstanceClass})`, { priority: 100, billable: true }),
     n('cache-subnet-group', cacheSubnetGroupKind, ['subnet-private-a', 'subnet-private-b'], 3 * S, 'cache subnet group', { priority: 70 }),
-    n('cache', replicationGroupKind, ['cache-subnet-group', 'sg-redis'], 330 * S, `ElastiCache Redis (${config.cacheNodeType})`, { priority: 95, billable: true }),
+    n('redis-auth', secretKind('redis-auth'), [], 2 * S, 'AUTH token of the cache (Secrets Manager)', { priority: 80 }),
+    n('cache', replicationGroupKind, ['cache-subnet-group', 'sg-redis', 'redis-auth'], 330 * S, `ElastiCache Redis (${config.cacheNodeType})`, { priority: 95, billable: true }),
     n('ecr-repository', ecrRepositoryKind, [], 2 * S, 'ECR repository'),
     n('image', imageKind(image), ['ecr-repository'], imageEstimate, 'API image (architecture checked)'),
     n('log-group', logGroupKind, [], 2 * S, 'log group'),
-    n('execution-role', executionRoleKind, ['database'], 10 * S, 'task execution role (reads only the DB secret)'),
+    n('api-key', secretKind('api-key'), [], 2 * S, 'API key for writes (Secrets Manager)'),
+    n('execution-role', executionRoleKind, ['database', 'api-key', 'redis-auth', 'ecr-repository', 'image', 'log-group'], 10 * S, "task execution role (reads only the stack's secrets)"),
+    n('task-role', taskRoleKind, ['database'], 10 * S, 'task role of the API (reads only the DB secret, after rotations too)'),
     n('ecs-cluster', ecsClusterKind, [], 5 * S, 'ECS cluster'),
-    n('task-definition', taskDefinitionKind, ['image', 'execution-role', 'log-group', 'database', 'cache'], 2 * S, `task definition (${config.cpuArchitecture}, ${config.taskCpu} CPU / ${config.taskMemory} MB)`),
+    n('task-definition', taskDefinitionKind, ['image', 'execution-role', 'task-role', 'log-group', 'database', 'cache', 'api-key', 'redis-auth'], 2 * S, `task definition (${config.cpuArchitecture}, ${config.taskCpu} CPU / ${config.taskMemory} MB)`),
     n(
       'ecs-service',
       ecsServiceKind,

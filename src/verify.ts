@@ -12,8 +12,8 @@
  * dependency it cannot reach, or the cache-aside contract does not hold). Never prints: the CLI renders the report.
  */
 import { performance } from 'node:perf_hooks';
-import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import type { AwsClients } from './aws/clients.js';
+import { readApiKey } from './api-key.js';
 import type { Manifest } from './engine/manifest.js';
 import { ThreeTierError } from './errors.js';
 import { errorMessage } from './aws/errors.js';
@@ -259,18 +259,11 @@ export function apiKeySecretArn(manifest: Manifest | undefined): string | undefi
 }
 
 /**
- * The API key writes need: the value of the secret whose ARN the manifest records for the API key, read with the
- * caller's credentials; undefined when the stack keeps no key (the API then accepts writes without one).
+ * The API key writes need, when the manifest records one: read as `three-tier api-key` reads it (the stack's own
+ * secret, checked by its tag), with the caller's credentials; undefined when the stack keeps no key (the API then
+ * accepts writes without one).
  */
-export async function readApiKey(clients: Pick<AwsClients, 'secrets'>, manifest: Manifest | undefined): Promise<string | undefined> {
-  const arn = apiKeySecretArn(manifest);
-  if (arn === undefined) return undefined;
-  try {
-    const out = await clients.secrets.send(new GetSecretValueCommand({ SecretId: arn }));
-    return out.SecretString;
-  } catch (err) {
-    throw new ThreeTierError('API_KEY_UNREADABLE', `the API key secret ${arn} cannot be read: ${errorMessage(err)}`, {
-      hints: ['verify needs secretsmanager:GetSecretValue on that secret to send writes the way a client would'],
-    });
-  }
+export async function apiKeyOf(clients: AwsClients, manifest: Manifest | undefined): Promise<string | undefined> {
+  if (!manifest || apiKeySecretArn(manifest) === undefined) return undefined;
+  return (await readApiKey(clients, manifest.config.stack, manifest.config.region, manifest)).apiKey;
 }

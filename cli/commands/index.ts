@@ -158,6 +158,31 @@ const verify: CommandDeclaration = (program) => {
   });
 };
 
+const apiKey: CommandDeclaration = (program) => {
+  addCommonOptions(
+    program
+      .command('api-key')
+      .description("print the stack's API key, which writes to its API need (read from Secrets Manager; never stored elsewhere)"),
+  ).action(async (opts: Record<string, unknown>) => {
+    const { runApiKey } = await import('./api-key.js');
+    await runApiKey(opts);
+  });
+};
+
+const iamPolicy: CommandDeclaration = (program) => {
+  program
+    .command('iam-policy')
+    .description('print the least IAM policy needed to run three-tier (no AWS call): attach it to the user or role that runs it')
+    .option('--stack <name>', 'scope it to one stack (default: any stack in the region)')
+    .option('--region <region>', 'the region it covers (default: AWS_REGION, then your AWS profile\'s region)')
+    .option('--account <id>', 'the 12-digit account id in its ARNs (default: *)')
+    .option('--json', 'print the policy on one line, nothing on stderr')
+    .action(async (opts: Record<string, unknown>) => {
+      const { runIamPolicy } = await import('./iam-policy.js');
+      await runIamPolicy(opts);
+    });
+};
+
 const list: CommandDeclaration = (program) => {
   program
     .command('list')
@@ -189,4 +214,4 @@ const completion: CommandDeclaration = (program) => {
     });
 };
 
-export const commands: readonly CommandDeclaration[] = [up, deploy, logs, status, verify, list, pause, resume, destroy, cost, sandbox, completion];
+export const commands: readonly CommandDeclaration[] = [up, deploy, logs, status, verify, list, pause, resume, destroy, cost, apiKey, iamPolicy, sandbox, completion];

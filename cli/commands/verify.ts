@@ -1,4 +1,4 @@
-import { readApiKey, verifyStack, type VerifyReport, type VerifyStep } from '../../src/verify.js';
+import { apiKeyOf, verifyStack, type VerifyReport, type VerifyStep } from '../../src/verify.js';
 import { usageError } from '../../src/errors.js';
 import type { Manifest } from '../../src/engine/manifest.js';
 import { localUrlOf } from '../../src/sandbox-data-plane.js';
@@ -46,7 +46,7 @@ export function formatVerdict(r: VerifyReport): string {
 export async function verifyOpened(target: AwsTarget, manifest: Manifest | undefined, awsUrl: string, quiet: boolean): Promise<VerifyReport | { skipped: string }> {
   const where = await publicUrl(target, awsUrl);
   if ('skipped' in where) return where;
-  const apiKey = await readApiKey(target.clients, manifest);
+  const apiKey = await apiKeyOf(target.clients, manifest);
   if (!quiet) process.stderr.write(`Verifying ${where.url}${apiKey === undefined ? '' : ' (writes with the API key)'}:\n`);
   return verifyStack({ url: where.url, apiKey, ...(quiet ? {} : { onStep: (s: VerifyStep) => process.stderr.write(formatStep(s)) }) });
 }

@@ -1,199 +1,89 @@
-import {
-  AttachRolePolicyCommand,
-  CreateRoleCommand,
-  DeleteRoleCommand,
-  DeleteRolePolicyCommand,
-  DetachRolePolicyCommand,
-  GetRoleCommand,
-  GetRolePolicyCommand,
-  ListAttachedRolePoliciesCommand,
-  ListRolePoliciesCommand,
-  PutRolePolicyCommand,
-  type Role,
-} from '@aws-sdk/client-iam';
-import { isAwsError } from '../aws/errors.js';
-import type { Identity, NodeContext, Outputs } from '../engine/kind.js';
-import { iamRoleName, REGION_TAG, stackNames } from '../names.js';
-import { firstOf, type StackResourceKind } from './kind.js';
-import { assertOwned } from './ownership.js';
-import { ignoreNotFound, keyValueTags, needOutput, orGone, retryOn, waitFor } from './common.js';
+import { GetRolePolicyCommand } from '@aws-sdk/client-iam';
+import type { NodeContext } from '../engine/kind.js';
+import { iamRoleName, stackNames } from '../names.js';
+import { partitionOf } from '../regions.js';
+import { needOutput, orGone } from './common.js';
+import { decodePolicy, stackRoleKind, type PolicyDocument } from './stack-role.js';
+import { accountOf, ecsTasksTrust } from './task-role.js';
 
 /**
- * The task execution role: ECS assumes it to pull the image, write logs and read the DB secret. Trust
- * ecs-tasks.amazonaws.com; the AWS managed AmazonECSTaskExecutionRolePolicy; and an inline policy allowing
- * secretsmanager:GetSecretValue on exactly the RDS-managed secret's ARN (nothing broader).
+ * The task execution role: ECS assumes it to pull the image, write the logs and read the secrets it injects, and
+ * may do exactly that: an inline policy allowing ecr:BatchGetImage and ecr:GetDownloadUrlForLayer on the stack's
+ * repository (and on the repository of an ECR image given with --image), ecr:GetAuthorizationToken (which takes no
+ * resource), logs:CreateLogStream and logs:PutLogEvents in the stack's log group, and secretsmanager:GetSecretValue
+ * on the stack's secrets (the RDS-managed password, the API key, the cache's AUTH token). Its trust lets only ECS
+ * tasks of this account assume it (aws:SourceAccount, aws:SourceArn). A role made by an earlier version, with the
+ * AWS managed AmazonECSTaskExecutionRolePolicy attached, converges: the inline policy first, then the detach.
  */
-const TRUST = JSON.stringify({
-  Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+export const EXECUTION_SECRETS: readonly { node: string; output: string }[] = [
+  { node: 'database', output: 'secretArn' },
+  { node: 'api-key', output: 'arn' },
+  { node: 'redis-auth', output: 'arn' },
+];
+
+/** The repository ARN of a private ECR image URI (ACCOUNT.dkr.ecr.REGION.amazonaws.com[.cn]/REPO[:tag|@digest]). */
+export function ecrRepositoryArn(uri: string): string | undefined {
+  const m = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^:@]+)/.exec(uri);
+  if (!m) return undefined;
+  const [, account, region, repository] = m;
+  return `arn:${partitionOf(region ?? '')}:ecr:${region ?? ''}:${account ?? ''}:repository/${repository ?? ''}`;
+}
+
+function output(ctx: NodeContext, strict: boolean, id: string, key: string): string | undefined {
+  return strict ? needOutput(ctx, id, key) : ctx.outputsOf(id)[key] || undefined;
+}
+
+function executionPolicy(ctx: NodeContext, strict: boolean): PolicyDocument | undefined {
+  const repositoryArn = output(ctx, strict, 'ecr-repository', 'arn');
+  const image = output(ctx, strict, 'image', 'uri');
+  const secrets = EXECUTION_SECRETS.map((s) => output(ctx, strict, s.node, s.output));
+  const account = accountOf(repositoryArn);
+  if (!repositoryArn || !image || !account || secrets.some((s) => s === undefined)) return undefined;
+  // The log group's own ARN as AWS gave it (DescribeLogGroups ends it in ":*"): its streams are under it.
+  const logGroupArn = output(ctx, strict, 'log-group', 'arn');
+  if (!logGroupArn) return undefined;
+  const logGroup = logGroupArn.replace(/:\*$/, '');
+  // An ECR image given with --image lives in a repository of its own.
+  const repositories = [...new Set([repositoryArn, ecrRepositoryArn(image)].filter((r): r is string => r !== undefined))];
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'PullImage', Effect: 'Allow', Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'], Resource: repositories },
+      { Sid: 'RegistryLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+      { Sid: 'WriteLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `${logGroup}:*` },
+      { Sid: 'ReadStackSecrets', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secrets as string[] },
+    ],
+  };
+}
+
+export const executionRoleKind = stackRoleKind({
+  purpose: 'task-execution',
+  description: "ECS task execution (pulls the stack's image, writes its logs, reads its secrets)",
+  policyName: (ctx) => stackNames(ctx.config.stack).executionRolePolicy,
+  trust: (ctx) => ecsTasksTrust(ctx.outputsOf('ecr-repository')['arn']),
+  policy: executionPolicy,
 });
 
-function managedPolicyArn(roleArn: string | undefined): string {
-  const partition = roleArn?.split(':')[1] || 'aws';
-  return `arn:${partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy`;
-}
-
-export function secretPolicy(secretArn: string): string {
-  return JSON.stringify({
-    Version: '2012-10-17',
-    Statement: [{ Sid: 'ReadDatabaseSecret', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secretArn }],
-  });
-}
-
-async function getRole(ctx: NodeContext, name: string): Promise<Role | undefined> {
-  return orGone(async () => (await ctx.clients.iam.send(new GetRoleCommand({ RoleName: name }))).Role);
-}
-
-/** IAM returns policy documents URL-encoded. */
-function decodePolicy(doc: string | undefined): unknown {
-  if (!doc) return undefined;
-  try {
-    return JSON.parse(decodeURIComponent(doc));
-  } catch {
-    return undefined;
-  }
-}
-
-function allowsExactly(doc: unknown, secretArn: string): boolean {
-  const statements = (doc as { Statement?: unknown } | undefined)?.Statement;
-  const list = Array.isArray(statements) ? statements : statements ? [statements] : [];
-  return (
-    list.length === 1 &&
-    list.every((s: { Effect?: unknown; Action?: unknown; Resource?: unknown }) => {
-      const actions = Array.isArray(s.Action) ? s.Action : [s.Action];
-      const resources = Array.isArray(s.Resource) ? s.Resource : [s.Resource];
-      return s.Effect === 'Allow' && actions.length === 1 && actions[0] === 'secretsmanager:GetSecretValue' && resources.length === 1 && resources[0] === secretArn;
-    })
-  );
-}
-
-interface RoleState {
-  role: Role;
-  managedAttached: boolean;
-  inlineOk: boolean;
-}
-
-async function inspect(ctx: NodeContext, name: string): Promise<RoleState | undefined> {
-  const role = await getRole(ctx, name);
-  if (!role) return undefined;
-  const attached = await ctx.clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: name }));
-  const managedAttached = (attached.AttachedPolicies ?? []).some((p) => p.PolicyArn === managedPolicyArn(role.Arn));
-  const secretArn = ctx.outputsOf('database')['secretArn'];
-  let inlineOk = false;
-  if (secretArn) {
-    const inline = await orGone(() => ctx.clients.iam.send(new GetRolePolicyCommand({ RoleName: name, PolicyName: stackNames(ctx.config.stack).executionRolePolicy })));
-    inlineOk = allowsExactly(decodePolicy(inline?.PolicyDocument), secretArn);
-  }
-  return { role, managedAttached, inlineOk };
+/** Whether an IAM pattern (`*`, `ecr:*`, `arn:...:log-group:x:*`) matches a value, as IAM matches Action and Resource. */
+function iamMatches(pattern: string, value: string): boolean {
+  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
+  return re.test(value);
 }
 
 /**
- * Whether a stopped task's reason is an AccessDenied of this stack's execution role for what the role does allow
- * (its secret policy, or the managed policy's image pull and log actions). That is not a configuration error but
- * IAM's propagation delay: "a task started at once can fail" until the change reaches ECS (aws-facts.md), and ECS
- * starts another task.
+ * Whether a stopped task's reason is an AccessDenied of this stack's execution role for what the role's own inline
+ * policy allows (its image pull, log and secret statements). That is not a configuration error but IAM's propagation
+ * delay: "a task started at once can fail" until the change reaches ECS (aws-facts.md), and ECS starts another task.
  */
 export async function deniedDespiteGrant(ctx: NodeContext, reason: string): Promise<boolean> {
   const m = /assumed-role\/([\w+=,.@-]+)\/\S+ is not authorized to perform: (\S+) on resource: (\S+)/.exec(reason);
   const name = iamRoleName(ctx.config.stack, ctx.config.region, 'task-execution');
   if (!m || m[1] !== name) return false;
   const [action, resource] = [m[2] ?? '', m[3] ?? ''];
-  const state = await inspect(ctx, name);
-  if (!state) return false;
-  if (action === 'secretsmanager:GetSecretValue') return state.inlineOk && resource === ctx.outputsOf('database')['secretArn'];
-  return state.managedAttached && /^(ecr:(GetAuthorizationToken|BatchCheckLayerAvailability|GetDownloadUrlForLayer|BatchGetImage)|logs:(CreateLogStream|PutLogEvents))$/.test(action);
+  const live = await orGone(() => ctx.clients.iam.send(new GetRolePolicyCommand({ RoleName: name, PolicyName: stackNames(ctx.config.stack).executionRolePolicy })));
+  const doc = decodePolicy(live?.PolicyDocument) as PolicyDocument | undefined;
+  const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : []);
+  return (doc?.Statement ?? []).some(
+    (s) => s['Effect'] === 'Allow' && list(s['Action']).some((a) => iamMatches(a, action)) && list(s['Resource']).some((r) => iamMatches(r, resource)),
+  );
 }
-
-function outputsOf(role: Role): Outputs {
-  return { arn: role.Arn ?? '', name: role.RoleName ?? '' };
-}
-
-export const executionRoleKind: StackResourceKind = firstOf({
-  kind: 'iam-role',
-
-  async create(ctx) {
-    const name = iamRoleName(ctx.config.stack, ctx.config.region, 'task-execution');
-    let role: Role | undefined;
-    try {
-      const out = await ctx.clients.iam.send(
-        new CreateRoleCommand({
-          RoleName: name,
-          AssumeRolePolicyDocument: TRUST,
-          Description: `three-tier ${ctx.config.stack}: ECS task execution (image pull, logs, DB secret)`,
-          Tags: [...keyValueTags(ctx), { Key: REGION_TAG, Value: ctx.config.region }],
-        }),
-      );
-      role = out.Role;
-    } catch (err) {
-      if (!isAwsError(err, 'EntityAlreadyExistsException', 'EntityAlreadyExists')) throw err;
-      role = await getRole(ctx, name);
-    }
-    const identity: Identity = { name, arn: role?.Arn ?? '' };
-    // Adopted after "already exists", or just made: either way, only if it carries the stack's tag.
-    await assertOwned(ctx, 'iam-role', identity);
-    ctx.record({ identity });
-    return identity;
-  },
-
-  async read(ctx, identity) {
-    const s = await inspect(ctx, identity['name'] ?? '');
-    if (!s) return undefined;
-    const ready = s.managedAttached && s.inlineOk;
-    const state = ready ? 'active' : !s.managedAttached ? 'managed policy not attached' : 'secret policy missing or stale';
-    return { state, ready, outputs: outputsOf(s.role) };
-  },
-
-  async findAll(ctx) {
-    const role = await getRole(ctx, iamRoleName(ctx.config.stack, ctx.config.region, 'task-execution'));
-    return role ? [{ name: role.RoleName ?? '', arn: role.Arn ?? '' }] : [];
-  },
-
-  async waitReady(ctx, identity) {
-    const name = identity['name'] ?? '';
-    const secretArn = needOutput(ctx, 'database', 'secretArn');
-    // IAM is eventually consistent: a fresh role may answer NoSuchEntity for a moment.
-    const s = await waitFor(ctx, `IAM role ${name} to be visible`, 'iam', async () => {
-      const found = await inspect(ctx, name);
-      return found ? { done: true, value: found } : { done: false, state: 'not visible yet' };
-    });
-    if (!s.managedAttached) {
-      await retryOn(ctx, `attach the execution policy to ${name}`, 'iam', () => ctx.clients.iam.send(new AttachRolePolicyCommand({ RoleName: name, PolicyArn: managedPolicyArn(s.role.Arn) })), {
-        retryable: (err) => isAwsError(err, 'NoSuchEntityException', 'NoSuchEntity'),
-      });
-    }
-    if (!s.inlineOk) {
-      await retryOn(
-        ctx,
-        `allow ${name} to read the DB secret`,
-        'iam',
-        () => ctx.clients.iam.send(new PutRolePolicyCommand({ RoleName: name, PolicyName: stackNames(ctx.config.stack).executionRolePolicy, PolicyDocument: secretPolicy(secretArn) })),
-        { retryable: (err) => isAwsError(err, 'NoSuchEntityException', 'NoSuchEntity') },
-      );
-    }
-    return outputsOf(s.role);
-  },
-
-  async delete(ctx, identity) {
-    const name = identity['name'] ?? '';
-    const role = await getRole(ctx, name);
-    if (!role) return;
-    const attached = await orGone(() => ctx.clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: name })));
-    for (const p of attached?.AttachedPolicies ?? []) {
-      await ignoreNotFound(() => ctx.clients.iam.send(new DetachRolePolicyCommand({ RoleName: name, PolicyArn: p.PolicyArn ?? '' })));
-    }
-    const inline = await orGone(() => ctx.clients.iam.send(new ListRolePoliciesCommand({ RoleName: name })));
-    for (const policyName of inline?.PolicyNames ?? []) {
-      await ignoreNotFound(() => ctx.clients.iam.send(new DeleteRolePolicyCommand({ RoleName: name, PolicyName: policyName })));
-    }
-    // DeleteConflict while a detach has not propagated yet.
-    await retryOn(ctx, `delete IAM role ${name}`, 'iam', () => ignoreNotFound(() => ctx.clients.iam.send(new DeleteRoleCommand({ RoleName: name }))));
-  },
-
-  async waitGone(ctx, identity) {
-    const name = identity['name'] ?? '';
-    await waitFor(ctx, `IAM role ${name} to be deleted`, 'quickGone', async () => {
-      const r = await getRole(ctx, name);
-      return r === undefined ? { done: true, value: undefined } : { done: false, state: 'exists' };
-    });
-  },
-});

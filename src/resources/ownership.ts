@@ -5,6 +5,7 @@ import { DescribeRepositoriesCommand, ListTagsForResourceCommand as EcrListTags 
 import { DescribeLogGroupsCommand, ListTagsForResourceCommand as LogsListTags } from '@aws-sdk/client-cloudwatch-logs';
 import { ListRoleTagsCommand } from '@aws-sdk/client-iam';
 import { ListTagsForResourceCommand as EcsListTags } from '@aws-sdk/client-ecs';
+import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { ThreeTierError } from '../errors.js';
 import { STACK_TAG, type Identity, type NodeContext } from '../engine/kind.js';
 import { orGone } from './common.js';
@@ -66,6 +67,8 @@ const readers: Record<string, TagReader> = {
       return arn ? ((await ctx.clients.logs.send(new LogsListTags({ resourceArn: arn }))).tags ?? {}) : undefined;
     }),
   'iam-role': async (ctx, id) => orGone(async () => pairs((await ctx.clients.iam.send(new ListRoleTagsCommand({ RoleName: id['name'] ?? '' }))).Tags)),
+  // DescribeSecret answers a secret's tags, and describes one scheduled for deletion too.
+  secret: async (ctx, id) => orGone(async () => pairs((await ctx.clients.secrets.send(new DescribeSecretCommand({ SecretId: id['arn'] || id['name'] || '' }))).Tags)),
   'ecs-cluster': ecs,
   'task-definition': ecs,
   'ecs-service': ecs,

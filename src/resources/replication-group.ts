@@ -5,11 +5,13 @@ import { stackNames } from '../names.js';
 import { ThreeTierError } from '../errors.js';
 import { firstOf, type StackResourceKind } from './kind.js';
 import { assertOwned } from './ownership.js';
+import { readSecretValue } from './secret.js';
 import { failedState, keyValueTags, needOutput, orGone, retryOn, waitFor } from './common.js';
 
 /**
  * ElastiCache Redis as a replication group of one node (transit encryption needs a replication group, not
- * CreateCacheCluster), encrypted in transit and at rest, no failover. The endpoint is
+ * CreateCacheCluster), encrypted in transit and at rest, no failover, clients authenticated with the AUTH token
+ * kept in the stack's secret `<stack>/redis-auth-token`. The endpoint is
  * NodeGroups[0].PrimaryEndpoint; clients use TLS. waitUntilReplicationGroupAvailable does not notice
  * `create-failed`, so the status is polled here.
  */
@@ -19,7 +21,14 @@ async function byId(ctx: NodeContext, id: string): Promise<ReplicationGroup | un
 
 function outputsOf(rg: ReplicationGroup): Outputs {
   const ep = rg.NodeGroups?.[0]?.PrimaryEndpoint;
-  return { id: rg.ReplicationGroupId ?? '', arn: rg.ARN ?? '', host: ep?.Address ?? '', port: String(ep?.Port ?? 6379), tls: String(rg.TransitEncryptionEnabled ?? false) };
+  return {
+    id: rg.ReplicationGroupId ?? '',
+    arn: rg.ARN ?? '',
+    host: ep?.Address ?? '',
+    port: String(ep?.Port ?? 6379),
+    tls: String(rg.TransitEncryptionEnabled ?? false),
+    auth: String(rg.AuthTokenEnabled ?? false),
+  };
 }
 
 function usable(rg: ReplicationGroup): boolean {
@@ -57,6 +66,9 @@ export const replicationGroupKind: StackResourceKind = firstOf({
           SecurityGroupIds: [needOutput(ctx, 'sg-redis', 'groupId')],
           TransitEncryptionEnabled: true,
           AtRestEncryptionEnabled: true,
+          // Clients must AUTH with the stack's token (ElastiCache takes one only with transit encryption). Read from
+          // its secret for this call alone: never recorded, never in an event.
+          AuthToken: await readSecretValue(ctx.clients, needOutput(ctx, 'redis-auth', 'arn'), "the cache's AUTH token"),
           // Resume of a deep pause: the cache comes back with the data of the snapshot pause took.
           ...(ctx.restoreFrom === undefined ? {} : { SnapshotName: ctx.restoreFrom }),
           Tags: keyValueTags(ctx),

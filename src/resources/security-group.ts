@@ -1,8 +1,10 @@
 import {
+  AuthorizeSecurityGroupEgressCommand,
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
   DeleteSecurityGroupCommand,
   DescribeSecurityGroupsCommand,
+  RevokeSecurityGroupEgressCommand,
   type IpPermission,
   type SecurityGroup,
 } from '@aws-sdk/client-ec2';
@@ -14,7 +16,13 @@ import { blockingEnis, ec2TagFilters, ec2TagSpecifications, ignoreNotFound, need
 
 /**
  * The four security groups, chained by group reference: alb 80 from 0.0.0.0/0; ecs 3000 from the alb group;
- * rds 5432 from the ecs group; redis 6379 from the ecs group. No group but the ALB's names a CIDR.
+ * rds 5432 from the ecs group; redis 6379 from the ecs group. No group but the ALB's names a CIDR for ingress.
+ *
+ * Egress is as narrow as the stack allows: AWS gives every new group an allow-all egress rule, which is revoked
+ * at create (and on an older stack when up converges it). What stays: the ALB's to the tasks' group on the
+ * container port; the tasks' to the database's group on 5432, to the cache's on 6379, and 443 to 0.0.0.0/0 (ECR,
+ * Secrets Manager and CloudWatch Logs through the NAT gateway); none from the database's or the cache's group
+ * (security groups are stateful: answers to admitted traffic need no egress rule).
  */
 interface Rule {
   port: number;
@@ -29,6 +37,34 @@ const RULES: Record<SecurityGroupRole, Rule> = {
   rds: { port: 5432, description: 'PostgreSQL from the API tasks', from: { group: 'sg-ecs' } },
   redis: { port: 6379, description: 'Redis from the API tasks', from: { group: 'sg-ecs' } },
 };
+
+export interface EgressRule {
+  /** A port, or `container` for the stack's container port. */
+  port: number | 'container';
+  description: string;
+  /** A CIDR, or the logical id of the destination group. */
+  to: { cidr: string } | { group: string };
+}
+
+/** What each group may send. Test and status (src/status/drift-network.ts) read the same table. */
+export const EGRESS: Record<SecurityGroupRole, EgressRule[]> = {
+  alb: [{ port: 'container', description: 'to the API tasks', to: { group: 'sg-ecs' } }],
+  ecs: [
+    { port: 443, description: 'HTTPS to ECR, Secrets Manager and CloudWatch Logs (through the NAT gateway)', to: { cidr: '0.0.0.0/0' } },
+    { port: 5432, description: 'to the database', to: { group: 'sg-rds' } },
+    { port: 6379, description: 'to the cache', to: { group: 'sg-redis' } },
+  ],
+  rds: [],
+  redis: [],
+};
+
+/** The logical id of each group's node. */
+const NODE_OF: Record<SecurityGroupRole, string> = { alb: 'sg-alb', ecs: 'sg-ecs', rds: 'sg-rds', redis: 'sg-redis' };
+
+/** The groups whose egress names this one: their rules to it are added once it exists. */
+function upstreamOf(role: SecurityGroupRole): SecurityGroupRole[] {
+  return (Object.keys(EGRESS) as SecurityGroupRole[]).filter((r) => EGRESS[r].some((e) => 'group' in e.to && e.to.group === NODE_OF[role]));
+}
 
 const DESCRIPTIONS: Record<SecurityGroupRole, string> = {
   alb: 'three-tier load balancer: HTTP from the internet',
@@ -57,6 +93,92 @@ function hasRule(sg: SecurityGroup, want: IpPermission): boolean {
     const group = want.UserIdGroupPairs?.[0]?.GroupId;
     return (p.UserIdGroupPairs ?? []).some((g) => g.GroupId === group);
   });
+}
+
+/** The egress permissions of a role whose destinations are known now (a group not created yet is left out). */
+function egressPermissions(ctx: NodeContext, role: SecurityGroupRole): { perms: IpPermission[]; complete: boolean } {
+  const perms: IpPermission[] = [];
+  let complete = true;
+  for (const e of EGRESS[role]) {
+    const port = e.port === 'container' ? ctx.config.containerPort : e.port;
+    const base: IpPermission = { IpProtocol: 'tcp', FromPort: port, ToPort: port };
+    if ('cidr' in e.to) {
+      perms.push({ ...base, IpRanges: [{ CidrIp: e.to.cidr, Description: e.description }] });
+      continue;
+    }
+    const groupId = ctx.outputsOf(e.to.group)['groupId'];
+    if (groupId) perms.push({ ...base, UserIdGroupPairs: [{ GroupId: groupId, Description: e.description }] });
+    else complete = false;
+  }
+  return { perms, complete };
+}
+
+/** The allow-all egress rule AWS gives every new group (and a user might add back). */
+function allowAll(sg: SecurityGroup): IpPermission[] {
+  return (sg.IpPermissionsEgress ?? []).flatMap((p) => {
+    if (p.IpProtocol !== '-1') return [];
+    const v4 = (p.IpRanges ?? []).filter((r) => r.CidrIp === '0.0.0.0/0').map((r) => ({ CidrIp: r.CidrIp }));
+    const v6 = (p.Ipv6Ranges ?? []).filter((r) => r.CidrIpv6 === '::/0').map((r) => ({ CidrIpv6: r.CidrIpv6 }));
+    if (v4.length === 0 && v6.length === 0) return [];
+    return [{ IpProtocol: '-1', ...(v4.length ? { IpRanges: v4 } : {}), ...(v6.length ? { Ipv6Ranges: v6 } : {}) }];
+  });
+}
+
+function hasEgress(sg: SecurityGroup, want: IpPermission): boolean {
+  return hasRule({ IpPermissions: sg.IpPermissionsEgress ?? [] }, want);
+}
+
+/** Whether a group's egress is what the stack wants: its known rules there, and no allow-all rule. */
+function egressConverged(ctx: NodeContext, role: SecurityGroupRole, sg: SecurityGroup): boolean {
+  const { perms } = egressPermissions(ctx, role);
+  return perms.every((p) => hasEgress(sg, p)) && allowAll(sg).length === 0;
+}
+
+/**
+ * Add a group's missing egress rules, then (once all are there) revoke the allow-all rule: in this order, so that
+ * the tasks of a running stack never lose a path they use.
+ */
+async function convergeEgress(ctx: NodeContext, role: SecurityGroupRole, groupId: string): Promise<void> {
+  // Which destinations are known first, then the group: a destination group's node adds its rule here before it
+  // records its id, so a rule seen as known is never added twice by two nodes at once.
+  const { perms, complete } = egressPermissions(ctx, role);
+  const sg = await describe(ctx, groupId);
+  if (!sg) return;
+  for (const p of perms.filter((x) => !hasEgress(sg, x))) {
+    try {
+      await ctx.clients.ec2.send(new AuthorizeSecurityGroupEgressCommand({ GroupId: groupId, IpPermissions: [p] }));
+    } catch (err) {
+      if (!isAwsError(err, 'InvalidPermission.Duplicate')) throw err;
+    }
+  }
+  const open = allowAll(sg);
+  if (complete && open.length > 0) await revokeEgress(ctx, groupId, open);
+}
+
+async function revokeEgress(ctx: NodeContext, groupId: string, perms: IpPermission[]): Promise<void> {
+  try {
+    await ctx.clients.ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: groupId, IpPermissions: perms }));
+  } catch (err) {
+    // Already revoked by an earlier run.
+    if (!isAwsError(err, 'InvalidPermission.NotFound')) throw err;
+  }
+}
+
+/**
+ * A group named by another group's rule cannot be deleted (DependencyViolation): before this group goes, the
+ * egress rules of the stack's other groups that name it are revoked (the ALB's to the tasks, the tasks' to the
+ * database and the cache).
+ */
+async function unlinkEgressTo(ctx: NodeContext, groupId: string): Promise<void> {
+  const out = await ctx.clients.ec2.send(new DescribeSecurityGroupsCommand({ Filters: ec2TagFilters(ctx, true) }));
+  for (const g of out.SecurityGroups ?? []) {
+    if (g.GroupId === groupId) continue;
+    const naming = (g.IpPermissionsEgress ?? []).flatMap((p) => {
+      const pairs = (p.UserIdGroupPairs ?? []).filter((x) => x.GroupId === groupId).map((x) => ({ GroupId: x.GroupId }));
+      return pairs.length ? [{ IpProtocol: p.IpProtocol, FromPort: p.FromPort, ToPort: p.ToPort, UserIdGroupPairs: pairs }] : [];
+    });
+    if (naming.length) await ignoreNotFound(() => revokeEgress(ctx, g.GroupId ?? '', naming));
+  }
 }
 
 function tryPermission(ctx: NodeContext, role: SecurityGroupRole): IpPermission | undefined {
@@ -93,6 +215,10 @@ export function securityGroupKind(role: SecurityGroupRole): StackResourceKind {
       }
       const identity: Identity = { groupId };
       ctx.record({ identity });
+      // Nothing uses a new group yet: its allow-all egress goes now; waitReady adds what the stack allows.
+      await whenVisible(ctx, `revoke the default egress of ${groupId}`, () =>
+        revokeEgress(ctx, groupId, [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }]),
+      );
       return identity;
     },
 
@@ -100,8 +226,10 @@ export function securityGroupKind(role: SecurityGroupRole): StackResourceKind {
       const sg = await orGone(() => describe(ctx, identity['groupId'] ?? ''));
       if (!sg) return undefined;
       const want = tryPermission(ctx, role);
-      const ready = want !== undefined && hasRule(sg, want);
-      return { state: ready ? 'rules in place' : 'ingress rule missing', ready, outputs: outputsOf(sg) };
+      const ingress = want !== undefined && hasRule(sg, want);
+      const egress = egressConverged(ctx, role, sg);
+      const ready = ingress && egress;
+      return { state: ready ? 'rules in place' : !ingress ? 'ingress rule missing' : 'egress wider or narrower than the stack allows', ready, outputs: outputsOf(sg) };
     },
 
     async findAll(ctx) {
@@ -126,11 +254,18 @@ export function securityGroupKind(role: SecurityGroupRole): StackResourceKind {
           }
         });
       }
+      await convergeEgress(ctx, role, groupId);
+      // The groups whose egress names this one could not add that rule before it existed.
+      for (const up of upstreamOf(role)) {
+        const upId = ctx.outputsOf(NODE_OF[up])['groupId'];
+        if (upId) await convergeEgress({ ...ctx, outputsOf: (id) => (id === NODE_OF[role] ? outputsOf(sg) : ctx.outputsOf(id)) }, up, upId);
+      }
       return outputsOf(sg);
     },
 
     async delete(ctx, identity) {
       const groupId = identity['groupId'] ?? '';
+      await unlinkEgressTo(ctx, groupId);
       // DependencyViolation while another group references it or interfaces (lingering ones too) use it.
       await retryOn(ctx, `delete security group ${groupId}`, 'eniLinger', () => ignoreNotFound(() => ctx.clients.ec2.send(new DeleteSecurityGroupCommand({ GroupId: groupId }))), {
         explain: (err) => blockingEnis(ctx, { Name: 'group-id', Values: [groupId] }, err),

@@ -18,19 +18,26 @@ import { ecsTags, needOutput, waitFor } from './common.js';
 /**
  * The API's Fargate task definition: awsvpc, the smallest size, the stack's CPU architecture, one container `api`
  * on the container port with its configuration in the environment, the DB password injected from the RDS-managed
- * secret (`<secretArn>:password::`, read by ECS with the execution role, never by the provisioner) and logs to
+ * secret (`<secretArn>:password::`, read by ECS with the execution role, never by the provisioner), the API key
+ * from the stack's own secret (API_KEY: writes need it), the cache's AUTH token (REDIS_AUTH_TOKEN) and logs to
  * the stack's log group. Registering makes a new revision each time, so `waitReady` registers one only when the
  * active revision differs from what the stack needs now (a new image, a replaced database).
  */
 export interface TaskInputs {
   image: string;
   executionRoleArn: string;
+  /** The API's own identity: it may read the DB secret again after a rotation. */
+  taskRoleArn: string;
   logGroup: string;
   dbHost: string;
   dbPort: string;
   dbName: string;
   dbUser: string;
   secretArn: string;
+  /** The API key's secret: its whole value is the key. */
+  apiKeyArn: string;
+  /** The cache's AUTH token's secret: its whole value is the token. */
+  redisAuthArn: string;
   redisHost: string;
   redisPort: string;
 }
@@ -45,6 +52,7 @@ export function taskDefinitionInput(config: StackConfig, inputs: TaskInputs): Re
     memory: String(config.taskMemory),
     runtimePlatform: { cpuArchitecture: config.cpuArchitecture, operatingSystemFamily: 'LINUX' },
     executionRoleArn: inputs.executionRoleArn,
+    taskRoleArn: inputs.taskRoleArn,
     containerDefinitions: [
       {
         name: CONTAINER_NAME,
@@ -61,8 +69,14 @@ export function taskDefinitionInput(config: StackConfig, inputs: TaskInputs): Re
           { name: 'REDIS_HOST', value: inputs.redisHost },
           { name: 'REDIS_PORT', value: inputs.redisPort },
           { name: 'REDIS_TLS', value: 'true' },
+          // The API reads the password from here at start and after PostgreSQL refuses it (RDS rotated it).
+          { name: 'DB_SECRET_ARN', value: inputs.secretArn },
         ],
-        secrets: [{ name: 'DB_PASSWORD', valueFrom: `${inputs.secretArn}:password::` }],
+        secrets: [
+          { name: 'DB_PASSWORD', valueFrom: `${inputs.secretArn}:password::` },
+          { name: 'API_KEY', valueFrom: inputs.apiKeyArn },
+          { name: 'REDIS_AUTH_TOKEN', valueFrom: inputs.redisAuthArn },
+        ],
         logConfiguration: {
           logDriver: 'awslogs',
           options: { 'awslogs-group': inputs.logGroup, 'awslogs-region': config.region, 'awslogs-stream-prefix': CONTAINER_NAME },
@@ -76,12 +90,15 @@ export function inputsOf(ctx: NodeContext): TaskInputs {
   return {
     image: needOutput(ctx, 'image', 'uri'),
     executionRoleArn: needOutput(ctx, 'execution-role', 'arn'),
+    taskRoleArn: needOutput(ctx, 'task-role', 'arn'),
     logGroup: needOutput(ctx, 'log-group', 'name'),
     dbHost: needOutput(ctx, 'database', 'address'),
     dbPort: needOutput(ctx, 'database', 'port'),
     dbName: needOutput(ctx, 'database', 'dbName'),
     dbUser: needOutput(ctx, 'database', 'username'),
     secretArn: needOutput(ctx, 'database', 'secretArn'),
+    apiKeyArn: needOutput(ctx, 'api-key', 'arn'),
+    redisAuthArn: needOutput(ctx, 'redis-auth', 'arn'),
     redisHost: needOutput(ctx, 'cache', 'host'),
     redisPort: needOutput(ctx, 'cache', 'port'),
   };
@@ -98,6 +115,7 @@ export function matches(td: TaskDefinition, want: RegisterTaskDefinitionCommandI
     JSON.stringify([...(list ?? [])].map((e) => `${e.name}=${e.valueFrom}`).sort());
   return (
     td.executionRoleArn === want.executionRoleArn &&
+    td.taskRoleArn === want.taskRoleArn &&
     td.cpu === want.cpu &&
     td.memory === want.memory &&
     td.runtimePlatform?.cpuArchitecture === want.runtimePlatform?.cpuArchitecture &&

@@ -44,6 +44,10 @@ export function burnRate(config: StackConfig, state: CostState, now: BilledNow, 
   const present = new Set([...billing].filter((id) => !['absent', 'missing'].includes(now.health(id))));
   const estimate = estimateCost(config, { state, present });
   const full = estimateCost(config, { state: 'running' });
+  // What the estimate bills that is not burning now (tasks not running, a stopped database), taken off its totals:
+  // the estimate's own totals are exact, where a sum of rounded line figures drifts by a rounding step per line.
+  let offHourly = 0;
+  let offMonthly = 0;
   const lines: BurnLine[] = estimate.lines.map((l) => {
     let share = l.billed ? 1 : 0;
     let note = l.reason;
@@ -55,15 +59,19 @@ export function burnRate(config: StackConfig, state: CostState, now: BilledNow, 
       share = 0;
       note = 'stopped';
     }
+    if (l.billed) {
+      offHourly += l.whenBilled.hourly * (1 - share);
+      offMonthly += l.whenBilled.monthly * (1 - share);
+    }
     const line: BurnLine = { item: l.item, hourly: round(l.whenBilled.hourly * share, 4), monthly: round(l.whenBilled.monthly * share, 2), billed: share > 0 };
     if (note !== undefined && share < 1) line.note = note;
     return line;
   });
-  const hourly = round(lines.reduce((s, l) => s + l.hourly, 0), 4);
+  const hourly = round(estimate.hourly - offHourly, 4);
   const perMonth = perMonthOf(full);
   return {
     hourly,
-    monthly: round(hourly * perMonth, 2),
+    monthly: round(estimate.monthly - offMonthly, 2),
     fullHourly: full.hourly,
     fullMonthly: full.monthly,
     partial: hourly < full.hourly - 1e-9,

@@ -1,12 +1,14 @@
 import type { IpPermission, RouteTable, SecurityGroup } from '@aws-sdk/client-ec2';
 import type { SecurityGroupRole } from '../names.js';
+import { EGRESS } from '../resources/security-group.js';
 import type { Tier } from '../resources/subnet.js';
 import type { DriftItem } from './model.js';
 
 /**
  * Drift of the network, in words: a security group rule added or removed (the database's group opened to the
  * internet), a default route missing or pointing elsewhere, a subnet no longer associated. The rules are the ones
- * DESIGN.md fixes: alb 80 from 0.0.0.0/0; ecs 3000 from alb; rds 5432 from ecs; redis 6379 from ecs.
+ * DESIGN.md fixes: alb 80 from 0.0.0.0/0; ecs 3000 from alb; rds 5432 from ecs; redis 6379 from ecs; and egress
+ * exactly as src/resources/security-group.ts allows it.
  */
 const ROLE_NAME: Record<SecurityGroupRole, string> = { alb: "the load balancer's", ecs: "the API tasks'", rds: "the database's", redis: "the cache's" };
 const WANTED: Record<SecurityGroupRole, { port: number; from: { cidr: string } | { role: SecurityGroupRole } }> = {
@@ -52,15 +54,55 @@ function sourceLabel(source: string, groups: Partial<Record<SecurityGroupRole, s
   return `prefix list ${value}`;
 }
 
-function revokeCommand(groupId: string, r: Rule): string {
+function revokeCommand(groupId: string, r: Rule, direction: 'ingress' | 'egress' = 'ingress'): string {
   const [type, value = ''] = r.source.split(/:(.*)/s);
   const portArgs = r.protocol === '-1' ? '--protocol -1' : `--protocol ${r.protocol} --port ${r.from === r.to ? r.from : `${r.from}-${r.to}`}`;
   const src = type === 'group' ? `--source-group ${value}` : type === 'cidr' ? `--cidr ${value}` : `--ip-permissions PrefixListIds=[{PrefixListId=${value}}]`;
-  return `aws ec2 revoke-security-group-ingress --group-id ${groupId} ${portArgs} ${src}`;
+  return `aws ec2 revoke-security-group-${direction} --group-id ${groupId} ${portArgs} ${src}`;
+}
+
+const GROUP_ROLE: Record<string, SecurityGroupRole> = { 'sg-alb': 'alb', 'sg-ecs': 'ecs', 'sg-rds': 'rds', 'sg-redis': 'redis' };
+
+/**
+ * Egress drift: the group's egress must be exactly what the stack allows (src/resources/security-group.ts EGRESS):
+ * a rule missing cuts a path the stack uses; any other rule (the database's group opened to the internet, the
+ * allow-all rule AWS gives a new group) is reported with the command that removes it.
+ */
+function egressDrift(resource: string, role: SecurityGroupRole, sg: SecurityGroup, groups: Partial<Record<SecurityGroupRole, string>>, containerPort: number): DriftItem[] {
+  const groupId = sg.GroupId ?? '';
+  const name = `${ROLE_NAME[role]} security group (${groupId})`;
+  const wanted = EGRESS[role].map((e) => {
+    const port = e.port === 'container' ? containerPort : e.port;
+    const target = 'cidr' in e.to ? `cidr:${e.to.cidr}` : `group:${groups[GROUP_ROLE[e.to.group] ?? 'alb'] ?? '?'}`;
+    return { port, target };
+  });
+  const actual = rulesOf(sg.IpPermissionsEgress);
+  const isWanted = (r: Rule): boolean => (r.protocol === 'tcp' || r.protocol === '6') && r.from === r.to && wanted.some((w) => w.port === r.from && w.target === r.source);
+  const drift: DriftItem[] = [];
+  for (const w of wanted) {
+    if (actual.some((r) => (r.protocol === 'tcp' || r.protocol === '6') && r.from === w.port && r.to === w.port && r.source === w.target)) continue;
+    drift.push({ resource, awsId: groupId, change: 'rule-removed', what: `${name} no longer sends TCP ${w.port} to ${sourceLabel(w.target, groups)}`, fix: 'run `three-tier up`: it puts the rule back' });
+  }
+  for (const r of actual.filter((x) => !isWanted(x))) {
+    drift.push({
+      resource,
+      awsId: groupId,
+      change: 'rule-added',
+      what: `${name} sends ${ports(r)} to ${sourceLabel(r.source, groups)}: an egress rule three-tier did not make`,
+      fix: `remove it unless you meant it: ${revokeCommand(groupId, r, 'egress')}`,
+    });
+  }
+  return drift;
 }
 
 /** Rules added or removed on one of the four groups; `groups` are the live ids of the stack's groups by role. */
-export function securityGroupDrift(resource: string, role: SecurityGroupRole, sg: SecurityGroup, groups: Partial<Record<SecurityGroupRole, string>>): { drift: DriftItem[]; ruleMissing: boolean } {
+export function securityGroupDrift(
+  resource: string,
+  role: SecurityGroupRole,
+  sg: SecurityGroup,
+  groups: Partial<Record<SecurityGroupRole, string>>,
+  containerPort: number,
+): { drift: DriftItem[]; ruleMissing: boolean } {
   const groupId = sg.GroupId ?? '';
   const w = WANTED[role];
   const wantSource = 'cidr' in w.from ? `cidr:${w.from.cidr}` : `group:${groups[w.from.role] ?? '?'}`;
@@ -87,6 +129,7 @@ export function securityGroupDrift(resource: string, role: SecurityGroupRole, sg
       fix: `remove it unless you meant it: ${revokeCommand(groupId, r)}`,
     });
   }
+  drift.push(...egressDrift(resource, role, sg, groups, containerPort));
   return { drift, ruleMissing };
 }
 

@@ -34,6 +34,7 @@ const METERS: Record<string, CostItemId[] | 'free'> = {
   'ecr-repository': 'free',
   'log-group': 'free',
   'iam-role': 'free',
+  secret: ['api-key-secret'],
 };
 
 const DELETE: Record<string, (id: string) => string> = {

@@ -118,7 +118,7 @@ export function evaluateEc2(e: Expected, o: Observation, nodeId: string, kind: s
       if (!sg) return { live: gone, drift: [] };
       const role = nodeId.replace(/^sg-/, '') as SecurityGroupRole;
       const groups = { alb: idOf('sg-alb'), ecs: idOf('sg-ecs'), rds: idOf('sg-rds'), redis: idOf('sg-redis') };
-      const { drift, ruleMissing } = securityGroupDrift(nodeId, role, sg, groups);
+      const { drift, ruleMissing } = securityGroupDrift(nodeId, role, sg, groups, e.config.containerPort);
       const out = live(ruleMissing ? 'ingress rule missing' : drift.length ? 'extra rules' : 'rules in place', ruleMissing ? 'failed' : 'ok', sg.GroupName);
       out.drift.push(...drift);
       return out;

@@ -89,6 +89,9 @@ export function evaluateNamed(e: Expected, o: Observation, nodeId: string, kind:
           const out: DriftItem[] = [];
           if (rg.TransitEncryptionEnabled === false) out.push(setting(nodeId, id, `the cache ${id} does not encrypt in transit`, 'encryption in transit cannot be turned on in place here: destroy and up'));
           if (rg.AtRestEncryptionEnabled === false) out.push(setting(nodeId, id, `the cache ${id} is not encrypted at rest`, 'at-rest encryption cannot be turned on in place: destroy and up'));
+          if (rg.AuthTokenEnabled === false) {
+            out.push(setting(nodeId, id, `the cache ${id} takes clients without an AUTH token (made before three-tier set one)`, 'an AUTH token is set at creation here: destroy and up (the data of a cache is a cache\'s)'));
+          }
           return out;
         },
       );
@@ -97,7 +100,14 @@ export function evaluateNamed(e: Expected, o: Observation, nodeId: string, kind:
     case 'log-group':
       return outcome(o.other.logGroup, (g) => ({ awsId: g.logGroupName ?? '', state: 'available', health: 'ok', detail: g.retentionInDays ? `kept ${g.retentionInDays} days` : 'kept forever' }));
     case 'iam-role':
-      return outcome(o.other.role, (r) => ({ awsId: r.RoleName ?? '', state: 'available', health: 'ok' }));
+      return outcome(nodeId === 'task-role' ? o.other.taskRole : o.other.role, (r) => ({ awsId: r.RoleName ?? '', state: 'available', health: 'ok' }));
+    case 'secret': {
+      // The node's id is the secret's role (api-key, redis-auth): its name is derived from it.
+      const name = (names.secret as Record<string, string | undefined>)[nodeId];
+      if (o.other.secrets.state !== 'seen') return { live: o.other.secrets, drift: [] };
+      const s = o.other.secrets.value.find((x) => x.Name === name);
+      return s ? { live: seen({ awsId: s.ARN ?? '', state: 'active', health: 'ok', detail: s.Name ?? '' }), drift: [] } : { live: gone, drift: [] };
+    }
     case 'ecs-cluster':
       return outcome(o.ecs.cluster, () => ({ awsId: names.cluster, state: 'ACTIVE', health: 'ok' }));
     case 'ecs-service':

@@ -13,8 +13,8 @@ import { dropForeign, type Foreign } from './owned.js';
 
 /**
  * One observation of a whole stack: every service read at once, each batched (one describe per resource type, by
- * the stack's tag or the derived names), so the stack costs at most 15 calls in two round trips when the manifest
- * holds its ARNs (test/status/healthy.test.ts counts them). Nothing is changed: only Describe, Get and List calls.
+ * the stack's tag or the derived names), so the stack costs at most 16 calls in two round trips when the manifest
+ * holds its ARNs (test/status/healthy.test.ts counts them; IAM has no batched read, so its two roles take two). Nothing is changed: only Describe, Get and List calls.
  */
 export interface Observation {
   ec2: Ec2Observation;
@@ -38,6 +38,9 @@ const ID_KEY: Record<string, string> = {
   'ecr-repository': 'name',
   'log-group': 'name',
   'execution-role': 'name',
+  'task-role': 'name',
+  'api-key': 'arn',
+  'redis-auth': 'arn',
 };
 
 /** The account, from any ARN AWS answered with; STS is asked only when nothing answered one. */
@@ -47,6 +50,7 @@ async function accountOf(reads: Reads, clients: AwsClients, o: Omit<Observation,
     valueOf(o.ecs.service)?.serviceArn,
     valueOf(o.data.dbInstance)?.DBInstanceArn,
     valueOf(o.other.role)?.Arn,
+    valueOf(o.other.taskRole)?.Arn,
     valueOf(o.other.repository)?.repositoryArn,
   ];
   for (const arn of arns) {
@@ -65,7 +69,13 @@ export async function observe(clients: AwsClients, stack: string, recorded: (id:
     observeElb(reads, clients, names, { loadBalancerArn: recorded('load-balancer')?.['arn'], targetGroupArn: recorded('target-group')?.['arn'] }),
     observeData(reads, clients, names),
     observeEcs(reads, clients, names),
-    observeOther(reads, clients, names, recorded('execution-role')?.['name'] || iamRoleName(stack, clients.region, 'task-execution')),
+    observeOther(
+      reads,
+      clients,
+      names,
+      recorded('execution-role')?.['name'] || iamRoleName(stack, clients.region, 'task-execution'),
+      recorded('task-role')?.['name'] || iamRoleName(stack, clients.region, 'task'),
+    ),
   ]);
   const named = { elb, data, ecs, other };
   const foreign = await dropForeign(reads, clients, stack, named, (id) => recorded(id)?.[ID_KEY[id] ?? ''] || undefined);

@@ -3,6 +3,7 @@ import { ListTagsForResourceCommand as CacheListTags } from '@aws-sdk/client-ela
 import { ListTagsForResourceCommand as EcrListTags } from '@aws-sdk/client-ecr';
 import { ListTagsForResourceCommand as LogsListTags } from '@aws-sdk/client-cloudwatch-logs';
 import type { AwsClients } from '../aws/clients.js';
+import { stackNames, type StackNames } from '../names.js';
 import { STACK_TAG } from '../engine/kind.js';
 import { gone, seen, valueOf, type Reads, type Seen } from './read.js';
 import type { ElbObservation } from './observe-elb.js';
@@ -41,7 +42,7 @@ interface Candidate {
   drop: () => void;
 }
 
-function candidates(o: NamedObservation): Candidate[] {
+function candidates(o: NamedObservation, names: StackNames): Candidate[] {
   const out: Candidate[] = [];
   const add = <T>(s: Seen<T>, c: (v: T) => Omit<Candidate, 'drop'>, set: (v: Seen<T>) => void): void => {
     const v = valueOf(s);
@@ -59,6 +60,19 @@ function candidates(o: NamedObservation): Candidate[] {
   add(o.other.repository, (v) => ({ resource: 'ecr-repository', name: v.repositoryName ?? '', id: v.repositoryName ?? '', service: 'ecr' }), (s) => (o.other.repository = s));
   add(o.other.logGroup, (v) => ({ resource: 'log-group', name: v.logGroupName ?? '', id: v.logGroupName ?? '', service: 'logs' }), (s) => (o.other.logGroup = s));
   add(o.other.role, (v) => ({ resource: 'execution-role', name: v.RoleName ?? '', id: v.RoleName ?? '', tagged: stackOf(v.Tags) ?? '' }), (s) => (o.other.role = s));
+  add(o.other.taskRole, (v) => ({ resource: 'task-role', name: v.RoleName ?? '', id: v.RoleName ?? '', tagged: stackOf(v.Tags) ?? '' }), (s) => (o.other.taskRole = s));
+  // ListSecrets answers each secret's tags; the node of a secret is the one whose derived name it holds.
+  for (const secret of valueOf(o.other.secrets) ?? []) {
+    const resource = Object.entries(names.secret).find(([, n]) => n === secret.Name)?.[0];
+    if (resource === undefined) continue;
+    out.push({
+      resource,
+      name: secret.Name ?? '',
+      id: secret.ARN ?? '',
+      tagged: stackOf(secret.Tags) ?? '',
+      drop: () => (o.other.secrets = seen((valueOf(o.other.secrets) ?? []).filter((x) => x !== secret))),
+    });
+  }
   return out;
 }
 
@@ -98,7 +112,7 @@ async function readTags(reads: Reads, clients: AwsClients, o: NamedObservation, 
 
 /** Set aside what is not the stack's; `recorded` answers the AWS id the manifest holds for a logical id. */
 export async function dropForeign(reads: Reads, clients: AwsClients, stack: string, o: NamedObservation, recorded: (id: string) => string | undefined): Promise<Foreign[]> {
-  const unverified = candidates(o).filter((c) => recorded(c.resource) !== c.id);
+  const unverified = candidates(o, stackNames(stack)).filter((c) => recorded(c.resource) !== c.id);
   await readTags(
     reads,
     clients,

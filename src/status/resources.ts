@@ -23,6 +23,7 @@ const NAMED_ID_KEY: Record<string, string> = {
   image: 'uri',
   'log-group': 'name',
   'iam-role': 'name',
+  secret: 'arn',
   'ecs-cluster': 'name',
   'task-definition': 'arn',
   'ecs-service': 'arn',

@@ -8,9 +8,9 @@ import { worst, type Health, type LockView, type ResourceView, type ServiceView,
  */
 const TIERS: Record<Tier, string[]> = {
   alb: ['internet-gateway', 'route-table-public', 'sg-alb', 'load-balancer', 'listener', 'target-group'],
-  ecs: ['nat-gateway', 'route-table-private', 'sg-ecs', 'ecs-cluster', 'task-definition', 'ecs-service', 'execution-role', 'log-group', 'ecr-repository'],
+  ecs: ['nat-gateway', 'route-table-private', 'sg-ecs', 'ecs-cluster', 'task-definition', 'ecs-service', 'execution-role', 'task-role', 'log-group', 'ecr-repository', 'api-key'],
   rds: ['sg-rds', 'db-subnet-group', 'database'],
-  redis: ['sg-redis', 'cache-subnet-group', 'cache'],
+  redis: ['sg-redis', 'cache-subnet-group', 'cache', 'redis-auth'],
 };
 
 export function tiers(resources: readonly ResourceView[], service: ServiceView | undefined): Record<Tier, Health> {

@@ -50,11 +50,13 @@ describe('three-tier cost', () => {
     assert.equal(j.recorded, false);
     assert.equal(j.manifest, null);
     const arm2 = 2 * (0.25 * 0.03238 + 0.5 * 0.00356) * H;
-    const rest = (0.045 + 0.005 + 0.0225 + 0.01 + 0.016 + 0.016) * H + 20 * 0.115 + 0.4;
+    // The secrets: the DB password, the API key, the cache's AUTH token, $0.40 a month each.
+    const secrets = 3 * 0.4;
+    const rest = (0.045 + 0.005 + 0.0225 + 0.01 + 0.016 + 0.016) * H + 20 * 0.115 + secrets;
     near(j.running.monthly, arm2 + rest, 'running');
     assert.equal(j.now.monthly, 0, 'nothing is billed before up');
-    near(j.paused.monthly, (0.0225 + 0.01 + 0.016) * H + 20 * 0.115 + 0.4, 'paused');
-    near(j.pausedDeep.monthly, 20 * 0.115 + 0.4, 'deep');
+    near(j.paused.monthly, (0.0225 + 0.01 + 0.016) * H + 20 * 0.115 + secrets, 'paused');
+    near(j.pausedDeep.monthly, 20 * 0.115 + secrets, 'deep');
     near(j.savings.pause.monthly, j.running.monthly - j.paused.monthly, 'pause saves');
     near(j.finalSnapshot.monthly, 20 * 0.095, 'snapshot');
     assert.equal(existsSync(join(dir, '.three-tier')), false, 'cost writes nothing');
@@ -66,7 +68,7 @@ describe('three-tier cost', () => {
     assert.match(r.stdout, /Stack "planned" in eu-north-1 \(planned, not created\): on-demand us-east-1 prices \(no figures for eu-north-1\)/);
     assert.match(r.stdout, /Note: The price table \(as of [\d-]+\) has no figures for eu-north-1; us-east-1 prices are shown instead, so every figure is a guess/);
     assert.match(r.stdout, /^ {2}NAT gateway \* +\$0\.0450 +\$32\.85$/m);
-    assert.match(r.stdout, /Deep pause \(three-tier pause --deep\) would leave \$2\.70\/month billed/);
+    assert.match(r.stdout, /Deep pause \(three-tier pause --deep\) would leave \$3\.50\/month billed/);
     const j = JSON.parse((await runCli(['cost', '--region', 'eu-north-1', '--json'], { cwd: dir })).stdout) as CostJson;
     assert.deepEqual(j.running.fallback && [j.running.fallback.from, j.running.fallback.to], ['eu-north-1', 'us-east-1']);
     assert.ok(j.running.lines.every((l) => l.estimated === true));

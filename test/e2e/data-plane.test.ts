@@ -82,11 +82,16 @@ describe('the sandbox data plane runs the API behind its load balancer', () => {
   });
 
   it('forwards any method, path, body and headers to the API, which answers from the fresh database', async () => {
-    const created = await fetch(`${url}/items`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'forwarded', description: 'through the data plane' }) });
+    // Writes need the stack's API key (three-tier api-key prints it); without it the API answers 401.
+    const refused = await fetch(`${url}/items`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'anonymous' }) });
+    assert.equal(refused.status, 401);
+    const key = (await runCli(['api-key', '--stack', stack, '--manifest', manifest, '--endpoint-url', sb.endpoint], { cwd: dir })).stdout.trim();
+    const auth = { authorization: `Bearer ${key}` };
+    const created = await fetch(`${url}/items`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify({ name: 'forwarded', description: 'through the data plane' }) });
     assert.equal(created.status, 201);
     const item = (await created.json()) as { id: number; name: string };
     assert.equal(item.name, 'forwarded');
-    const put = await fetch(`${url}/items/${item.id}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'renamed' }) });
+    const put = await fetch(`${url}/items/${item.id}`, { method: 'PUT', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify({ name: 'renamed' }) });
     assert.equal(put.status, 200);
     assert.equal(((await (await fetch(`${url}/items/${item.id}`)).json()) as { name: string }).name, 'renamed');
     // The row is in the database this test created, not anywhere else.
@@ -99,9 +104,9 @@ describe('the sandbox data plane runs the API behind its load balancer', () => {
       await c.end();
     }
     // A body without its content-type header is refused by the API itself: the headers reach it as sent.
-    const noType = await fetch(`${url}/items`, { method: 'POST', body: JSON.stringify({ name: 'x' }) });
+    const noType = await fetch(`${url}/items`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'x' }) });
     assert.notEqual(noType.status, 201);
-    assert.equal((await fetch(`${url}/items/${item.id}`, { method: 'DELETE' })).status, 204);
+    assert.equal((await fetch(`${url}/items/${item.id}`, { method: 'DELETE', headers: auth })).status, 204);
     const missing = await fetch(`${url}/no/such/path`);
     assert.equal(missing.status, 404);
     assert.notEqual(missing.headers.get('server'), 'awselb/2.0', 'the 404 comes from the API, not the load balancer');

@@ -1,9 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { DescribeSecurityGroupsCommand, EC2Client, RevokeSecurityGroupEgressCommand } from '@aws-sdk/client-ec2';
-import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
-import { DescribeTargetGroupsCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CreateSecurityGroupCommand, DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { RESOURCE_TAG, STACK_TAG } from '../../src/engine/kind.js';
 import { clientConfig, eventually } from '../sandbox/helpers.js';
 import { e2eSuite, resourceEventOf, runCli, stackArgs } from './cli.js';
@@ -61,23 +60,22 @@ describe('deployments that fail, through the CLI', () => {
   });
 
   it('targets that fail their health checks stop up, naming the security groups', async () => {
-    // Someone tightens the load balancer's group: no egress, so its health checks no longer reach the tasks.
+    // Someone moves the tasks into a group of their own that admits nothing: the load balancer's health checks no
+    // longer reach them. (up puts the stack's own rules back, egress included, but leaves the service's groups.)
     const cfg = clientConfig(suite.sb);
     const ec2 = new EC2Client(cfg);
     const groups = await ec2.send(
-      new DescribeSecurityGroupsCommand({ Filters: [{ Name: `tag:${STACK_TAG}`, Values: [STACK] }, { Name: `tag:${RESOURCE_TAG}`, Values: ['sg-alb'] }] }),
+      new DescribeSecurityGroupsCommand({ Filters: [{ Name: `tag:${STACK_TAG}`, Values: [STACK] }, { Name: `tag:${RESOURCE_TAG}`, Values: ['sg-ecs'] }] }),
     );
-    const alb = groups.SecurityGroups?.[0];
-    assert.ok(alb?.GroupId && alb.IpPermissionsEgress?.length, 'the ALB group and its egress rule');
-    await ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: alb.GroupId, IpPermissions: alb.IpPermissionsEgress }));
-    const elbv2 = new ElasticLoadBalancingV2Client(cfg);
-    const tg = (await elbv2.send(new DescribeTargetGroupsCommand({ Names: [`${STACK}-tg`] }))).TargetGroups?.[0];
-    const unhealthy = await eventually(async () => {
-      const health = (await elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: tg?.TargetGroupArn }))).TargetHealthDescriptions ?? [];
-      return health.find((t) => t.TargetHealth?.State === 'unhealthy');
-    }, 15_000, 'an unhealthy target');
-    assert.equal(unhealthy.TargetHealth?.Reason, 'Target.Timeout');
-
+    const tasksGroup = groups.SecurityGroups?.[0];
+    assert.ok(tasksGroup?.GroupId && tasksGroup.VpcId, "the tasks' group");
+    const closed = await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'closed', Description: 'admits nothing', VpcId: tasksGroup.VpcId }));
+    const ecsClient = new ECSClient(cfg);
+    const svc = (await ecsClient.send(new DescribeServicesCommand({ cluster: STACK, services: [`${STACK}-api`] }))).services?.[0];
+    const vpcConfig = svc?.networkConfiguration?.awsvpcConfiguration;
+    await ecsClient.send(
+      new UpdateServiceCommand({ cluster: STACK, service: `${STACK}-api`, networkConfiguration: { awsvpcConfiguration: { ...vpcConfig, subnets: vpcConfig?.subnets ?? [], securityGroups: [closed.GroupId ?? ''] } } }),
+    );
     const r = await up(GOOD);
     assert.equal(r.code, 1, r.stderr.slice(-2000));
     assert.equal(r.stdout, '', 'no URL: the stack is not up');

@@ -96,7 +96,7 @@ describe('a person at the terminal', () => {
     await t.waitFor(/[❯>] eu-west-1/);
     t.type(ENTER);
     await t.waitFor(/Create stack "rehearsal" in the sandbox/);
-    assert.match(t.text, /Stack "rehearsal" in eu-west-1 \(zones [a-z0-9-]+, [a-z0-9-]+\): 28 to create/);
+    assert.match(t.text, /Stack "rehearsal" in eu-west-1 \(zones [a-z0-9-]+, [a-z0-9-]+\): 31 to create/);
     assert.match(t.text, /about \$\d+\.\d\d\/month/);
     t.type(`n${ENTER}`);
     assert.equal(await t.exited, 0);

@@ -33,7 +33,7 @@ describe('three-tier up / destroy as a subprocess against the sandbox', () => {
     assert.deepEqual(mutatingCalls(before, await calls(sb)), UP_CHANGES, 'each resource created once, nothing else changed');
     const result = JSON.parse(r.stdout) as { url: string; created: string[] };
     assert.match(result.url, /^http:\/\/shop-alb-.*\.elb\.amazonaws\.com$/);
-    assert.equal(result.created.length, 28);
+    assert.equal(result.created.length, 31);
     assertCompleteStack(await taggedWith(sb, 'shop'));
     assert.equal(statSync(manifest).mode & 0o777, 0o600);
 

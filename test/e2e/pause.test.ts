@@ -120,7 +120,8 @@ describe('three-tier pause / resume as a subprocess against the sandbox', () => 
     assert.equal(j.state, 'paused');
     assert.deepEqual(j.pause, readManifest(manifest())?.paused);
     // us-east-1 by hand: ALB and its two addresses, the cache node, 20 GB of gp3 and the secret.
-    const monthly = (0.0225 + 2 * 0.005 + 0.016) * 730 + 20 * 0.115 + 0.4;
+    // The three secrets (the DB password, the API key, the cache AUTH token) stay billed while paused.
+    const monthly = (0.0225 + 2 * 0.005 + 0.016) * 730 + 20 * 0.115 + 3 * 0.4;
     assert.ok(Math.abs(j.now.monthly - monthly) <= 0.011, `${j.now.monthly} vs ${monthly}`);
     assert.deepEqual(j.now.lines.filter((l) => !l.billed).map((l) => l.id).sort(), ['database-instance', 'nat-address', 'nat-gateway', 'tasks']);
   });

@@ -6,7 +6,7 @@ import { PutRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
 import type { Sandbox } from '../../src/sandbox/server.js';
 import type { Manifest } from '../../src/engine/manifest.js';
 import { createClients } from '../../src/aws/clients.js';
-import { readApiKey, verifyStack } from '../../src/verify.js';
+import { apiKeyOf, verifyStack } from '../../src/verify.js';
 import { clientConfig, control, eventually } from '../sandbox/helpers.js';
 import { apiService, apiTaskDefinition, ecsFixture, stageImage, targetsOf, type EcsFixture } from '../sandbox/fixtures-ecs.js';
 import { runCli, scratchDir } from './cli.js';
@@ -48,7 +48,7 @@ async function served(over: { postgresPort?: number; redisPort?: number; databas
   const ecs = new ECSClient(cfg);
   const td = apiTaskDefinition(fx, image, {}, RDS_ENV);
   if (apiKey !== undefined) {
-    const arn = (await new SecretsManagerClient(cfg).send(new CreateSecretCommand({ Name: 'tiers/api-key', SecretString: apiKey }))).ARN ?? '';
+    const arn = (await new SecretsManagerClient(cfg).send(new CreateSecretCommand({ Name: 'tiers/api-key', SecretString: apiKey, Tags: [{ Key: 'three-tier:stack', Value: 'tiers' }] }))).ARN ?? '';
     td.containerDefinitions?.[0]?.secrets?.push({ name: 'API_KEY', valueFrom: arn });
     await new IAMClient(cfg).send(
       new PutRolePolicyCommand({
@@ -124,13 +124,14 @@ describe('verify names the tier that fails', () => {
     await targetState(keyed, 'healthy');
     const clients = createClients({ region: 'us-east-1', endpoint: keyed.sb.endpoint, credentials: { accessKeyId: 'A', secretAccessKey: 'B' } });
     const secretArn = (await new SecretsManagerClient(clientConfig(keyed.sb)).send(new DescribeSecretCommand({ SecretId: 'tiers/api-key' }))).ARN ?? '';
-    const manifest = { resources: { 'api-key': { kind: 'secret', status: 'ready', outputs: { arn: secretArn }, createdAt: '', updatedAt: '' } } } as unknown as Manifest;
-    const apiKey = await readApiKey(clients, manifest);
+    const config = { stack: 'tiers', region: 'us-east-1' };
+    const manifest = { config, resources: { 'api-key': { kind: 'secret', status: 'ready', identity: { arn: secretArn }, createdAt: '', updatedAt: '' } } } as unknown as Manifest;
+    const apiKey = await apiKeyOf(clients, manifest);
     assert.equal(apiKey, KEY);
     const withKey = await verifyStack({ url: keyed.url, apiKey });
     assert.equal(withKey.ok, true, JSON.stringify(withKey.failed));
     assert.equal(withKey.usedApiKey, true);
-    assert.equal(await readApiKey(clients, { resources: {} } as unknown as Manifest), undefined, 'no key recorded, none sent');
+    assert.equal(await apiKeyOf(clients, { config, resources: {} } as unknown as Manifest), undefined, 'no key recorded, none sent');
     const without = await verifyStack({ url: keyed.url });
     assert.equal(without.ok, false);
     assert.equal(without.failed?.step, 'write');

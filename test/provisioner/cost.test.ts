@@ -34,6 +34,8 @@ describe('cost estimate: two regions by hand', () => {
       'database-storage': 20 * 0.115, // 2.30
       cache: 0.016 * H, // 11.68
       'db-secret': 0.4,
+      'api-key-secret': 0.4,
+      'redis-auth-secret': 0.4,
     };
     for (const [id, monthly] of Object.entries(hand)) near(line(e, id as CostItemId).monthly, monthly, id);
     const total = Object.values(hand).reduce((a, b) => a + b, 0); // 95.295
@@ -64,7 +66,7 @@ describe('cost estimate: two regions by hand', () => {
     assert.equal(e.estimated, true);
     assert.match(e.notes.join(' '), /Estimates \(not confirmed prices for ap-southeast-1\): .*RDS PostgreSQL db\.t4g\.micro/);
     const total =
-      0.059 * H + 0.005 * H + 0.0252 * H + 0.01 * H + 2 * (0.25 * 0.04045 + 0.5 * 0.00442) * H + 0.02 * H + 20 * 0.138 + 0.024 * H + 0.4; // 125.54
+      0.059 * H + 0.005 * H + 0.0252 * H + 0.01 * H + 2 * (0.25 * 0.04045 + 0.5 * 0.00442) * H + 0.02 * H + 20 * 0.138 + 0.024 * H + 3 * 0.4; // 126.34: three secrets
     near(e.monthly, total, 'total');
     assert.match(e.excludes.join('; '), /NAT gateway data processing \(\$0\.059\/GB\)/);
   });
@@ -98,9 +100,9 @@ describe('cost estimate: paused and deep-paused', () => {
   it('bills the load balancer, its addresses, the cache and the database storage while paused', () => {
     const e = estimateCost(config, { state: 'paused' });
     const billed = e.lines.filter((l) => l.billed).map((l) => l.id);
-    assert.deepEqual(billed.sort(), ['cache', 'database-storage', 'db-secret', 'load-balancer', 'load-balancer-addresses']);
-    // 16.425 + 7.30 + 2.30 + 11.68 + 0.40
-    near(e.monthly, 0.0225 * H + 0.01 * H + 20 * 0.115 + 0.016 * H + 0.4, 'paused total');
+    assert.deepEqual(billed.sort(), ['api-key-secret', 'cache', 'database-storage', 'db-secret', 'load-balancer', 'load-balancer-addresses', 'redis-auth-secret']);
+    // 16.425 + 7.30 + 2.30 + 11.68 + 3 x 0.40
+    near(e.monthly, 0.0225 * H + 0.01 * H + 20 * 0.115 + 0.016 * H + 3 * 0.4, 'paused total');
     assert.equal(line(e, 'database-instance').reason, 'stopped by pause (no instance hours; storage still billed)');
     assert.equal(line(e, 'database-instance').monthly, 0);
     near(line(e, 'database-instance').whenBilled.monthly, 0.016 * H, 'rate while billed');
@@ -108,10 +110,10 @@ describe('cost estimate: paused and deep-paused', () => {
     assert.match(e.notes.join(' '), /after 7 days/);
   });
 
-  it('bills only the database storage and its secret while deep-paused', () => {
+  it('bills only the database storage and the secrets while deep-paused', () => {
     const e = estimateCost(config, { state: 'paused-deep' });
-    assert.deepEqual(e.lines.filter((l) => l.billed).map((l) => l.id).sort(), ['database-storage', 'db-secret']);
-    near(e.monthly, 20 * 0.115 + 0.4, 'deep total'); // 2.70
+    assert.deepEqual(e.lines.filter((l) => l.billed).map((l) => l.id).sort(), ['api-key-secret', 'database-storage', 'db-secret', 'redis-auth-secret']);
+    near(e.monthly, 20 * 0.115 + 3 * 0.4, 'deep total'); // 3.50
     assert.equal(line(e, 'cache').reason, 'deleted by pause --deep');
     assert.match(e.notes.join(' '), /URL changes/);
   });
@@ -119,7 +121,7 @@ describe('cost estimate: paused and deep-paused', () => {
   it('says what pause and deep pause save', () => {
     const r = costReport({ config });
     near(r.savings.pause.monthly, 0.045 * H + 0.005 * H + (0.25 * 0.04048 + 0.5 * 0.004445) * H + 0.016 * H, 'pause saves'); // 57.19
-    near(r.savings.deep.monthly, r.running.monthly - (20 * 0.115 + 0.4), 'deep saves'); // 92.60
+    near(r.savings.deep.monthly, r.running.monthly - (20 * 0.115 + 3 * 0.4), 'deep saves'); // 92.60
     assert.equal(r.now.monthly, 0, 'a planned stack bills nothing yet');
     assert.ok(r.now.lines.every((l) => l.reason === 'not created'));
     near(r.finalSnapshot.monthly, 20 * 0.095, 'final snapshot'); // 1.90

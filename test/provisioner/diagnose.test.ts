@@ -65,14 +65,14 @@ const STOPPED: { say: string[]; code: string | undefined; fix?: RegExp }[] = [
   {
     say: ['ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: AccessDeniedException'],
     code: 'SECRET_ACCESS',
-    fix: /GetSecretValue on the exact secret ARN/,
+    fix: /GetSecretValue on each secret's exact ARN/,
   },
   {
     say: [
       `ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret ${SECRET} from secrets manager: AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/demo-task-execution/0123456789abcdef is not authorized to perform: secretsmanager:GetSecretValue on resource: ${SECRET} because no identity-based policy allows the secretsmanager:GetSecretValue action status code: 400, request id: 5f3c`,
     ],
     code: 'SECRET_ACCESS',
-    fix: /GetSecretValue on the exact secret ARN/,
+    fix: /GetSecretValue on each secret's exact ARN/,
   },
   {
     say: ['ResourceInitializationError: failed to validate logger args: create stream has been retried 1 times: ResourceNotFoundException: The specified log group does not exist.'],

@@ -34,6 +34,13 @@ describe('derived names', () => {
       // The longest region name AWS has (ap-southeast-1 and friends: 14 characters).
       for (const purpose of ['task-execution', 'task'] as const) check('executionRole', iamRoleName(stack, 'ap-southeast-1', purpose));
       check('executionRolePolicy', n.executionRolePolicy);
+      check('taskRolePolicy', n.taskRolePolicy);
+      for (const secret of Object.values(n.secret)) {
+        check('secret', secret);
+        // Secrets Manager's name alphabet; no "-XXXXXX" ending, which would read as an ARN's random suffix.
+        assert.match(secret, /^[A-Za-z0-9/_+=.@!-]+$/);
+        assert.doesNotMatch(secret, /-[A-Za-z0-9]{6}$/);
+      }
       check('cluster', n.cluster);
       check('service', n.service);
       check('taskFamily', n.taskFamily);
@@ -63,5 +70,6 @@ describe('derived names', () => {
       ['demo-alb', 'demo-tg', 'demo-db', 'demo-redis', 'demo-api', '/three-tier/demo/api', 'demo-eu-west-1-task-execution', 'demo', 'demo-api', 'demo-api'],
     );
     assert.deepEqual(n.securityGroup, { alb: 'demo-alb', ecs: 'demo-ecs', rds: 'demo-rds', redis: 'demo-redis' });
+    assert.deepEqual(n.secret, { 'api-key': 'demo/api-key', 'redis-auth': 'demo/redis-auth-token' });
   });
 });

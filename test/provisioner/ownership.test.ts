@@ -15,6 +15,7 @@ import {
   DescribeTargetGroupsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { CreateRoleCommand, GetRoleCommand } from '@aws-sdk/client-iam';
+import { CreateSecretCommand, DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { CreateDBInstanceCommand, CreateDBSubnetGroupCommand, DescribeDBInstancesCommand, DescribeDBSubnetGroupsCommand } from '@aws-sdk/client-rds';
 import type { AwsClients } from '../../src/aws/clients.js';
 import { ThreeTierError } from '../../src/errors.js';
@@ -70,6 +71,7 @@ const FOREIGN: Foreign[] = [
     named: `log-group ${names.logGroup}`,
     exists: (c) => present(c.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: names.logGroup })).then((o) => o.logGroups?.filter((g) => g.logGroupName === names.logGroup))),
   },
+  { kind: 'secret', named: `secret ${names.secret['api-key']}`, exists: (c) => present(c.secrets.send(new DescribeSecretCommand({ SecretId: names.secret['api-key'] })).then((o) => [o])) },
   { kind: 'iam-role', named: `iam-role ${roleName}`, exists: (c) => present(c.iam.send(new GetRoleCommand({ RoleName: roleName })).then((o) => [o.Role])) },
   {
     kind: 'ecs-cluster',
@@ -131,6 +133,7 @@ async function plantForeign(c: AwsClients): Promise<void> {
   );
   await c.ecr.send(new CreateRepositoryCommand({ repositoryName: names.repository }));
   await c.logs.send(new CreateLogGroupCommand({ logGroupName: names.logGroup }));
+  await c.secrets.send(new CreateSecretCommand({ Name: names.secret['api-key'], SecretString: 'their own value' }));
   await c.iam.send(new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [] }) }));
   await c.ecs.send(new CreateClusterCommand({ clusterName: names.cluster }));
   const td = await c.ecs.send(

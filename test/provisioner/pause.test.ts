@@ -49,7 +49,8 @@ async function healthyTargets(h: Harness, up: UpResult): Promise<number> {
  * What the default stack in us-east-1 costs while paused, by hand: the ALB $0.0225/h and its two public IPv4 addresses
  * 2 x $0.005/h, cache.t4g.micro $0.016/h, 20 GB of gp3 at $0.115/GB-month, the DB secret $0.40/month.
  */
-const plannedPaused = (0.0225 + 2 * 0.005 + 0.016) * 730 + 20 * 0.115 + 0.4;
+// The three secrets (the DB password, the API key, the cache's AUTH token) stay billed while paused.
+const plannedPaused = (0.0225 + 2 * 0.005 + 0.016) * 730 + 20 * 0.115 + 3 * 0.4;
 
 describe('pause and resume', () => {
   let h: Harness;
@@ -121,7 +122,7 @@ describe('pause and resume', () => {
       assert.ok(Math.abs(plan.cost.after.monthly - plannedPaused) < 0.011, `${plan.cost.after.monthly}`);
       assert.equal(plan.cost.after.monthly, plan.cost.before.monthly);
       const billed = plan.cost.after.lines.filter((l) => l.billed).map((l) => l.id).sort();
-      assert.deepEqual(billed, ['cache', 'database-storage', 'db-secret', 'load-balancer', 'load-balancer-addresses']);
+      assert.deepEqual(billed, ['api-key-secret', 'cache', 'database-storage', 'db-secret', 'load-balancer', 'load-balancer-addresses', 'redis-auth-secret']);
     } finally {
       session.close();
     }

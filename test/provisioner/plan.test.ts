@@ -33,7 +33,7 @@ describe('up as a plan, applied', () => {
     const p = await plan();
     assert.equal(p.existing, false);
     assert.deepEqual([...new Set(p.steps.map((s) => s.action))], ['create']);
-    assert.equal(p.steps.length, 28);
+    assert.equal(p.steps.length, 31);
     assert.ok(p.criticalPath.path.includes('database'));
     assert.ok(p.cost.monthly > 88 && p.cost.monthly < 100, `${p.cost.monthly}`);
     assert.equal(p.zones.chosenNow, true);
@@ -51,7 +51,7 @@ describe('up as a plan, applied', () => {
     const session = openStack(h.manifestPath, 'up');
     try {
       const result = await applyUp(session, p, h.options());
-      assert.equal(result.unchanged.length, 28);
+      assert.equal(result.unchanged.length, 31);
       assert.deepEqual([result.created, result.updated, result.adopted], [[], [], []]);
     } finally {
       session.close();

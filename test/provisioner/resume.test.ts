@@ -78,13 +78,13 @@ describe('resume after interruption', () => {
     await h.clients.ec2.send(
       new RevokeSecurityGroupIngressCommand({ GroupId: ecsGroup, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 3000, ToPort: 3000, UserIdGroupPairs: [{ GroupId: albGroup }] }] }),
     );
-    await h.clients.iam.send(new DeleteRolePolicyCommand({ RoleName: 'resume-us-east-1-task-execution', PolicyName: 'resume-read-db-secret' }));
+    await h.clients.iam.send(new DeleteRolePolicyCommand({ RoleName: 'resume-us-east-1-task-execution', PolicyName: 'resume-task-execution' }));
     const result = await h.up();
     assert.ok(result.adopted.includes('sg-ecs') && result.adopted.includes('execution-role'), result.adopted.join(', '));
     assert.deepEqual(result.created, []);
     const group = (await h.clients.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [ecsGroup] }))).SecurityGroups?.[0];
     assert.deepEqual(group?.IpPermissions?.[0]?.UserIdGroupPairs?.map((p) => p.GroupId), [albGroup]);
-    const policy = await h.clients.iam.send(new GetRolePolicyCommand({ RoleName: 'resume-us-east-1-task-execution', PolicyName: 'resume-read-db-secret' }));
+    const policy = await h.clients.iam.send(new GetRolePolicyCommand({ RoleName: 'resume-us-east-1-task-execution', PolicyName: 'resume-task-execution' }));
     assert.match(decodeURIComponent(policy.PolicyDocument ?? ''), /secretsmanager:GetSecretValue/);
     assertCompleteStack(await h.tagged());
   });
@@ -121,7 +121,7 @@ describe('resume after interruption', () => {
     const result = await h.up();
     const afterCalls = await h.calls();
     assert.deepEqual(result.created, []);
-    assert.equal(result.adopted.length, 28);
+    assert.equal(result.adopted.length, 31);
     const creates = Object.keys(afterCalls.operations).filter((k) => /:(Create|Allocate|Register|Put|Authorize|Associate|Attach|Modify|Update)/.test(k) && (afterCalls.operations[k] ?? 0) > (before.operations[k] ?? 0));
     assert.deepEqual(creates, []);
     assertCompleteStack(await h.tagged());
@@ -153,7 +153,7 @@ describe('resume after interruption', () => {
     assertCompleteStack(await h.tagged());
     rmSync(h.manifestPath);
     const summary = await h.destroy();
-    assert.equal(summary.deleted.length, 27, 'every resource but the image (deleted with its repository)');
+    assert.equal(summary.deleted.length, 30, 'every resource but the image (deleted with its repository)');
     assert.deepEqual(live(await h.tagged()), []);
     assert.equal(existsSync(h.manifestPath), false);
   });

@@ -6,8 +6,8 @@ import { DescribeTargetGroupAttributesCommand, DescribeTargetGroupsCommand, Desc
 import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
 import { DescribeReplicationGroupsCommand } from '@aws-sdk/client-elasticache';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
-import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { GetRolePolicyCommand } from '@aws-sdk/client-iam';
+import { DescribeSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { GetRoleCommand, GetRolePolicyCommand, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
 import { readManifest } from '../../src/engine/manifest.js';
 import { subnetCidrs } from '../../src/config.js';
 import { RESOURCE_TAG, STACK_TAG } from '../../src/engine/kind.js';
@@ -32,7 +32,7 @@ describe('up and destroy', () => {
   it('creates exactly the stack, every resource tagged, and returns the URL', async () => {
     assertCompleteStack(await h.tagged());
     assert.match(result.url, /^http:\/\/demo-alb-.*\.elb\.amazonaws\.com$/);
-    assert.equal(result.created.length, 28);
+    assert.equal(result.created.length, 31);
     for (const r of await h.tagged()) assert.ok(r.tags[RESOURCE_TAG], `${r.type} ${r.id} has a ${RESOURCE_TAG} tag`);
     const manifest = readManifest(h.manifestPath);
     assert.ok(manifest);
@@ -67,7 +67,7 @@ describe('up and destroy', () => {
     assert.equal(dns.EnableDnsHostnames?.Value, true);
   });
 
-  it('chains the security groups by group id; only the ALB group names a CIDR', async () => {
+  it('chains the security groups by group id; only the ALB group names a CIDR; egress only where a tier sends', async () => {
     const groups = (await h.clients.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: `tag:${STACK_TAG}`, Values: ['demo'] }] }))).SecurityGroups ?? [];
     const id = (role: string) => result.outputs[`sg-${role}`]?.['groupId'];
     const ingress = (role: string) => groups.find((g) => g.GroupId === id(role))?.IpPermissions ?? [];
@@ -86,6 +86,15 @@ describe('up and destroy', () => {
     expectFrom('ecs', 3000, 'alb');
     expectFrom('rds', 5432, 'ecs');
     expectFrom('redis', 6379, 'ecs');
+    // Egress: exactly what each tier needs; AWS's allow-all rule is gone from every group.
+    const egress = (role: string): string[] =>
+      (groups.find((g) => g.GroupId === id(role))?.IpPermissionsEgress ?? [])
+        .flatMap((p) => [...(p.IpRanges ?? []).map((r) => `${p.IpProtocol} ${p.FromPort} ${r.CidrIp}`), ...(p.UserIdGroupPairs ?? []).map((g) => `${p.IpProtocol} ${p.FromPort} ${g.GroupId}`)])
+        .sort();
+    assert.deepEqual(egress('alb'), [`tcp 3000 ${id('ecs')}`]);
+    assert.deepEqual(egress('ecs'), [`tcp 443 0.0.0.0/0`, `tcp 5432 ${id('rds')}`, `tcp 6379 ${id('redis')}`].sort());
+    assert.deepEqual(egress('rds'), []);
+    assert.deepEqual(egress('redis'), []);
   });
 
   it('configures the load balancer, target group and listener', async () => {
@@ -117,6 +126,7 @@ describe('up and destroy', () => {
     assert.equal(rg?.TransitEncryptionEnabled, true);
     assert.equal(rg?.AtRestEncryptionEnabled, true);
     assert.equal(rg?.AutomaticFailover, 'disabled');
+    assert.equal(rg?.AuthTokenEnabled, true, 'clients must AUTH with the token');
     assert.equal(result.outputs['cache']?.['host'], rg?.NodeGroups?.[0]?.PrimaryEndpoint?.Address);
   });
 
@@ -130,7 +140,15 @@ describe('up and destroy', () => {
     assert.equal(td?.runtimePlatform?.cpuArchitecture, 'X86_64');
     assert.equal(td?.executionRoleArn, result.outputs['execution-role']?.['arn']);
     assert.equal(c?.name, 'api');
-    assert.deepEqual(c?.secrets, [{ name: 'DB_PASSWORD', valueFrom: `${secretArn}:password::` }]);
+    const apiKeyArn = result.outputs['api-key']?.['arn'] ?? '';
+    assert.match(apiKeyArn, /^arn:aws:secretsmanager:us-east-1:123456789012:secret:demo\/api-key-[A-Za-z0-9]{6}$/);
+    const redisAuthArn = result.outputs['redis-auth']?.['arn'] ?? '';
+    assert.match(redisAuthArn, /:secret:demo\/redis-auth-token-[A-Za-z0-9]{6}$/);
+    assert.deepEqual(c?.secrets, [
+      { name: 'DB_PASSWORD', valueFrom: `${secretArn}:password::` },
+      { name: 'API_KEY', valueFrom: apiKeyArn },
+      { name: 'REDIS_AUTH_TOKEN', valueFrom: redisAuthArn },
+    ]);
     const env = Object.fromEntries((c?.environment ?? []).map((e) => [e.name, e.value]));
     assert.equal(env['DB_HOST'], result.outputs['database']?.['address']);
     assert.equal(env['DB_SSL'], 'verify-full');
@@ -139,9 +157,42 @@ describe('up and destroy', () => {
     assert.equal(c?.logConfiguration?.options?.['awslogs-group'], '/three-tier/demo/api');
     assert.match(c?.image ?? '', /^123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/demo-api@sha256:[0-9a-f]{64}$/, 'deployed by digest');
 
-    const policy = await h.clients.iam.send(new GetRolePolicyCommand({ RoleName: 'demo-us-east-1-task-execution', PolicyName: 'demo-read-db-secret' }));
-    const doc = JSON.parse(decodeURIComponent(policy.PolicyDocument ?? '')) as { Statement: { Action: string; Resource: string }[] };
-    assert.deepEqual(doc.Statement.map((s) => [s.Action, s.Resource]), [['secretsmanager:GetSecretValue', secretArn]]);
+    // The task role: the API's own identity, which may read only the database secret (to follow its rotation).
+    assert.equal(td?.taskRoleArn, result.outputs['task-role']?.['arn']);
+    assert.equal(td?.taskRoleArn, 'arn:aws:iam::123456789012:role/demo-us-east-1-task');
+    assert.equal(Object.fromEntries((c?.environment ?? []).map((e) => [e.name, e.value]))['DB_SECRET_ARN'], secretArn);
+    const taskPolicy = await h.clients.iam.send(new GetRolePolicyCommand({ RoleName: 'demo-us-east-1-task', PolicyName: 'demo-api-read-db-secret' }));
+    const taskDoc = JSON.parse(decodeURIComponent(taskPolicy.PolicyDocument ?? '')) as { Statement: { Effect: string; Action: string; Resource: string }[] };
+    assert.deepEqual(taskDoc.Statement.map((s) => [s.Effect, s.Action, s.Resource]), [['Allow', 'secretsmanager:GetSecretValue', secretArn]]);
+    assert.deepEqual((await h.clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: 'demo-us-east-1-task' }))).AttachedPolicies, []);
+    assert.deepEqual((await h.clients.iam.send(new ListRolePoliciesCommand({ RoleName: 'demo-us-east-1-task' }))).PolicyNames, ['demo-api-read-db-secret']);
+
+    // The execution role: only this account's ECS tasks may assume it; it may pull the stack's image, write its
+    // logs and read its secrets, nothing else (no AWS managed policy).
+    const exec = 'demo-us-east-1-task-execution';
+    const policy = await h.clients.iam.send(new GetRolePolicyCommand({ RoleName: exec, PolicyName: 'demo-task-execution' }));
+    const doc = JSON.parse(decodeURIComponent(policy.PolicyDocument ?? '')) as { Statement: { Effect: string; Action: string | string[]; Resource: string | string[] }[] };
+    assert.deepEqual(
+      doc.Statement.map((s) => [s.Effect, s.Action, s.Resource]),
+      [
+        ['Allow', ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'], ['arn:aws:ecr:us-east-1:123456789012:repository/demo-api']],
+        ['Allow', 'ecr:GetAuthorizationToken', '*'],
+        ['Allow', ['logs:CreateLogStream', 'logs:PutLogEvents'], 'arn:aws:logs:us-east-1:123456789012:log-group:/three-tier/demo/api:*'],
+        ['Allow', 'secretsmanager:GetSecretValue', [secretArn, apiKeyArn, redisAuthArn]],
+      ],
+    );
+    assert.deepEqual((await h.clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: exec }))).AttachedPolicies, []);
+    assert.deepEqual((await h.clients.iam.send(new ListRolePoliciesCommand({ RoleName: exec }))).PolicyNames, ['demo-task-execution']);
+    for (const role of [exec, 'demo-us-east-1-task']) {
+      const got = (await h.clients.iam.send(new GetRoleCommand({ RoleName: role }))).Role;
+      const trust = JSON.parse(decodeURIComponent(got?.AssumeRolePolicyDocument ?? '')) as { Statement: { Principal: unknown; Condition: unknown }[] };
+      assert.deepEqual(trust.Statement.map((s) => [s.Principal, s.Condition]), [
+        [
+          { Service: 'ecs-tasks.amazonaws.com' },
+          { StringEquals: { 'aws:SourceAccount': '123456789012' }, ArnLike: { 'aws:SourceArn': 'arn:aws:ecs:us-east-1:123456789012:*' } },
+        ],
+      ], `${role} trusts only this account's ECS tasks`);
+    }
 
     const svc = (await h.clients.ecs.send(new DescribeServicesCommand({ cluster: 'demo', services: ['demo-api'] }))).services?.[0];
     assert.deepEqual(svc?.deploymentConfiguration?.deploymentCircuitBreaker, { enable: true, rollback: true });
@@ -166,6 +217,24 @@ describe('up and destroy', () => {
     assert.ok(!JSON.stringify(h.sink.events).includes(password), 'events');
     assert.ok(readFileSync(h.manifestPath, 'utf8').includes(secretArn), 'the secret ARN is recorded as an output');
   });
+
+  for (const [id, name] of [['api-key', 'demo/api-key'], ['redis-auth', 'demo/redis-auth-token']] as const) {
+    it(`generates ${id} in a secret tagged with the stack, and never writes its value to the manifest or the events`, async () => {
+      const arn = result.outputs[id]?.['arn'] ?? '';
+      const described = await h.clients.secrets.send(new DescribeSecretCommand({ SecretId: name }));
+      assert.equal(described.ARN, arn);
+      assert.deepEqual(
+        (described.Tags ?? []).map((t) => `${t.Key}=${t.Value}`).sort(),
+        [`${RESOURCE_TAG}=${id}`, `${STACK_TAG}=demo`],
+      );
+      const value = (await h.clients.secrets.send(new GetSecretValueCommand({ SecretId: arn }))).SecretString ?? '';
+      // What both take: the API's key (16-512, no spaces) and ElastiCache's AUTH token (16-128 printable, no @ " /).
+      assert.match(value, /^[A-Za-z0-9_-]{43}$/);
+      assert.ok(!readFileSync(h.manifestPath, 'utf8').includes(value), 'manifest');
+      assert.ok(!JSON.stringify(h.sink.events).includes(value), 'events');
+      assert.ok(readFileSync(h.manifestPath, 'utf8').includes(arn), 'the secret ARN is recorded as an output');
+    });
+  }
 
   it('reports every phase with timings', () => {
     const events = h.resourceEvents();
@@ -198,7 +267,7 @@ describe('up and destroy', () => {
     h.sink.events.length = 0;
     const again = await h.up();
     const afterCalls = await h.calls();
-    assert.equal(again.unchanged.length, 28);
+    assert.equal(again.unchanged.length, 31);
     assert.deepEqual(again.created, []);
     assert.deepEqual(again.adopted, []);
     assert.equal(again.url, result.url);
@@ -216,7 +285,7 @@ describe('up and destroy', () => {
     for (const second of [h.up(), h.destroy()]) {
       await assert.rejects(second, (e: unknown) => (e as { code?: string }).code === 'STACK_LOCKED');
     }
-    assert.equal((await first).unchanged.length, 28, 'the first run was not disturbed');
+    assert.equal((await first).unchanged.length, 31, 'the first run was not disturbed');
     assert.equal(existsSync(`${h.manifestPath}.lock`), false, 'and released the lock');
     assertCompleteStack(await h.tagged());
   });
@@ -239,8 +308,15 @@ describe('up and destroy', () => {
     assert.deepEqual(summary.leftovers, []);
     assert.ok(summary.deleted.includes(`stray:security-group:${stray.GroupId}`), summary.deleted.join(', '));
     assert.ok(summary.deleted.includes(`stray:elastic-ip:${eip.AllocationId}`));
-    assert.equal(summary.deleted.filter((d) => !d.startsWith('stray:')).length, 28);
+    assert.equal(summary.deleted.filter((d) => !d.startsWith('stray:')).length, 31);
     assert.deepEqual(live(await h.tagged()), []);
+    // Deleted for good, not scheduled for deletion: the name is free for the next up.
+    for (const role of ['demo-us-east-1-task-execution', 'demo-us-east-1-task']) {
+      await assert.rejects(h.clients.iam.send(new GetRoleCommand({ RoleName: role })), (e: unknown) => (e as Error).name === 'NoSuchEntityException');
+    }
+    for (const name of ['demo/api-key', 'demo/redis-auth-token']) {
+      await assert.rejects(h.clients.secrets.send(new DescribeSecretCommand({ SecretId: name })), (e: unknown) => (e as Error).name === 'ResourceNotFoundException');
+    }
     assert.equal(existsSync(h.manifestPath), false);
     assert.equal(existsSync(`${h.manifestPath}.lock`), false);
     const enis = (await h.clients.ec2.send(new DescribeNetworkInterfacesCommand({}))).NetworkInterfaces ?? [];

@@ -36,6 +36,7 @@ describe('data plane: the task process environment', () => {
           { name: 'DB_NAME', value: 'threetier' },
           { name: 'DB_USER', value: 'threetier' },
           { name: 'DB_SSL', value: 'verify-full' },
+          { name: 'DB_SECRET_ARN', value: ARN },
           { name: 'REDIS_HOST', value: 'master.demo-redis.abc.use1.cache.amazonaws.com' },
           { name: 'REDIS_TLS', value: 'true' },
           { name: 'OTHER', value: 'kept' },
@@ -53,6 +54,8 @@ describe('data plane: the task process environment', () => {
       [env['DB_HOST'], env['DB_PORT'], env['DB_NAME'], env['DB_USER'], env['DB_SSL']],
       ['127.0.0.1', '5433', 'fresh', 'me', 'disable'],
     );
+    // The RDS secret's credentials are not the local server's: the API must not read them instead of DB_USER.
+    assert.equal(env['DB_SECRET_ARN'], undefined);
     assert.deepEqual([env['REDIS_HOST'], env['REDIS_PORT'], env['REDIS_TLS'], env['REDIS_AUTH_TOKEN']], ['127.0.0.1', '6380', 'false', undefined]);
     assert.deepEqual([env['PORT'], env['HOST'], env['CACHE_KEY_PREFIX'], env['OTHER']], ['41000', '127.0.0.1', 'sbx:three-tier:', 'kept']);
     assert.equal(env['AWS_ENDPOINT_URL'], 'http://127.0.0.1:4566');

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CreateRoleCommand, GetRoleCommand, IAMClient, ListRolePoliciesCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
-import { secretPolicy } from '../../src/resources/execution-role.js';
+import { ecsTasksTrust } from '../../src/resources/task-role.js';
 import type { Sandbox } from '../../src/sandbox/server.js';
 import { clientConfig, rejectsWith, sandbox } from './helpers.js';
 
@@ -72,9 +72,10 @@ describe('sandbox IAM: names regardless of case, policy grammar', () => {
     assert.deepEqual((await iam.send(new ListRolePoliciesCommand({ RoleName: 'App-Role' }))).PolicyNames, []);
   });
 
-  it("valid documents pass: three-tier's own secret policy, Condition blocks, NotAction / NotResource, wildcards", async () => {
+  it("valid documents pass: three-tier's own trust policy, Condition blocks, NotAction / NotResource, wildcards", async () => {
+    // The trust three-tier gives its roles (ECS tasks of this account only: aws:SourceAccount, aws:SourceArn).
+    await iam.send(new CreateRoleCommand({ RoleName: 'three-tier-trust', AssumeRolePolicyDocument: JSON.stringify(ecsTasksTrust('arn:aws:ecr:us-east-1:123456789012:repository/demo')) }));
     const valid: Record<string, string> = {
-      'three-tier-secret': secretPolicy(SECRET),
       conditions: JSON.stringify({
         Version: '2012-10-17',
         Statement: [
@@ -96,6 +97,6 @@ describe('sandbox IAM: names regardless of case, policy grammar', () => {
       }),
     };
     for (const [name, doc] of Object.entries(valid)) await iam.send(new PutRolePolicyCommand({ RoleName: 'App-Role', PolicyName: name, PolicyDocument: doc }));
-    assert.deepEqual((await iam.send(new ListRolePoliciesCommand({ RoleName: 'App-Role' }))).PolicyNames, ['conditions', 'three-tier-secret']);
+    assert.deepEqual((await iam.send(new ListRolePoliciesCommand({ RoleName: 'App-Role' }))).PolicyNames, ['conditions']);
   });
 });

@@ -17,6 +17,7 @@ import {
   PutRolePolicyCommand,
   TagRoleCommand,
   UntagRoleCommand,
+  UpdateAssumeRolePolicyCommand,
   waitUntilRoleExists,
 } from '@aws-sdk/client-iam';
 import type { Sandbox } from '../../src/sandbox/server.js';
@@ -68,6 +69,16 @@ describe('sandbox IAM', () => {
     await assert.rejects(iam.send(new CreateRoleCommand({ RoleName: 'x'.repeat(65), AssumeRolePolicyDocument: trust })), rejectsWith('ValidationError', /length/));
     await assert.rejects(iam.send(new CreateRoleCommand({ RoleName: 'broken', AssumeRolePolicyDocument: '{"Version": ' })), rejectsWith('MalformedPolicyDocumentException'));
     await assert.rejects(iam.send(new GetRoleCommand({ RoleName: 'nobody' })), rejectsWith('NoSuchEntityException', /cannot be found/));
+  });
+
+  it('replaces a trust policy with UpdateAssumeRolePolicy; refuses a malformed one and a missing role', async () => {
+    const narrower = JSON.stringify({ ...JSON.parse(trust), Statement: [{ ...JSON.parse(trust).Statement[0], Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } } }] });
+    await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'app-exec', PolicyDocument: narrower }));
+    const got = await iam.send(new GetRoleCommand({ RoleName: 'app-exec' }));
+    assert.deepEqual(JSON.parse(decodeURIComponent(got.Role?.AssumeRolePolicyDocument ?? '')), JSON.parse(narrower));
+    await assert.rejects(iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'app-exec', PolicyDocument: '{' })), rejectsWith('MalformedPolicyDocumentException'));
+    await assert.rejects(iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'nobody', PolicyDocument: trust })), rejectsWith('NoSuchEntityException'));
+    await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'app-exec', PolicyDocument: trust }));
   });
 
   it('attaches known managed policies only, lists and detaches them', async () => {

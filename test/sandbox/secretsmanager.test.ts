@@ -159,6 +159,10 @@ describe('sandbox Secrets Manager', () => {
     assert.equal(planned.length, 1);
     await rejectsWith(sm.send(new CreateSecretCommand({ Name: 'doomed', SecretString: 'v' })), 'InvalidRequestException', /scheduled for deletion/);
     await rejectsWith(sm.send(new DeleteSecretCommand({ SecretId: 'doomed' })), 'InvalidRequestException');
+    // A forced delete ends the recovery window now, and frees the name.
+    await sm.send(new DeleteSecretCommand({ SecretId: 'doomed', ForceDeleteWithoutRecovery: true }));
+    await rejectsWith(sm.send(new DescribeSecretCommand({ SecretId: 'doomed' })), 'ResourceNotFoundException');
+    await sm.send(new CreateSecretCommand({ Name: 'doomed', SecretString: 'again' }));
   });
 
   it('answers the remaining rules: both value kinds, missing values and versions, filters, sort order, the end of the window', async () => {
@@ -190,7 +194,10 @@ describe('sandbox Secrets Manager', () => {
     await sm.send(new CreateSecretCommand({ Name: 'now', SecretString: 'v' }));
     await sm.send(new DeleteSecretCommand({ SecretId: 'now', ForceDeleteWithoutRecovery: true }));
     await rejectsWith(sm.send(new DescribeSecretCommand({ SecretId: 'now' })), 'ResourceNotFoundException');
-    await rejectsWith(sm.send(new DeleteSecretCommand({ SecretId: 'now', ForceDeleteWithoutRecovery: true })), 'ResourceNotFoundException');
+    // "If you forcibly delete an already deleted or nonexistent secret, the operation does not return
+    // ResourceNotFoundException" (DeleteSecret API reference).
+    await sm.send(new DeleteSecretCommand({ SecretId: 'now', ForceDeleteWithoutRecovery: true }));
+    await rejectsWith(sm.send(new DeleteSecretCommand({ SecretId: 'now' })), 'ResourceNotFoundException');
     await sm.send(new CreateSecretCommand({ Name: 'now', SecretString: 'again' }));
     assert.equal((await sm.send(new GetSecretValueCommand({ SecretId: 'now' }))).SecretString, 'again');
   });

@@ -47,10 +47,13 @@ describe('three-tier status and list, as a subprocess', () => {
   const dir = scratchDir('status');
   const manifest = join(dir, '.three-tier', 'shop.json');
   const calls = async (): Promise<number> => (await control<Calls>(sb, 'GET', '/_sandbox/calls')).body.total;
+  /** What up printed, JSON lines of progress included: checked for the API key below. */
+  let upOutput = '';
   before(async () => {
     sb = await sandbox({ world: { timeScale: TIME_SCALE } });
-    const r = await runCli(['up', '--stack', 'shop', '--endpoint-url', sb.endpoint, '--time-scale', String(TIME_SCALE), '--yes', '--image', 'public.ecr.aws/nginx/nginx:1.27'], { cwd: dir });
+    const r = await runCli(['up', '--stack', 'shop', '--endpoint-url', sb.endpoint, '--time-scale', String(TIME_SCALE), '--yes', '--json', '--image', 'public.ecr.aws/nginx/nginx:1.27'], { cwd: dir });
     assert.equal(r.code, 0, r.stderr.slice(-2000));
+    upOutput = r.stdout + r.stderr;
   });
   after(async () => {
     await sb.close();
@@ -72,11 +75,41 @@ describe('three-tier status and list, as a subprocess', () => {
     assert.equal(r.code, 0, r.stderr);
     const s = JSON.parse(r.stdout) as StackStatus;
     assert.equal(s.verdict, 'healthy');
-    assert.equal(s.resources.length, 28);
+    assert.equal(s.resources.length, 31);
     assert.equal(s.service?.running, 1);
     assert.match(s.url ?? '', /^http:\/\/shop-alb-/);
     assert.deepEqual(Object.keys(s.cost).sort(), ['excludes', 'fullHourly', 'fullMonthly', 'hourly', 'leaksHourly', 'leaksMonthly', 'lines', 'monthly', 'notes', 'partial', 'pricesAsOf', 'pricesRegion']);
     assert.equal(s.cost.hourly, full.hourly);
+  });
+
+  it('api-key prints the key alone on stdout (advice on stderr), the secret\'s value, and it appears nowhere else', async () => {
+    const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+    const secrets = new SecretsManagerClient(clientConfig(sb));
+    const stored = (await secrets.send(new GetSecretValueCommand({ SecretId: 'shop/api-key' }))).SecretString ?? '';
+    secrets.destroy();
+    assert.match(stored, /^\S{16,512}$/, 'a key the API accepts');
+    const r = await runCli(['api-key'], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `${stored}\n`);
+    assert.match(r.stderr, /Authorization: Bearer <key>.*x-api-key: <key>/);
+    assert.match(r.stderr, /Keep it safe/);
+    assert.match(r.stderr, /plain HTTP/);
+    const j = JSON.parse((await runCli(['api-key', '--stack', 'shop', '--json'], { cwd: dir })).stdout) as { apiKey: string; secretName: string; secretArn: string };
+    assert.equal(j.apiKey, stored);
+    assert.equal(j.secretName, 'shop/api-key');
+    assert.match(j.secretArn, /:secret:shop\/api-key-/);
+    // Never in the manifest, up's output (its JSON result and progress lines) or status.
+    assert.ok(!readFileSync(manifest, 'utf8').includes(stored), 'manifest');
+    assert.ok(upOutput.length > 0 && !upOutput.includes(stored), 'up --json output');
+    const st = await runCli(['status', '--stack', 'shop', '--json'], { cwd: dir });
+    assert.ok(!(st.stdout + st.stderr).includes(stored), 'status --json');
+  });
+
+  it('api-key exits 2 for a stack without a key, saying how to get one', async () => {
+    const r = await runCli(['api-key', '--stack', 'nokey', '--endpoint-url', sb.endpoint, '--region', 'us-east-1'], { cwd: dir });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /stack "nokey" in us-east-1 has no API key: there is no secret nokey\/api-key/);
+    assert.match(r.stderr, /three-tier up --stack nokey/);
   });
 
   it('exits 3 when the stack drifted, with the drift in the document', async () => {

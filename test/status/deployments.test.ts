@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { AuthorizeSecurityGroupIngressCommand, CreateRouteCommand, DeleteRouteCommand, RevokeSecurityGroupIngressCommand } from '@aws-sdk/client-ec2';
-import { ListTasksCommand, StopTaskCommand, UpdateServiceCommand, type ContainerDefinition } from '@aws-sdk/client-ecs';
+import { DescribeTaskDefinitionCommand, ListTasksCommand, RegisterTaskDefinitionCommand, StopTaskCommand, UpdateServiceCommand, type ContainerDefinition } from '@aws-sdk/client-ecs';
 import { AttachRolePolicyCommand, DeleteRolePolicyCommand, DetachRolePolicyCommand, GetRolePolicyCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { CreateLogGroupCommand, DeleteLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { diagnoseStoppedTask } from '../../src/diagnose.js';
@@ -19,13 +19,25 @@ import { registerVariant } from '../provisioner/task-variant.js';
  * fails. Bad task definitions: a new deployment fails and the circuit breaker rolls it back. After each case the
  * stack is repaired and status must say healthy again before the next.
  */
-const MANAGED = 'arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy';
+
 const SERVICE = { cluster: 'ship', service: 'ship-api' };
 
 describe('status explains failed tasks and deployments', () => {
   let h: Harness;
   let up: UpResult;
   const out = (id: string, key: string): string => up.outputs[id]?.[key] ?? '';
+  /** The execution role's policy without one of its statements (by Sid); returns what puts it back. */
+  const withoutStatement = async (sid: string): Promise<() => Promise<void>> => {
+    const names = { RoleName: 'ship-us-east-1-task-execution', PolicyName: 'ship-task-execution' };
+    const doc = decodeURIComponent((await h.clients.iam.send(new GetRolePolicyCommand(names))).PolicyDocument ?? '');
+    const parsed = JSON.parse(doc) as { Statement: { Sid?: string }[] };
+    assert.ok(parsed.Statement.some((x) => x.Sid === sid), `the policy has ${sid}`);
+    const narrower = { ...parsed, Statement: parsed.Statement.filter((x) => x.Sid !== sid) };
+    await h.clients.iam.send(new PutRolePolicyCommand({ ...names, PolicyDocument: JSON.stringify(narrower) }));
+    return async () => {
+      await h.clients.iam.send(new PutRolePolicyCommand({ ...names, PolicyDocument: doc }));
+    };
+  };
   before(async () => {
     h = await harness({ stack: 'ship' });
     up = await h.up();
@@ -70,24 +82,12 @@ describe('status explains failed tasks and deployments', () => {
       name: 'an execution role that may not read the secret',
       reason: /ResourceInitializationError: .*secret.*AccessDeniedException/,
       code: 'SECRET_ACCESS',
-      breakIt: async () => {
-        const names = { RoleName: 'ship-us-east-1-task-execution', PolicyName: 'ship-read-db-secret' };
-        const doc = decodeURIComponent((await h.clients.iam.send(new GetRolePolicyCommand(names))).PolicyDocument ?? '');
-        await h.clients.iam.send(new DeleteRolePolicyCommand(names));
-        return async () => {
-          await h.clients.iam.send(new PutRolePolicyCommand({ ...names, PolicyDocument: doc }));
-        };
-      },
+      breakIt: () => withoutStatement('ReadStackSecrets'),
     },
     {
       name: 'an execution role without registry auth',
       reason: /unable to retrieve ecr registry auth/,
-      breakIt: async () => {
-        await h.clients.iam.send(new DetachRolePolicyCommand({ RoleName: 'ship-us-east-1-task-execution', PolicyArn: MANAGED }));
-        return async () => {
-          await h.clients.iam.send(new AttachRolePolicyCommand({ RoleName: 'ship-us-east-1-task-execution', PolicyArn: MANAGED }));
-        };
-      },
+      breakIt: () => withoutStatement('RegistryLogin'),
     },
     {
       name: 'a log group that no longer exists',

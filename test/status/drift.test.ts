@@ -3,11 +3,13 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import {
   AssociateRouteTableCommand,
+  AuthorizeSecurityGroupEgressCommand,
   AuthorizeSecurityGroupIngressCommand,
   CreateRouteCommand,
   DeleteRouteCommand,
   DescribeRouteTablesCommand,
   DisassociateRouteTableCommand,
+  RevokeSecurityGroupEgressCommand,
   RevokeSecurityGroupIngressCommand,
   type IpPermission,
 } from '@aws-sdk/client-ec2';
@@ -48,6 +50,33 @@ describe('status reports drift', () => {
     } finally {
       await h.clients.ec2.send(new RevokeSecurityGroupIngressCommand(perm));
     }
+    assert.equal((await statusOf(h)).verdict, 'healthy');
+  });
+
+  it('an egress rule that lets the database group send anything to 0.0.0.0/0; up takes it away', async () => {
+    const rds = out('sg-rds', 'groupId');
+    await h.clients.ec2.send(new AuthorizeSecurityGroupEgressCommand({ GroupId: rds, IpPermissions: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }));
+    const s = await statusOf(h);
+    assert.equal(s.verdict, 'drifted', s.reasons.join('; '));
+    const d = s.drift.find((x) => x.resource === 'sg-rds');
+    assert.equal(d?.change, 'rule-added');
+    assert.equal(d?.what, `the database's security group (${rds}) sends all traffic to anywhere (0.0.0.0/0): an egress rule three-tier did not make`);
+    assert.match(d?.fix ?? '', new RegExp(`aws ec2 revoke-security-group-egress --group-id ${rds} --protocol -1 --cidr 0\\.0\\.0\\.0/0`));
+    assert.equal(s.drift.length, 1, 'nothing else drifted');
+    // The allow-all rule is the one up removes (AWS gives it to every new group).
+    await h.up();
+    assert.equal((await statusOf(h)).verdict, 'healthy');
+  });
+
+  it('a missing egress rule of the tasks (to the cache) is drift, and up puts it back', async () => {
+    const ecs = out('sg-ecs', 'groupId');
+    const redis = out('sg-redis', 'groupId');
+    await h.clients.ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: ecs, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 6379, ToPort: 6379, UserIdGroupPairs: [{ GroupId: redis }] }] }));
+    const s = await statusOf(h);
+    const d = s.drift.find((x) => x.resource === 'sg-ecs');
+    assert.equal(d?.change, 'rule-removed');
+    assert.equal(d?.what, `the API tasks' security group (${ecs}) no longer sends TCP 6379 to the cache's group (${redis})`);
+    await h.up();
     assert.equal((await statusOf(h)).verdict, 'healthy');
   });
 

@@ -4,7 +4,7 @@
  * variables Fargate sets), with the endpoints that only exist on AWS mapped to this machine:
  * - an RDS endpoint (DB_HOST ... .rds.amazonaws.com, or the host of DATABASE_URL) becomes the user's PostgreSQL, with
  *   its database and user (they do not exist locally under the RDS names) and DB_SSL=disable: the local server is
- *   plain TCP, where RDS forces TLS;
+ *   plain TCP, where RDS forces TLS; DB_SECRET_ARN goes (the RDS secret's credentials are not the local ones);
  * - an ElastiCache endpoint (REDIS_HOST ... .cache.amazonaws.com, or the host of REDIS_URL) becomes the user's Redis,
  *   REDIS_TLS=false for the same reason;
  * - PORT is a free port on 127.0.0.1 and HOST=127.0.0.1, so the process listens on loopback only;
@@ -83,6 +83,9 @@ export function processEnvironment(i: ProcessEnvironmentInput): Record<string, s
     env['DB_USER'] = config.postgres.user;
     if (config.postgres.password !== undefined) env['DB_PASSWORD'] = config.postgres.password;
     env['DB_SSL'] = 'disable';
+    // The RDS-managed secret names the RDS master user and password, which do not exist on the local server: the
+    // API would read them at start (DB_SECRET_ARN) and connect with them instead of the mapped user.
+    delete env['DB_SECRET_ARN'];
   }
   if (env['DATABASE_URL'] !== undefined && RDS_HOST.test(hostOfUrl(env['DATABASE_URL']) ?? '')) env['DATABASE_URL'] = postgresUrl(config);
   if (env['REDIS_HOST'] !== undefined && CACHE_HOST.test(env['REDIS_HOST'])) {

@@ -23,6 +23,7 @@ import type {
   Role,
   TagRoleRequest,
   UntagRoleRequest,
+  UpdateAssumeRolePolicyRequest,
 } from '@aws-sdk/client-iam';
 import { op, type SandboxService } from '../service.js';
 import { AwsError } from '../errors.js';
@@ -196,6 +197,17 @@ export const iam: SandboxService = {
       if (doc === undefined) throw new AwsError('ValidationError', "1 validation error detected: Value null at 'policyDocument' failed to satisfy constraint: Member must not be null", 400);
       checkIdentityPolicy(doc);
       role.data.inlinePolicies[name] = doc;
+      markUnpropagated(world, role.data);
+      return {};
+    }),
+
+    // The trust policy of a role, replaced whole (IAM API reference, UpdateAssumeRolePolicy).
+    UpdateAssumeRolePolicy: op<UpdateAssumeRolePolicyRequest, Record<string, never>>((input, { world }) => {
+      const role = roleOf(world, input.RoleName);
+      const doc = input.PolicyDocument;
+      if (doc === undefined) throw new AwsError('ValidationError', "1 validation error detected: Value null at 'policyDocument' failed to satisfy constraint: Member must not be null", 400);
+      checkTrustPolicy(world, doc);
+      role.data.assumeRolePolicyDocument = doc;
       markUnpropagated(world, role.data);
       return {};
     }),

@@ -304,10 +304,17 @@ const listSecrets = op<ListSecretsRequest, ListSecretsResponse>((input, { world 
 });
 
 const deleteSecret = op<DeleteSecretRequest, DeleteSecretResponse>((input, { world }) => {
-  const s = lookup(world, input.SecretId);
-  if (input.ForceDeleteWithoutRecovery === true && input.RecoveryWindowInDays !== undefined) {
+  const force = input.ForceDeleteWithoutRecovery === true;
+  if (force && input.RecoveryWindowInDays !== undefined) {
     throw invalidParameter("You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.");
   }
+  // "If you forcibly delete an already deleted or nonexistent secret, the operation does not return
+  // ResourceNotFoundException" (DeleteSecret API reference): a forced delete of a secret scheduled for deletion
+  // deletes it now, and of an unknown one answers as if it had.
+  const secretId = required(input.SecretId, 'SecretId');
+  const found = find(world, secretId);
+  if (force && (!found || world.hiddenByConsistency(found))) return { Name: secretId, DeletionDate: new Date(world.now()) };
+  const s = lookup(world, secretId);
   const days = input.ForceDeleteWithoutRecovery === true ? 0 : input.RecoveryWindowInDays ?? 30;
   if (input.ForceDeleteWithoutRecovery !== true && (!Number.isInteger(days) || days < 7 || days > 30)) {
     throw invalidParameter('The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).');
@@ -319,7 +326,7 @@ const deleteSecret = op<DeleteSecretRequest, DeleteSecretResponse>((input, { wor
       400,
     );
   }
-  if (s.data.deletedAt !== undefined) throw markedForDeletion();
+  if (s.data.deletedAt !== undefined && !force) throw markedForDeletion();
   const { arn, name } = s.data;
   const deletionDate = scheduleSecretDeletion(world, arn, days);
   return { ARN: arn, Name: name, DeletionDate: deletionDate };

@@ -348,13 +348,13 @@ function databaseAt(world: World, host: string): { peer: Peer; port: number } | 
 }
 
 /** The replication group a REDIS_HOST names (its primary, reader or a node endpoint), if it is in the world. */
-function cacheAt(world: World, hostName: string): { peer: Peer; port: number; transitEncryption: boolean } | undefined {
+function cacheAt(world: World, hostName: string): { peer: Peer; port: number; transitEncryption: boolean; authToken: boolean } | undefined {
   const rg = world
     .list<ReplicationGroupData>(ResourceType.replicationGroup)
     .find((g) => [cacheHost(world, 'master', g.id), cacheHost(world, 'replica', g.id), ...g.data.members.map((m) => cacheHost(world, m.clusterId, g.id))].includes(hostName));
   if (!rg) return undefined;
   const peer = { groups: rg.data.securityGroupIds, ips: enisOf(world, cacheOwnerRef(rg.id)).map((e) => e.data.privateIpAddress) };
-  return { peer, port: rg.data.port, transitEncryption: rg.data.transitEncryption };
+  return { peer, port: rg.data.port, transitEncryption: rg.data.transitEncryption, authToken: rg.data.authTokenEnabled === true };
 }
 
 /**
@@ -369,6 +369,8 @@ function cacheAt(world: World, hostName: string): { peer: Peer; port: number; tr
  *   handshake from a plain server).
  * What the sandbox cannot see (a host outside the world, groups not in it) is not judged. A task the data plane
  * runs as a process gets the verdict of its real checks after the load balancer's security group check.
+ * - a cache created with an AuthToken when the container is not given the token (REDIS_AUTH_TOKEN, or the
+ *   password part of REDIS_URL): Redis answers "NOAUTH Authentication required.".
  */
 export function healthVerdict(world: World, task: TaskData, td: TaskDefinitionData, tg: Resource<TargetGroupData>, containerName: string, port: number): HealthVerdict {
   const lbs = tg.data.loadBalancerArns.map((arn) => loadBalancerGroups(world, arn));
@@ -402,6 +404,14 @@ export function healthVerdict(world: World, task: TaskData, td: TaskDefinitionDa
     if (groupsAdmit(world, taskPeer, cache.peer, cache.port) === false || tls !== cache.transitEncryption) {
       return { healthy: false, ...HEALTH_503, logLine: apiHealthLog(world, 'cache', 'not connected (reconnecting)') };
     }
+  }
+  // A cache created with an AuthToken refuses commands before AUTH ("NOAUTH Authentication required."): the API's
+  // cache check fails and /health answers 503 unless the container gets the token (REDIS_AUTH_TOKEN, or the
+  // password part of REDIS_URL).
+  const sendsToken =
+    env.has('REDIS_AUTH_TOKEN') || (container?.secrets ?? []).some((x) => x.name === 'REDIS_AUTH_TOKEN') || /^rediss?:\/\/[^@/]*:[^@/]+@/.test(env.get('REDIS_URL') ?? '');
+  if (cache?.authToken === true && !sendsToken) {
+    return { healthy: false, ...HEALTH_503, logLine: apiHealthLog(world, 'cache', 'NOAUTH Authentication required.') };
   }
   return { healthy: true };
 }
