@@ -5,7 +5,7 @@ import type { Resource, World } from './world.js';
  * A target's health as the load balancer decides it, from the results of its health checks: the one place where
  * checks become states. Whoever performs a check feeds its result here (`recordHealthCheck`): the simulated checker
  * (src/sandbox/services/ecs/health-checks.ts, which reads the verdict off the simulated cloud); the data plane's real
- * HTTP checks apply the same thresholds to their probes and hand over their decision (`applyVerdict`). The rules (ELB user guide, "Health checks for Application Load Balancer target groups"):
+ * HTTP checks, each result once (src/sandbox/dataplane/processes.ts). The rules (ELB user guide, "Health checks for Application Load Balancer target groups"):
  * checks run every HealthCheckIntervalSeconds; a target turns `healthy` after HealthyThresholdCount consecutive
  * passed checks and `unhealthy` after UnhealthyThresholdCount consecutive failed ones, from `initial` or from the
  * other state; a draining or unused target is not checked.
@@ -60,21 +60,6 @@ export function recordHealthCheck(world: World, tg: Resource<TargetGroupData>, i
     // Registered: the first checks are under way.
     setReason(target, 'Elb.InitialHealthChecking', 'Initial health checks in progress');
   }
-  return target;
-}
-
-/**
- * A checker that applied the group's thresholds itself (the data plane's real HTTP checks) decided: the target takes
- * that state at `at`. Returns the target, or undefined when the group does not check it.
- */
-export function applyVerdict(world: World, tg: Resource<TargetGroupData>, id: string, port: number, result: HealthCheckResult, at: number = world.now()): TargetData | undefined {
-  const target = findTarget(tg, id, port);
-  if (!target) return undefined;
-  target.checks = { passed: 0, failed: 0, ...target.checks, lastAt: at };
-  if (result.passed) {
-    if (target.state !== 'healthy') setState(target, 'healthy', at);
-  } else if (target.state !== 'unhealthy') setState(target, 'unhealthy', at, result.reason, result.description);
-  else setReason(target, result.reason, result.description);
   return target;
 }
 

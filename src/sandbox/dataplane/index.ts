@@ -75,7 +75,7 @@ export class DataPlane {
 
   /** Hook into a world: its reconciler runs the data plane, and ECS asks it for real health. */
   install(world: World): void {
-    attachDataPlane(world, { health: (arn) => this.processes.get(arn)?.verdict() });
+    attachDataPlane(world, { runs: (arn) => this.processes.has(arn), checks: (arn) => this.processes.get(arn)?.takeChecks() });
     world.addReconciler((w) => this.reconcile(w));
     this.heartbeat = setInterval(() => {
       if (this.processes.size > 0) void this.run(() => undefined).catch(() => undefined);
@@ -123,8 +123,6 @@ export class DataPlane {
       ? TaskProcess.settings({
           path: tg.data.healthCheckPath,
           intervalSeconds: tg.data.healthCheckIntervalSeconds,
-          healthyThreshold: tg.data.healthyThresholdCount,
-          unhealthyThreshold: tg.data.unhealthyThresholdCount,
           matcher: tg.data.matcher,
           timeScale: world.config.timeScale,
         })

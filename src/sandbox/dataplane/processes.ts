@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { RealHealth } from './registry.js';
+import type { HealthCheckResult } from '../target-health.js';
 
 /** The repository root (dist/src/sandbox/dataplane -> ../../../..), where api/dist/main.js is built. */
 export const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -31,8 +31,6 @@ export interface HealthCheckSettings {
   path: string;
   intervalMs: number;
   timeoutMs: number;
-  healthyThreshold: number;
-  unhealthyThreshold: number;
   /** ELBv2 matcher: "200", "200,202", "200-299". */
   matcher: string;
 }
@@ -92,10 +90,10 @@ export class TaskProcess {
   lines: { at: number; text: string }[] = [];
   private child: ChildProcess | undefined;
   private readonly startedAt = Date.now();
-  private passes = 0;
-  private failures = 0;
+  /** Checks finished and not yet taken by the load balancer's rules. */
+  private results: HealthCheckResult[] = [];
   private answered = false;
-  private lastFailure: { reason: string; description: string } | undefined;
+  private lastFailure: HealthCheckResult & { passed: false } = { passed: false, reason: 'Target.FailedHealthChecks', description: 'Health checks failed' };
   private probeTimer: NodeJS.Timeout | undefined;
   private killTimer: NodeJS.Timeout | undefined;
   private exited: Promise<void>;
@@ -155,30 +153,28 @@ export class TaskProcess {
     const result = await probe(this.port, h.path, h.timeoutMs);
     if ('status' in result) this.answered = true;
     if ('status' in result && matches(h.matcher, result.status)) {
-      this.passes++;
-      this.failures = 0;
+      this.results.push({ passed: true });
       return;
     }
-    this.failures++;
-    this.passes = 0;
     this.lastFailure =
       'status' in result
-        ? { reason: 'Target.ResponseCodeMismatch', description: `Health checks failed with these codes: [${result.status}]` }
+        ? { passed: false, reason: 'Target.ResponseCodeMismatch', description: `Health checks failed with these codes: [${result.status}]` }
         : result.error === 'timeout'
-          ? { reason: 'Target.Timeout', description: 'Request timed out' }
-          : { reason: 'Target.FailedHealthChecks', description: 'Health checks failed' };
+          ? { passed: false, reason: 'Target.Timeout', description: 'Request timed out' }
+          : { passed: false, reason: 'Target.FailedHealthChecks', description: 'Health checks failed' };
+    // Node takes longer to start than the scaled interval allows: failures count once the process has answered
+    // once, or after the start-up budget.
+    if (this.answered || Date.now() - this.startedAt > START_BUDGET_MS) this.results.push(this.lastFailure);
   }
 
-  /** The verdict of the real checks, with the target group's thresholds. */
-  verdict(): RealHealth {
-    const h = this.health;
-    if (!h) return { pending: true, healthy: false };
-    if (this.passes >= h.healthyThreshold) return { healthy: true };
-    const counting = this.answered || Date.now() - this.startedAt > START_BUDGET_MS || !this.alive;
-    if ((this.failures >= h.unhealthyThreshold && counting) || !this.alive) {
-      return { healthy: false, ...(this.lastFailure ?? { reason: 'Target.FailedHealthChecks', description: 'Health checks failed' }) };
-    }
-    return { pending: true, healthy: false };
+  /**
+   * The checks finished since the last call, each once, for the load balancer's rules to count against the group's
+   * thresholds. A process that has exited fails every check from then on.
+   */
+  takeChecks(): HealthCheckResult[] {
+    if (!this.health) return [];
+    if (!this.alive) return [this.lastFailure];
+    return this.results.splice(0);
   }
 
   /** SIGTERM, then SIGKILL once the stop timeout has passed, as the ECS agent stops a container. */
@@ -221,8 +217,6 @@ export class TaskProcess {
       intervalMs,
       // The API answers /health within about a second even when a dependency hangs.
       timeoutMs: Math.max(2_000, intervalMs),
-      healthyThreshold: s.healthyThreshold,
-      unhealthyThreshold: s.unhealthyThreshold,
       matcher: s.matcher,
     };
   }

@@ -3,12 +3,13 @@
  * group, the check's result is read off the simulated cloud (startup.ts healthVerdict: the security groups between
  * the load balancer, the task, the database and the cache; the task's TLS settings against RDS and ElastiCache) and
  * fed to the shared rules (src/sandbox/target-health.ts), which apply the thresholds. A task the data plane runs as
- * a process is checked over real HTTP by the data plane, which applies the group's thresholds to its own probes
- * (src/sandbox/dataplane/processes.ts): its verdict, once decided, is the target's state. Then ECS reacts to what the load balancer decided, whoever checked: a
+ * a process is checked over real HTTP by the data plane (src/sandbox/dataplane/processes.ts), whose results go
+ * through the same rules. Then ECS reacts to what the load balancer decided, whoever checked: a
  * task whose target turned unhealthy is reported and, once its grace period is over, replaced.
  */
 import { ResourceType, type TargetGroupData } from '../../model.js';
-import { applyVerdict, healthCheckCadence, nextHealthCheckAt, recordHealthCheck, type HealthCheckResult } from '../../target-health.js';
+import { healthCheckCadence, nextHealthCheckAt, recordHealthCheck, type HealthCheckResult } from '../../target-health.js';
+import { dataPlaneOf } from '../../dataplane/registry.js';
 import { targetGroup } from '../../targets.js';
 import type { Resource, World } from '../../world.js';
 import type { TaskData } from './model.js';
@@ -33,10 +34,13 @@ export function runSimulatedHealthChecks(world: World): void {
       const lb = svc.data.loadBalancers.find((l) => l.targetGroupArn === ref.targetGroupArn);
       if (!tg || !lb) continue;
       const first = nextHealthCheckAt(world, tg, t.privateIp, ref.port);
-      if (first === undefined || first > now) continue;
+      if (first === undefined) continue;
+      // Simulated checks run when due; a process's real checks are taken as they come.
+      if (first > now && dataPlaneOf(world)?.runs(t.taskArn) !== true) continue;
       const verdict = healthVerdict(world, t, td.data, tg as Resource<TargetGroupData>, lb.containerName, lb.containerPort);
       if (verdict.real) {
-        if (!verdict.pending) applyVerdict(world, tg, t.privateIp, ref.port, verdict.healthy ? { passed: true } : { passed: false, reason: verdict.reason ?? 'Target.FailedHealthChecks', description: verdict.description ?? 'Health checks failed' }, now);
+        // Real checks ran in real time: each one counts, in order, against the same thresholds.
+        for (const r of verdict.real) recordHealthCheck(world, tg, t.privateIp, ref.port, r, now);
         continue;
       }
       const result: HealthCheckResult = verdict.healthy

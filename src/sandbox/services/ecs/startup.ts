@@ -22,6 +22,7 @@ import { registryHost, resolveImage } from '../../images.js';
 import type { Resource, World } from '../../world.js';
 import { logGroup } from '../logs/store.js';
 import { dataPlaneOf } from '../../dataplane/registry.js';
+import type { HealthCheckResult } from '../../target-health.js';
 import { internetGatewayAttached } from '../ec2/gateways.js';
 import { enisOf } from '../../enis.js';
 import { ownerRef as rdsOwnerRef, type DbInstanceData } from '../rds/instances.js';
@@ -266,10 +267,8 @@ export function archFailure(): PlannedFailure {
 
 export interface HealthVerdict {
   healthy: boolean;
-  /** The data plane's real checks have not decided yet: the target keeps its state. */
-  pending?: boolean;
-  /** The verdict of the data plane's real HTTP checks, which applied the group's thresholds itself. */
-  real?: boolean;
+  /** The results of the data plane's real HTTP checks since the last tick (a task that runs as a process). */
+  real?: HealthCheckResult[];
   reason?: string;
   description?: string;
   /** What the application logs while it fails its health checks. */
@@ -379,8 +378,8 @@ export function healthVerdict(world: World, task: TaskData, td: TaskDefinitionDa
   if (groupsAdmit(world, lbPeer, taskPeer, port) === false) return { healthy: false, reason: 'Target.Timeout', description: 'Request timed out' };
   // A task that runs as a real process (the data plane) answers real HTTP health checks: its own connections to
   // PostgreSQL and Redis decide, not the model below.
-  const real = dataPlaneOf(world)?.health(task.taskArn);
-  if (real) return { ...real, real: true };
+  const real = dataPlaneOf(world)?.checks(task.taskArn);
+  if (real) return { healthy: real.at(-1)?.passed ?? false, real };
   const container = td.containerDefinitions.find((c) => c.name === containerName);
   const env = new Map((container?.environment ?? []).map((e) => [e.name ?? '', e.value ?? '']));
   const dbHost = env.get('DB_HOST') ?? '';
