@@ -74,7 +74,9 @@ async function startServer(script: string, env: Record<string, string>, logName:
   const logFile = join(logDir, logName);
   const out = openSync(logFile, 'w');
   const profileDir = process.env['BENCH_PROFILE_DIR'];
-  const child = spawn(process.execPath, ['--import', pathToFileURL(probeScript).href, script], {
+  // BENCH_NODE_FLAGS: extra flags for the servers' node (e.g. "--trace-gc"), to find where time goes.
+  const nodeFlags = (process.env['BENCH_NODE_FLAGS'] ?? '').split(' ').filter((flag) => flag !== '');
+  const child = spawn(process.execPath, [...nodeFlags, '--import', pathToFileURL(probeScript).href, script], {
     cwd: root,
     env: {
       PATH: process.env['PATH'] ?? '',
@@ -200,7 +202,9 @@ async function cleanup(): Promise<void> {
   const keys = await redis.keys(`${keyPrefix}*`);
   if (keys.length > 0) await redis.del(...keys);
   redis.disconnect();
-  rmSync(logDir, { recursive: true, force: true });
+  // BENCH_KEEP_LOGS=1 leaves the servers' output (with --trace-gc in BENCH_NODE_FLAGS, the collections) to be read.
+  if (process.env['BENCH_KEEP_LOGS'] === '1') console.log(`servers' output kept in ${logDir}`);
+  else rmSync(logDir, { recursive: true, force: true });
 }
 
 function best(runs: readonly Run[]): Run {
