@@ -1,11 +1,13 @@
 // The per-client rate limit, kept in the real Redis under the API's key prefix: past RATE_LIMIT_MAX requests in a
 // window a client gets 429 with Retry-After; clients are told apart by the address the trusted proxy (the ALB)
 // appended to X-Forwarded-For; /health is never limited; with Redis down the limit fails open and reads still work.
+// A client far from its limit is counted in batches (see rate-limiter.ts): every hit still reaches Redis, and two tasks
+// sharing Redis let a client past the limit by at most the tasks' unsent share (1/20 of the limit each).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type ApiProcess, startApi } from './support/api-process.js';
 import { isolate, redisUrl } from './support/backing-services.js';
-import { request } from './support/http.js';
+import { eventually, request } from './support/http.js';
 import { deadPort } from './support/net-fixtures.js';
 
 const MAX = 3;
@@ -14,14 +16,22 @@ const apis: ApiProcess[] = [];
 let url: string;
 let noRedisUrl: string;
 let noRedisApi: ApiProcess;
+// Three tasks of one service (same Redis, same prefix) with a limit that batching applies to.
+const SHARED_MAX = 40;
+let tasks: string[] = [];
 
 before(async () => {
   const limited = { ...isolation.env, RATE_LIMIT_MAX: String(MAX), RATE_LIMIT_WINDOW_SECONDS: '3600' };
-  const [up, down] = await Promise.all([
+  const shared = { ...isolation.env, RATE_LIMIT_MAX: String(SHARED_MAX), RATE_LIMIT_WINDOW_SECONDS: '3600' };
+  const [up, down, ...service] = await Promise.all([
     startApi(limited),
     startApi({ ...limited, REDIS_URL: redisUrl(await deadPort()) }, { healthy: false }),
+    startApi(shared),
+    startApi(shared),
+    startApi(shared),
   ]);
-  apis.push(up.api, down.api);
+  apis.push(up.api, down.api, ...service.map((task) => task.api));
+  tasks = service.map((task) => task.url);
   url = up.url;
   noRedisUrl = down.url;
   noRedisApi = down.api;
@@ -63,6 +73,35 @@ describe('rate limit', () => {
     for (let i = 0; i < MAX + 2; i += 1) assert.equal((await from('198.51.100.7', url, '/health')).status, 200);
     const write = await request(url, 'POST', '/items', { body: { name: 'x' }, headers: { 'x-forwarded-for': '198.51.100.7' } });
     assert.equal(write.status, 429);
+  });
+
+  async function counter(client: string): Promise<string> {
+    const [key] = await isolation.redis.keys(`${isolation.keyPrefix}ratelimit:${client}:*`);
+    assert.ok(key, `a counter for ${client} is in Redis`);
+    return key;
+  }
+
+  it('sends the hits it counted in batches to Redis by itself, within the sync interval', async () => {
+    const client = '198.51.100.20';
+    // Far from the limit: both are counted in the task and not yet sent.
+    for (let i = 0; i < 2; i += 1) assert.equal((await from(client, tasks[0])).status, 200);
+    const counted = await eventually(async () => (await isolation.redis.get(`${await counter(client)}`)) === '2', 2_000, 20);
+    assert.ok(counted, 'Redis holds both hits without another request');
+    assert.ok((await isolation.redis.pttl(await counter(client))) > 0, 'the counter expires');
+  });
+
+  it('holds the limit across tasks within their unsent share, and counts every hit in Redis', async () => {
+    const client = '198.51.100.21';
+    // A burst faster than the sync interval, spread over the three tasks.
+    const hits = 3 * SHARED_MAX;
+    const statuses = await Promise.all(Array.from({ length: hits }, (_, i) => from(client, tasks[i % 3]).then((r) => r.status)));
+    assert.ok(statuses.every((s) => s === 200 || s === 429), statuses.join(' '));
+    const allowed = statuses.filter((s) => s === 200).length;
+    // At most 1/20 of the limit let through unsent by each of the three tasks: 40 + 3 x 2.
+    assert.ok(allowed >= SHARED_MAX && allowed <= SHARED_MAX + (3 * SHARED_MAX) / 20, `${allowed} of ${hits} allowed`);
+    const key = await counter(client);
+    const counted = await eventually(async () => Number(await isolation.redis.get(key)) === hits, 2_000, 20);
+    assert.ok(counted, `Redis counted ${await isolation.redis.get(key)} of ${hits} hits`);
   });
 
   it('fails open with Redis down: reads are served, and the API logs that the limit is off', async () => {

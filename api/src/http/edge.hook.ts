@@ -43,9 +43,13 @@ export function registerEdgeHook(fastify: FastifyInstance, limiter: RateLimiter,
       checkWrite();
       return;
     }
-    limiter.hit(request.ip).then((decision) => {
+    const decide = (decision: RateDecision): void => {
       if (decision.allowed) checkWrite();
       else refuse(reply, tooMany(limiter, decision));
-    }, done);
+    };
+    // Most decisions are taken at once (see RateLimiter): no promise on that path.
+    const decision = limiter.hit(request.ip);
+    if ('then' in decision) decision.then(decide, done);
+    else decide(decision);
   });
 }
