@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { REDIS_CLIENT } from '../cache/cache.tokens';
@@ -8,31 +9,59 @@ import { JsonLogger } from '../logging/json-logger';
 
 // Stores the list only if no write has invalidated the cache since the reader looked up the generation. Without
 // this, a read that queried PostgreSQL before a write committed could store its stale result after the write's
-// invalidation, and serve it for a whole TTL.
+// invalidation, and serve it for a whole TTL. The list's version (the generation it was read at and a random token)
+// is stored with it, for the same TTL.
 const STORE_IF_GENERATION = `
 local current = redis.call('GET', KEYS[2]) or '0'
 if current == ARGV[1] then
   redis.call('SET', KEYS[1], ARGV[3], 'EX', ARGV[2])
+  redis.call('SET', KEYS[3], current .. ':' .. ARGV[4], 'EX', ARGV[2])
   return 1
 end
 return 0`;
 
+// The version of the cached list, if there is one that may be served: the list is there (not expired, not deleted),
+// and its version was stored at the current generation (a list stored without one, or before a write, is a miss).
+const SERVABLE_VERSION = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+local version = redis.call('GET', KEYS[3])
+if not version then return false end
+local current = redis.call('GET', KEYS[2]) or '0'
+if string.sub(version, 1, #current + 1) ~= current .. ':' then return false end
+return version`;
+
+type VersionedRedis = Redis & { itemsServableVersion(list: string, generation: string, version: string): Promise<string | null> };
+
+/** This process's copy of the cached body, and the version Redis gave it. */
+interface LocalCopy {
+  readonly version: string;
+  readonly body: Buffer;
+}
+
 /**
- * The Redis side of the cache-aside list. Two keys under the configured prefix:
+ * The Redis side of the cache-aside list. Three keys under the configured prefix:
  * - `items:list`: the complete response body of a cache hit, stored as bytes so a hit is sent without parsing or
  *   re-serialising anything;
+ * - `items:list-version`: which list that is (the generation it was read at and a random token), same TTL;
  * - `items:generation`: a counter every write increments (in the same transaction as it deletes the list).
+ * A hit asks Redis only for the version (one small script: the list is there, and current) and sends the copy of the
+ * body this process keeps for that version; the body itself crosses the network once per version, not per request
+ * (a 16 KB reply per request was most of a hit's work for Redis, for ioredis and for the garbage collector, whose
+ * old-generation limit counts such buffers). Redis still decides every hit: its TTL, a write by any task or a key
+ * deleted by hand end the copy's use at once, as they end the list's.
  * Every method degrades instead of throwing: Redis being down makes the API slower, never unavailable.
  */
 @Injectable()
 export class ItemsCache {
   private readonly listKey: string;
   private readonly generationKey: string;
+  private readonly versionKey: string;
   private readonly ttlSeconds: string;
   // Set when a write could not invalidate (Redis unreachable). Until an invalidation succeeds, this process serves
   // no cache hit, and it retries as soon as Redis is back, so a list cached before the outage is not served
   // after a write this process acknowledged.
   private invalidationPending = false;
+  private copy: LocalCopy | undefined;
 
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
@@ -42,6 +71,9 @@ export class ItemsCache {
   ) {
     this.listKey = `${config.cache.keyPrefix}items:list`;
     this.generationKey = `${config.cache.keyPrefix}items:generation`;
+    this.versionKey = `${config.cache.keyPrefix}items:list-version`;
+    // EVALSHA, with the script sent again if Redis lost it (a restart, SCRIPT FLUSH).
+    redis.defineCommand('itemsServableVersion', { numberOfKeys: 3, lua: SERVABLE_VERSION });
     this.ttlSeconds = String(config.cache.ttlSeconds);
     redis.on('ready', () => {
       if (this.invalidationPending) void this.invalidate();
@@ -53,7 +85,15 @@ export class ItemsCache {
     if (!this.usable()) return undefined;
     if (this.invalidationPending && !(await this.invalidate())) return undefined;
     try {
-      return (await this.redis.getBuffer(this.listKey)) ?? undefined;
+      const version = await (this.redis as VersionedRedis).itemsServableVersion(this.listKey, this.generationKey, this.versionKey);
+      if (version === null) return undefined;
+      if (this.copy?.version === version) return this.copy.body;
+      // A new list: the body and its version, read together (MGET is atomic).
+      const [storedVersion, body] = await this.redis.mgetBuffer(this.versionKey, this.listKey);
+      if (!storedVersion || !body) return undefined;
+      // Copied: the reply is a slice of a socket read that may be much larger.
+      this.copy = { version: storedVersion.toString(), body: Buffer.from(body) };
+      return this.copy.body;
     } catch (error) {
       this.failed('read', error);
       return undefined;
@@ -75,8 +115,9 @@ export class ItemsCache {
   async storeList(body: string, generation: string): Promise<boolean> {
     if (!this.usable()) return false;
     try {
+      const token = randomBytes(8).toString('hex');
       const stored = await this.redis.eval(
-        STORE_IF_GENERATION, 2, this.listKey, this.generationKey, generation, this.ttlSeconds, body,
+        STORE_IF_GENERATION, 3, this.listKey, this.generationKey, this.versionKey, generation, this.ttlSeconds, body, token,
       );
       return stored === 1;
     } catch (error) {
@@ -92,7 +133,7 @@ export class ItemsCache {
    */
   async invalidate(): Promise<boolean> {
     try {
-      const results = await this.redis.multi().incr(this.generationKey).del(this.listKey).exec();
+      const results = await this.redis.multi().incr(this.generationKey).del(this.listKey, this.versionKey).exec();
       const failure = results?.find(([error]) => error !== null)?.[0];
       if (failure) throw failure;
       this.invalidationPending = false;

@@ -80,6 +80,6 @@ export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
 }
 
 /** Redis keys the API uses under a prefix (mirrors api/src/items/items.cache.ts). */
-export function cacheKeys(prefix: string): { list: string; generation: string } {
-  return { list: `${prefix}items:list`, generation: `${prefix}items:generation` };
+export function cacheKeys(prefix: string): { list: string; generation: string; version: string } {
+  return { list: `${prefix}items:list`, generation: `${prefix}items:generation`, version: `${prefix}items:list-version` };
 }
