@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { JsonLogger } from '../logging/json-logger';
 import type { ApiKey } from './api-key';
 import { sendError } from './error-reply';
@@ -32,24 +32,25 @@ export function registerEdgeHook(fastify: FastifyInstance, limiter: RateLimiter,
     logger.warn('API_KEY is not set: writes (POST, PUT, DELETE /items) are open to anyone who can reach the API');
   }
   if (!limiter.enabled) logger.warn('RATE_LIMIT_MAX is 0: requests are not rate limited');
+  // Functions made once, not per request: the hook runs on every request, the cache hit included.
+  const checkWrite = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
+    const refusal = writeRefusal(request, apiKey);
+    if (refusal) refuse(reply, refusal);
+    else done();
+  };
+  const decide = (decision: RateDecision, request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
+    if (decision.allowed) checkWrite(request, reply, done);
+    else refuse(reply, tooMany(limiter, decision));
+  };
   fastify.addHook('onRequest', (request, reply, done) => {
     applySecurityHeaders(request, reply);
-    const checkWrite = (): void => {
-      const refusal = writeRefusal(request, apiKey);
-      if (refusal) refuse(reply, refusal);
-      else done();
-    };
     if (!limiter.enabled || request.url === '/health') {
-      checkWrite();
+      checkWrite(request, reply, done);
       return;
     }
-    const decide = (decision: RateDecision): void => {
-      if (decision.allowed) checkWrite();
-      else refuse(reply, tooMany(limiter, decision));
-    };
     // Most decisions are taken at once (see RateLimiter): no promise on that path.
     const decision = limiter.hit(request.ip);
-    if ('then' in decision) decision.then(decide, done);
-    else decide(decision);
+    if ('then' in decision) decision.then((later) => decide(later, request, reply, done), done);
+    else decide(decision, request, reply, done);
   });
 }
