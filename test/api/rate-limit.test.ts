@@ -1,8 +1,8 @@
 // The per-client rate limit, kept in the real Redis under the API's key prefix: past RATE_LIMIT_MAX requests in a
 // window a client gets 429 with Retry-After; clients are told apart by the address the trusted proxy (the ALB)
 // appended to X-Forwarded-For; /health is never limited; with Redis down the limit fails open and reads still work.
-// A client far from its limit is counted in batches (see rate-limiter.ts): every hit still reaches Redis, and two tasks
-// sharing Redis let a client past the limit by at most the tasks' unsent share (1/20 of the limit each).
+// A client far from its limit is counted in batches (see rate-limiter.ts): every hit still reaches Redis, and tasks
+// sharing Redis let a client past the limit by at most their unsent share (1/20 of the limit each).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type ApiProcess, startApi } from './support/api-process.js';

@@ -8,7 +8,6 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { JsonLogger } from '../logging/json-logger';
 import { SERVABLE_VERSION, STORE_IF_GENERATION } from './list-scripts';
 
-
 type VersionedRedis = Redis & { itemsServableVersion(list: string, generation: string, version: string): Promise<string | null> };
 
 /** This process's copy of the cached body, and the version Redis gave it. */
