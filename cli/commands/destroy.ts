@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import { relative } from 'node:path';
 import { resolveConfig, STACK_NAME_RULE } from '../../src/config.js';
 import { snapshotMonthlyCost } from '../../src/cost.js';
 import { usageError } from '../../src/errors.js';
@@ -102,9 +103,9 @@ export async function runDestroy(opts: DestroyCliOptions): Promise<void> {
       const lines = [`Stack "${stack}" is destroyed: ${result.deleted.length} resources deleted in ${(result.elapsedMs / 1000).toFixed(1)} s; a sweep by tag found nothing left. The manifest is removed.`];
       const flags = stackFlags(stack, opts, { sandbox: Boolean(target.sandbox), endpoint: target.sandbox ? undefined : target.endpoint, region });
       for (const s of snapshots) {
-        lines.push(`Kept DB snapshot ${s.id} (${s.allocatedGb} GB, up to ${money(s.monthlyCost)}/month until you delete it).`);
+        lines.push(`Kept DB snapshot ${s.id} (${s.allocatedGb} GB, up to ${money(s.monthlyCost)}/month until you delete it${target.sandbox ? ', on AWS' : ''}).`);
         lines.push(`  Restore it:   npx three-tier up ${flags} --from-snapshot ${s.id}`);
-        lines.push(`  Delete it:    aws rds delete-db-snapshot --region ${region} --db-snapshot-identifier ${s.id}`);
+        lines.push(`  Delete it:    ${deleteSnapshotHint(s.id, region, target.sandbox ? { sandboxState: relative(process.cwd(), sandboxStatePath(manifestPath, stack)) } : { endpoint: target.endpoint })}`);
       }
       process.stderr.write(`${lines.join('\n')}\n`);
     } finally {
@@ -114,4 +115,15 @@ export async function runDestroy(opts: DestroyCliOptions): Promise<void> {
     session.close();
     await closeTarget();
   }
+}
+
+/**
+ * How to delete a kept snapshot where it is: an AWS CLI command for AWS or a custom endpoint (with --endpoint-url, so
+ * it never reaches a real account by mistake); for a rehearsal, the simulated cloud's file, which holds nothing but
+ * kept snapshots once the stack is destroyed (no AWS command: there is no such snapshot on AWS).
+ */
+function deleteSnapshotHint(id: string, region: string, where: { sandboxState: string } | { endpoint: string | undefined }): string {
+  if ('sandboxState' in where) return `rm ${where.sandboxState}   (the rehearsal's simulated cloud, with every snapshot it kept)`;
+  const endpoint = where.endpoint === undefined ? '' : ` --endpoint-url ${where.endpoint}`;
+  return `aws${endpoint} rds delete-db-snapshot --region ${region} --db-snapshot-identifier ${id}`;
 }

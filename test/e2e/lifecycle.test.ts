@@ -103,6 +103,8 @@ describe('three-tier up / destroy as a subprocess against the sandbox', () => {
       for (const [op, n] of Object.entries(UP_CHANGES)) assert.ok((changes[op] ?? 0) >= n, `${op}: ${changes[op]} call(s), at least ${n}`);
       const down = await runCli(['destroy', ...stackArgs(sb, 'faulty', m)], { cwd: dir });
       assert.equal(down.code, 0, down.stderr.slice(-3000));
+      // The kept snapshot's delete command goes to the same endpoint, never to the account the AWS CLI defaults to.
+      assert.match(down.stderr, new RegExp(`Delete it: +aws --endpoint-url ${sb.endpoint.replace(/[.]/g, '\\.')} rds delete-db-snapshot `));
       assert.deepEqual((await stackResources(sb, 'faulty')).map((x) => `${x.type} ${x.id}`), []);
       assert.equal(existsSync(m), false);
     } finally {
@@ -138,9 +140,15 @@ describe('three-tier up --sandbox on a fresh directory', () => {
     assert.ok((JSON.parse(restore.stdout) as { created: string[] }).created.includes('database'));
     assert.match(restore.stderr, new RegExp(`restored from the snapshot ${kept[0]?.id ?? ''}`));
 
-    const last = await runCli(['destroy', ...args, '--skip-final-snapshot', '--json'], { cwd: dir });
+    // As a person reads it: the snapshot still kept, how to restore it, and how to delete it where it is (the
+    // rehearsal's file, never an AWS command: there is no such snapshot on AWS).
+    const last = await runCli(['destroy', ...args, '--skip-final-snapshot'], { cwd: dir });
     assert.equal(last.code, 0, last.stderr.slice(-2000));
-    assert.deepEqual((JSON.parse(last.stdout) as { snapshots: { id: string }[] }).snapshots.map((s) => s.id), [kept[0]?.id], 'no new snapshot; the first is still kept');
+    const keptLines = last.stderr.split('\n').filter((l) => l.startsWith('Kept DB snapshot'));
+    assert.deepEqual(keptLines.map((l) => l.split(' ')[3]), [kept[0]?.id], 'no new snapshot; the first is still kept');
+    assert.match(last.stderr, new RegExp(`Restore it: +npx three-tier up --stack demo --sandbox .*--from-snapshot ${kept[0]?.id ?? ''}`));
+    assert.match(last.stderr, /Delete it: +rm \.three-tier\/demo\.sandbox\.json /);
+    assert.doesNotMatch(last.stderr, /aws rds delete-db-snapshot/);
     assert.equal(existsSync(join(dir, '.three-tier', 'demo.json')), false);
   });
 });
