@@ -79,7 +79,7 @@ export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
   } while (cursor !== '0');
 }
 
-/** Redis keys the API uses under a prefix (mirrors api/src/items/items.cache.ts). */
+/** Redis keys the API uses under a prefix (written out, not imported: the test pins api/src/items/list-copy.ts). */
 export function cacheKeys(prefix: string): { list: string; generation: string; version: string } {
   return { list: `${prefix}items:list`, generation: `${prefix}items:generation`, version: `${prefix}items:list-version` };
 }
