@@ -41,6 +41,14 @@ export function imageProblem(image: string): string | undefined {
   return image.length > 512 || !IMAGE_PATTERN.test(image) ? `is not an image reference; use ${IMAGE_RULE}` : undefined;
 }
 
+/** Throws the usage error (exit 2) for an image reference docker would not accept. */
+export function checkImage(image: string): void {
+  const problem = imageProblem(image);
+  if (problem) {
+    throw usageError('BAD_IMAGE', `image "${image}" ${problem}.`, ['for example: --image 123456789012.dkr.ecr.us-east-1.amazonaws.com/api:1.0']);
+  }
+}
+
 export const stackConfigSchema = z
   .object({
     stack: z.string(),
@@ -171,14 +179,7 @@ export function resolveConfig(input: StackInput & { stack: string; region: strin
   }
   const badRegion = regionProblem(input.region);
   if (badRegion) throw usageError('BAD_REGION', badRegion, ['three-tier knows the regions of the AWS SDK it ships with; a region newer than that needs a newer three-tier']);
-  if (input.image !== undefined) {
-    const problem = imageProblem(input.image);
-    if (problem) {
-      throw usageError('BAD_IMAGE', `image "${input.image}" ${problem}.`, [
-        'for example: --image 123456789012.dkr.ecr.us-east-1.amazonaws.com/api:1.0',
-      ]);
-    }
-  }
+  if (input.image !== undefined) checkImage(input.image);
   const vpcCidr = input.vpcCidr ?? base?.vpcCidr ?? defaults.vpcCidr;
   const cidrProblem = vpcCidrProblem(vpcCidr);
   if (cidrProblem) throw usageError('BAD_CIDR', `--vpc-cidr "${vpcCidr}" ${cidrProblem}.`, ['for example: --vpc-cidr 10.0.0.0/16']);

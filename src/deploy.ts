@@ -9,7 +9,7 @@ import { ecsTags } from './resources/common.js';
 import { describeService } from './resources/ecs-service.js';
 import { imageKind } from './resources/image.js';
 import { describeTaskDefinition, inputsOf, matches, taskDefinitionInput } from './resources/task-definition.js';
-import { watchRollout, type RolloutOutcome, type StoppedTask } from './rollout.js';
+import { revisionOf, watchRollout, type RolloutOutcome, type StoppedTask } from './rollout.js';
 import { asThreeTierError, readOnlyContext, Run, type ProvisionerOptions } from './run.js';
 import { recordedStack, type StackSession } from './session.js';
 import { buildStackGraph, type StackGraphNode } from './stack.js';
@@ -87,7 +87,6 @@ const NEEDED: readonly [string, string][] = [
   ['ecr-repository', 'uri'],
 ];
 
-const revisionOf = (arn: string | undefined): string => arn?.split('/').pop() ?? '?';
 
 function refuseUnready(recorded: Manifest): void {
   const stack = recorded.stack;

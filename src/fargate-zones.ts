@@ -4,7 +4,7 @@
  * Regions" (Linux containers table, as of 2026-08). No API answers this: EC2's DescribeInstanceTypeOfferings knows
  * nothing of Fargate. Every other region the guide lists runs Fargate in all its zones.
  */
-export const FARGATE_ZONE_IDS: Readonly<Record<string, readonly string[]>> = {
+const FARGATE_ZONE_IDS: Readonly<Record<string, readonly string[]>> = {
   'us-west-1': ['usw1-az1', 'usw1-az3'],
   'ap-northeast-1': ['apne1-az1', 'apne1-az2', 'apne1-az4'],
 };

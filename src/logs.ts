@@ -1,7 +1,7 @@
 import { FilterLogEventsCommand, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import type { AwsClients } from './aws/clients.js';
 import { isAwsError } from './aws/errors.js';
-import { interrupted } from './aws/wait.js';
+import { interrupted, sleep } from './aws/wait.js';
 import { ThreeTierError, usageError } from './errors.js';
 import { CONTAINER_NAME } from './names.js';
 
@@ -25,14 +25,13 @@ export interface LogQuery {
   group: string;
   /** Epoch ms: from then on (inclusive). */
   startTime: number;
-  endTime?: number;
   /** Only tasks whose id starts with this. */
   task?: string;
   signal?: AbortSignal;
 }
 
 /** What --since accepts, in words for the error. */
-export const SINCE_RULE = 'a duration such as 30s, 10m, 2h or 1d, or an ISO 8601 time such as 2026-01-30T12:00:00Z';
+const SINCE_RULE = 'a duration such as 30s, 10m, 2h or 1d, or an ISO 8601 time such as 2026-01-30T12:00:00Z';
 const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** --since as epoch ms: a duration back from `now`, or an ISO time (not in the future). */
@@ -72,7 +71,6 @@ export async function readLogLines(clients: AwsClients, q: LogQuery): Promise<Lo
           logGroupName: q.group,
           logStreamNamePrefix: `${STREAM_PREFIX}${q.task ?? ''}`,
           startTime: q.startTime,
-          ...(q.endTime === undefined ? {} : { endTime: q.endTime }),
           ...(nextToken ? { nextToken } : {}),
         }),
         q.signal ? { abortSignal: q.signal } : {},
@@ -95,13 +93,13 @@ export async function readLogLines(clients: AwsClients, q: LogQuery): Promise<Lo
 }
 
 /** How far back each poll of --follow looks again, for events CloudWatch ingested late. */
-export const FOLLOW_OVERLAP_MS = 30_000;
+const FOLLOW_OVERLAP_MS = 30_000;
 
 /**
  * Print every line from `startTime` on, then keep polling until the signal aborts (Ctrl-C): each line once.
  * Ends with an "interrupted" error when aborted, as every long command does.
  */
-export async function followLogLines(clients: AwsClients, q: LogQuery, o: { pollMs: number; onLine: (line: LogLine) => void; onPoll?: () => void }): Promise<never> {
+export async function followLogLines(clients: AwsClients, q: LogQuery, o: { pollMs: number; onLine: (line: LogLine) => void }): Promise<never> {
   const printed = new Map<string, number>();
   let from = q.startTime;
   for (;;) {
@@ -115,22 +113,7 @@ export async function followLogLines(clients: AwsClients, q: LogQuery, o: { poll
     from = Math.max(q.startTime, newest - FOLLOW_OVERLAP_MS);
     // Only ids still inside the window can come back.
     for (const [id, ts] of printed) if (ts < from) printed.delete(id);
-    o.onPoll?.();
-    await new Promise<void>((resolve, reject) => {
-      if (q.signal?.aborted) {
-        reject(interrupted());
-        return;
-      }
-      const t = setTimeout(resolve, o.pollMs);
-      q.signal?.addEventListener(
-        'abort',
-        () => {
-          clearTimeout(t);
-          reject(interrupted());
-        },
-        { once: true },
-      );
-    });
+    await sleep(o.pollMs, q.signal);
   }
 }
 

@@ -52,7 +52,8 @@ export interface WatchOptions {
   onDeployment?: (id: string) => void;
 }
 
-const revisionOf = (arn: string | undefined): string => arn?.split('/').pop() ?? '?';
+/** A task definition ARN's family:revision, for people. */
+export const revisionOf = (arn: string | undefined): string => arn?.split('/').pop() ?? '?';
 
 function primaryOf(svc: Service): Deployment | undefined {
   return svc.deployments?.find((d) => d.status === 'PRIMARY');

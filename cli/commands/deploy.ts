@@ -1,4 +1,4 @@
-import { resolveConfig } from '../../src/config.js';
+import { checkImage } from '../../src/config.js';
 import { applyDeploy, deployChangesSomething, deployNodes, planDeploy, type DeployPlan, type DeployResult } from '../../src/deploy.js';
 import { usageError } from '../../src/errors.js';
 import type { ImageSource } from '../../src/image.js';
@@ -7,6 +7,7 @@ import type { CommonOptions } from '../aws-context.js';
 import { askConfirm, isInteractive } from '../prompts.js';
 import { withRecordedStack } from '../recorded-stack.js';
 import { outputMode, withProgress } from '../render/progress.js';
+import { revisionOf } from '../../src/rollout.js';
 import { readDataPlane } from '../../src/sandbox-data-plane.js';
 import { formatVerdict } from './verify.js';
 import { imageSourceFor, verifyAtEnd, verifyJson, type Checked } from './up.js';
@@ -18,7 +19,6 @@ export interface DeployCliOptions extends CommonOptions {
   verify?: boolean;
 }
 
-const revisionOf = (arn: string | undefined): string => arn?.split('/').pop() ?? '?';
 
 /**
  * `three-tier deploy`: open the stack (lock, manifest), connect where it lives, plan (the image checked before
@@ -34,7 +34,7 @@ export async function runDeploy(opts: DeployCliOptions): Promise<void> {
     ]);
   }
   // The image reference is checked on its own before anything is touched (no lock, no AWS call).
-  if (opts.image !== undefined) resolveConfig({ stack: opts.stack ?? 'demo', region: opts.region ?? 'us-east-1', image: opts.image });
+  if (opts.image !== undefined) checkImage(opts.image);
   await withRecordedStack(opts, 'deploy', interactive, async (open, { target, region, flags }, signal) => {
     const { stack, session } = open;
     const config = { ...open.recorded.config, ...(opts.image !== undefined ? { image: opts.image } : {}) };
