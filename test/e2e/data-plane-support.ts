@@ -78,9 +78,9 @@ export function alive(pid: number): boolean {
 /**
  * One data-plane sandbox for a test file, at the e2e pace, over a fresh database: started before its tests; after
  * them the sandbox (and its processes) stops, the database is dropped and the cache keys removed. Call inside
- * `describe`.
+ * `describe`; `sb` and `db` are there from the tests on.
  */
-export function dataPlaneSuite(timeScale: number): { readonly sb: Sandbox } {
+export function dataPlaneSuite(timeScale: number): { readonly sb: Sandbox; readonly db: FreshDatabase } {
   let sb: Sandbox | undefined;
   let db: FreshDatabase | undefined;
   let prefix = '';
@@ -99,6 +99,10 @@ export function dataPlaneSuite(timeScale: number): { readonly sb: Sandbox } {
     get sb(): Sandbox {
       if (!sb) throw new Error('the sandbox starts before the tests');
       return sb;
+    },
+    get db(): FreshDatabase {
+      if (!db) throw new Error('the database is made before the tests');
+      return db;
     },
   };
 }

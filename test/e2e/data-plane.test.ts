@@ -1,15 +1,14 @@
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeTasksCommand, ECSClient, ListTasksCommand, StopTaskCommand, type Task } from '@aws-sdk/client-ecs';
 import { DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import type { Sandbox } from '../../src/sandbox/server.js';
 import { stackNames } from '../../src/names.js';
 import { clientConfig, eventually } from '../sandbox/helpers.js';
 import { runCli, scratchDir, stackArgs, TIME_SCALE } from './cli.js';
-import { alive, dataPlane, dataPlaneSandbox, dropCacheKeys, freshDatabase, type FreshDatabase } from './data-plane-support.js';
+import { alive, dataPlaneSuite } from './data-plane-support.js';
 
 /**
  * The sandbox's data plane with the real CLI and SDK: `up` builds a stack whose task runs the bundled API as a real
@@ -21,12 +20,10 @@ describe('the sandbox data plane runs the API behind its load balancer', () => {
   const names = stackNames(stack);
   const dir = scratchDir('dataplane');
   const manifest = join(dir, `${stack}.json`);
-  let sb: Sandbox;
-  let db: FreshDatabase;
+  const suite = dataPlaneSuite(TIME_SCALE);
   let url = '';
-  let prefix = '';
-  const ecs = (): ECSClient => new ECSClient(clientConfig(sb));
-  const logs = (): CloudWatchLogsClient => new CloudWatchLogsClient(clientConfig(sb));
+  const ecs = (): ECSClient => new ECSClient(clientConfig(suite.sb));
+  const logs = (): CloudWatchLogsClient => new CloudWatchLogsClient(clientConfig(suite.sb));
 
   async function runningTask(): Promise<Task> {
     return eventually(async () => {
@@ -46,30 +43,19 @@ describe('the sandbox data plane runs the API behind its load balancer', () => {
   /** The pid of the process that serves a task: the data plane's only live process once the others are gone. */
   async function onlyPid(): Promise<number> {
     return eventually(async () => {
-      const pids = sb.dataPlane?.pids() ?? [];
+      const pids = suite.sb.dataPlane?.pids() ?? [];
       return pids.length === 1 ? pids[0] : undefined;
     }, 30_000, 'exactly one API process');
   }
 
   async function verifyUntilOk(): Promise<void> {
-    await eventually(async () => ((await runCli(['verify', '--stack', stack, '--manifest', manifest, '--endpoint-url', sb.endpoint], { cwd: dir })).code === 0 ? true : undefined), 60_000, 'verify to pass again');
+    await eventually(async () => ((await runCli(['verify', '--stack', stack, '--manifest', manifest, '--endpoint-url', suite.sb.endpoint], { cwd: dir })).code === 0 ? true : undefined), 60_000, 'verify to pass again');
   }
 
-  before(async () => {
-    db = await freshDatabase();
-    const config = dataPlane({ database: db.name });
-    prefix = config.cacheKeyPrefix ?? '';
-    sb = await dataPlaneSandbox(config, TIME_SCALE);
-  });
-  after(async () => {
-    await sb?.close();
-    await db?.drop();
-    await dropCacheKeys(prefix);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('up prints the loopback URL of the load balancer and its verify passes; DescribeLoadBalancers keeps the AWS DNS name', async () => {
-    const r = await runCli(['up', ...stackArgs(sb, stack, manifest), '--json'], { cwd: dir, timeoutMs: 180_000 });
+    const r = await runCli(['up', ...stackArgs(suite.sb, stack, manifest), '--json'], { cwd: dir, timeoutMs: 180_000 });
     assert.equal(r.code, 0, r.stderr.slice(-3000));
     const result = JSON.parse(r.stdout) as { url: string; localUrl?: string; verify: { ok?: boolean; steps?: { step: string; ok: boolean }[] } };
     assert.match(result.url, /^http:\/\/plane-alb-\d+\.us-east-1\.elb\.amazonaws\.com$/);
@@ -77,7 +63,7 @@ describe('the sandbox data plane runs the API behind its load balancer', () => {
     url = result.localUrl ?? '';
     assert.equal(result.verify.ok, true, JSON.stringify(result.verify));
     assert.deepEqual(result.verify.steps?.map((s) => s.step), ['health', 'read', 'cached read', 'write', 'read after write', 'clean up']);
-    const lb = (await new ElasticLoadBalancingV2Client(clientConfig(sb)).send(new DescribeLoadBalancersCommand({ Names: [names.loadBalancer] }))).LoadBalancers?.[0];
+    const lb = (await new ElasticLoadBalancingV2Client(clientConfig(suite.sb)).send(new DescribeLoadBalancersCommand({ Names: [names.loadBalancer] }))).LoadBalancers?.[0];
     assert.equal(`http://${lb?.DNSName ?? ''}`, result.url, 'the AWS-shaped name stays in the API');
   });
 
@@ -85,7 +71,7 @@ describe('the sandbox data plane runs the API behind its load balancer', () => {
     // Writes need the stack's API key (three-tier api-key prints it); without it the API answers 401.
     const refused = await fetch(`${url}/items`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'anonymous' }) });
     assert.equal(refused.status, 401);
-    const key = (await runCli(['api-key', '--stack', stack, '--manifest', manifest, '--endpoint-url', sb.endpoint], { cwd: dir })).stdout.trim();
+    const key = (await runCli(['api-key', '--stack', stack, '--manifest', manifest, '--endpoint-url', suite.sb.endpoint], { cwd: dir })).stdout.trim();
     const auth = { authorization: `Bearer ${key}` };
     const created = await fetch(`${url}/items`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify({ name: 'forwarded', description: 'through the data plane' }) });
     assert.equal(created.status, 201);
@@ -96,7 +82,7 @@ describe('the sandbox data plane runs the API behind its load balancer', () => {
     assert.equal(((await (await fetch(`${url}/items/${item.id}`)).json()) as { name: string }).name, 'renamed');
     // The row is in the database this test created, not anywhere else.
     const pg = await import('pg');
-    const c = new pg.default.Client({ connectionString: db.url });
+    const c = new pg.default.Client({ connectionString: suite.db.url });
     await c.connect();
     try {
       assert.deepEqual((await c.query('SELECT name FROM public.items WHERE id = $1', [item.id])).rows, [{ name: 'renamed' }]);
@@ -122,7 +108,7 @@ describe('the sandbox data plane runs the API behind its load balancer', () => {
   });
 
   it('three-tier verify passes through the load balancer, each step timed', async () => {
-    const r = await runCli(['verify', '--stack', stack, '--manifest', manifest, '--endpoint-url', sb.endpoint, '--json'], { cwd: dir });
+    const r = await runCli(['verify', '--stack', stack, '--manifest', manifest, '--endpoint-url', suite.sb.endpoint, '--json'], { cwd: dir });
     assert.equal(r.code, 0, r.stderr);
     const report = JSON.parse(r.stdout) as { ok: boolean; url: string; steps: { ok: boolean; latencyMs: number; detail: string }[] };
     assert.equal(report.ok, true);
@@ -167,7 +153,7 @@ describe('the sandbox data plane runs the API behind its load balancer', () => {
 
   it("the sandbox's close leaves no API process behind", async () => {
     const pids = [await onlyPid()];
-    await sb.close();
+    await suite.sb.close();
     for (const pid of pids) assert.equal(alive(pid), false, `process ${pid} survived the sandbox`);
   });
 });

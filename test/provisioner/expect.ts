@@ -102,3 +102,8 @@ export function mutatingCalls(before: Calls, after: Calls): Record<string, numbe
   }
   return out;
 }
+
+/** Operations in one snapshot that change something: any not matching :Describe, :List or :Get (so :BatchGet counts). */
+export function mutatingOps(c: Calls): string[] {
+  return Object.keys(c.operations).filter((op) => !/:(Describe|List|Get)/.test(op));
+}

@@ -7,9 +7,7 @@ import { readManifest } from '../../src/engine/manifest.js';
 import { applyUp, openStack, planChangesSomething, planUp, type UpPlan } from '../../src/provisioner.js';
 import { ThreeTierError } from '../../src/errors.js';
 import { harness, type Harness } from './harness.js';
-
-type Calls = { total: number; operations: Record<string, number> };
-const mutating = (c: Calls): string[] => Object.keys(c.operations).filter((op) => !/:(Describe|List|Get)/.test(op));
+import { mutatingOps, type Calls } from './expect.js';
 
 /** One plan, applied: the plan is a value computed from what AWS holds; apply carries out exactly that. */
 describe('up as a plan, applied', () => {
@@ -39,7 +37,7 @@ describe('up as a plan, applied', () => {
     assert.equal(p.zones.chosenNow, true);
     assert.equal(p.zones.names.length, 2);
     const calls = (await h.calls()) as Calls;
-    assert.deepEqual(mutating(calls), [], 'planning only reads');
+    assert.deepEqual(mutatingOps(calls), [], 'planning only reads');
     assert.equal(readManifest(h.manifestPath), undefined, 'planning writes no manifest');
   });
 

@@ -10,9 +10,7 @@ import { chooseAvailabilityZones } from '../../src/zones.js';
 import { formatPlan } from '../../cli/render/plan.js';
 import { control, sandbox } from '../sandbox/helpers.js';
 import { harness, type Harness } from './harness.js';
-
-type Calls = { total: number; operations: Record<string, number> };
-const mutating = (c: Calls): string[] => Object.keys(c.operations).filter((op) => !/:(Describe|List|Get)/.test(op));
+import { mutatingOps, type Calls } from './expect.js';
 
 /**
  * The stack's two zones offer what it needs: a zone whose RDS lacks the DB class is skipped (and the plan says so),
@@ -47,7 +45,7 @@ describe('availability zones that offer what the stack needs', () => {
       assert.ok(err.hints.some((x) => /--region/.test(x)));
       return true;
     });
-    assert.deepEqual(mutating((await h.calls()) as Calls), []);
+    assert.deepEqual(mutatingOps((await h.calls()) as Calls), []);
   });
 
   it('a zone without the DB class is skipped: the plan says which and why, and the subnets go to the two chosen', async () => {

@@ -22,7 +22,7 @@ import {
   type NatGateway,
 } from '@aws-sdk/client-ec2';
 import type { Sandbox } from '../../src/sandbox/server.js';
-import { clientConfig, control, eventually, resources, sandbox, rejectsWith } from './helpers.js';
+import { clientConfig, control, eventually, eventuallyPast, resources, sandbox, rejectsWith } from './helpers.js';
 
 
 // timeScale 0.02: NAT create 1.8 s, NAT delete 1.2 s, the EIP release trap 400 ms, VPC/subnet 40 ms.
@@ -208,15 +208,7 @@ describe('sandbox EC2: internet gateways, Elastic IPs, NAT gateways', () => {
 
     const afterDelete = (await ec2.send(new DescribeAddressesCommand({ AllocationIds: [allocationId] }))).Addresses?.[0];
     assert.equal(afterDelete?.AssociationId, undefined, 'the address was disassociated');
-    await eventually(async () => {
-      try {
-        await ec2.send(new ReleaseAddressCommand({ AllocationId: allocationId }));
-        return true;
-      } catch (e) {
-        if ((e as Error).name === 'AuthFailure') return undefined;
-        throw e;
-      }
-    }, 3_000, 'address released');
+    await eventuallyPast(() => ec2.send(new ReleaseAddressCommand({ AllocationId: allocationId })), 'AuthFailure', 3_000, 'address released');
     // No mapped public address is left: the gateway detaches.
     await ec2.send(new DetachInternetGatewayCommand({ InternetGatewayId: igwId, VpcId: vpcId }));
   });

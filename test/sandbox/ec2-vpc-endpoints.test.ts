@@ -13,7 +13,7 @@ import {
   EC2Client,
 } from '@aws-sdk/client-ec2';
 import type { Sandbox } from '../../src/sandbox/server.js';
-import { clientConfig, control, eventually, rejectsWith, sandbox } from './helpers.js';
+import { clientConfig, control, eventually, eventuallyPast, rejectsWith, sandbox } from './helpers.js';
 import { addGuardDuty } from './fixtures-guardduty.js';
 
 /**
@@ -64,15 +64,7 @@ describe('sandbox EC2: VPC endpoints', () => {
     assert.equal((await ec2.send(new DescribeVpcEndpointsCommand({ VpcEndpointIds: [id] }))).VpcEndpoints?.[0]?.VpcEndpointType, 'Gateway');
     await rejectsWith(ec2.send(new DeleteVpcCommand({ VpcId: vpc })), 'DependencyViolation', new RegExp(`The vpc '${vpc}' has dependencies and cannot be deleted`));
     await ec2.send(new DeleteVpcEndpointsCommand({ VpcEndpointIds: [id] }));
-    await eventually(async () => {
-      try {
-        await ec2.send(new DeleteVpcCommand({ VpcId: vpc }));
-        return true;
-      } catch (e) {
-        if ((e as Error).name === 'DependencyViolation') return undefined;
-        throw e;
-      }
-    });
+    await eventuallyPast(() => ec2.send(new DeleteVpcCommand({ VpcId: vpc })), 'DependencyViolation');
   });
 
   it("an Interface endpoint holds an interface per subnet with its groups; it blocks the VPC, its subnets and its group until it is gone", async () => {

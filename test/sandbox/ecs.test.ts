@@ -24,7 +24,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import type { Sandbox } from '../../src/sandbox/server.js';
 import { CreateListenerCommand, CreateTargetGroupCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { clientConfig, eventually, resources, sandbox } from './helpers.js';
+import { clientConfig, eventually, eventuallyPast, resources, sandbox } from './helpers.js';
 import { apiService, apiTaskDefinition, ecsFixture, fixtureClients, stageImage, type EcsFixture } from './fixtures-ecs.js';
 
 function rejectsWith(name: string, message?: string | RegExp) {
@@ -292,14 +292,7 @@ describe('sandbox ECS API', () => {
         return s?.status === 'INACTIVE' ? s : undefined;
       }, 5_000, 'INACTIVE');
       await assert.rejects(ecs.send(new DeleteClusterCommand({ cluster: 'main' })), rejectsWith('ClusterContainsTasksException', 'The Cluster cannot be deleted while Tasks are active.'));
-      const deleted = await eventually(async () => {
-        try {
-          return await ecs.send(new DeleteClusterCommand({ cluster: 'main' }));
-        } catch (e) {
-          if ((e as Error).name === 'ClusterContainsTasksException') return undefined;
-          throw e;
-        }
-      }, 5_000, 'cluster deleted');
+      const deleted = await eventuallyPast(() => ecs.send(new DeleteClusterCommand({ cluster: 'main' })), 'ClusterContainsTasksException', 5_000, 'cluster deleted');
       assert.equal(deleted.cluster?.status, 'INACTIVE');
       const described = await ecs.send(new DescribeClustersCommand({ clusters: ['main'] }));
       assert.equal(described.clusters?.[0]?.status, 'INACTIVE', 'an INACTIVE cluster stays describable');

@@ -15,7 +15,7 @@ import {
   EC2Client,
 } from '@aws-sdk/client-ec2';
 import type { Sandbox } from '../../src/sandbox/server.js';
-import { clientConfig, control, eventually, rejectsWith, sandbox } from './helpers.js';
+import { clientConfig, control, eventuallyPast, rejectsWith, sandbox } from './helpers.js';
 
 /**
  * The fresh-id fault: for freshIdWindowMs after a create, a call that names the new resource to change it or to
@@ -43,17 +43,6 @@ describe('sandbox: calls naming a fresh id', () => {
     await sb.close();
   });
 
-  /** Retry `call` while it answers `code`, as a client riding out eventual consistency does. */
-  const once = async <T>(call: () => Promise<T>, code: string): Promise<T> =>
-    eventually(async () => {
-      try {
-        return await call();
-      } catch (e) {
-        if ((e as Error).name === code) return undefined;
-        throw e;
-      }
-    }, 5_000, `past ${code}`);
-
   it('AuthorizeSecurityGroupIngress on, or naming, a fresh group answers InvalidGroup.NotFound, then works', async () => {
     const alb = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'alb', Description: 'alb', VpcId: vpcId }))).GroupId ?? '';
     const app = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'app', Description: 'app', VpcId: vpcId }))).GroupId ?? '';
@@ -61,7 +50,7 @@ describe('sandbox: calls naming a fresh id', () => {
     assert.equal((await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [app] }))).SecurityGroups?.[0]?.GroupId, app);
     const rule = { GroupId: app, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 3000, ToPort: 3000, UserIdGroupPairs: [{ GroupId: alb }] }] };
     await rejectsWith(ec2.send(new AuthorizeSecurityGroupIngressCommand(rule)), 'InvalidGroup.NotFound', new RegExp(`The security group '${app}' does not exist`));
-    const out = await once(() => ec2.send(new AuthorizeSecurityGroupIngressCommand(rule)), 'InvalidGroup.NotFound');
+    const out = await eventuallyPast(() => ec2.send(new AuthorizeSecurityGroupIngressCommand(rule)), 'InvalidGroup.NotFound');
     assert.equal(out.Return, true);
   });
 
@@ -72,6 +61,6 @@ describe('sandbox: calls naming a fresh id', () => {
     const nat = (await ec2.send(new CreateNatGatewayCommand({ SubnetId: subnetId, AllocationId: allocationId }))).NatGateway?.NatGatewayId ?? '';
     const route = { RouteTableId: table, DestinationCidrBlock: '0.0.0.0/0', NatGatewayId: nat };
     await rejectsWith(ec2.send(new CreateRouteCommand(route)), 'InvalidNatGatewayID.NotFound', new RegExp(`The natGateway ID '${nat}' does not exist`));
-    assert.equal((await once(() => ec2.send(new CreateRouteCommand(route)), 'InvalidNatGatewayID.NotFound')).Return, true);
+    assert.equal((await eventuallyPast(() => ec2.send(new CreateRouteCommand(route)), 'InvalidNatGatewayID.NotFound')).Return, true);
   });
 });

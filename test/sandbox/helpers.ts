@@ -54,6 +54,18 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
   }
 }
 
+/** Retry `call` while it answers the error named `code`, as a client riding out eventual consistency does; its result. */
+export async function eventuallyPast<T>(call: () => Promise<T>, code: string, timeoutMs = 5_000, what = `past ${code}`): Promise<T> {
+  return eventually(async () => {
+    try {
+      return await call();
+    } catch (e) {
+      if ((e as Error).name === code) return undefined;
+      throw e;
+    }
+  }, timeoutMs, what);
+}
+
 /** Assert that an SDK call fails with the error name the SDK surfaces (and, optionally, a message). */
 export async function rejectsWith(p: Promise<unknown>, name: string, message?: RegExp): Promise<void> {
   await assert.rejects(p, (e: Error) => {
