@@ -7,7 +7,7 @@ import { ManifestStore, type DeploymentRecord, type Manifest } from './engine/ma
 import { checkImageBeforeUp, describeSource, digestOf, parseEcrUri, type ImageSource } from './image.js';
 import { ecsTags } from './resources/common.js';
 import { describeService } from './resources/ecs-service.js';
-import { imageKind } from './resources/image.js';
+import { imageKind, pinnedUri } from './resources/image.js';
 import { describeTaskDefinition, inputsOf, matches, taskDefinitionInput } from './resources/task-definition.js';
 import { revisionOf, watchRollout, type RolloutOutcome, type StoppedTask } from './rollout.js';
 import { asThreeTierError, readOnlyContext, Run, type ProvisionerOptions } from './run.js';
@@ -119,14 +119,6 @@ async function revisionMatching(ctx: NodeContext, want: RegisterTaskDefinitionCo
   return undefined;
 }
 
-/** The image an --image names, as the tasks will pull it: by digest when it is in ECR (a tag can move). */
-async function resolveExisting(ctx: NodeContext, uri: string): Promise<string> {
-  const ref = parseEcrUri(uri);
-  if (!ref) return uri;
-  const digest = await digestOf(ctx.clients, ref);
-  return digest ? `${ref.host}/${ref.repository}@${digest}` : uri;
-}
-
 /** Compute what `deploy` will do. Reads AWS, changes nothing. */
 export async function planDeploy(session: StackSession, opts: DeployOptions): Promise<DeployPlan> {
   const recorded = recordedStack(session, opts.config.stack, 'deploy');
@@ -168,7 +160,7 @@ export async function planDeploy(session: StackSession, opts: DeployOptions): Pr
       return { ...base, action: 'deploy', reason: `${how}; a new revision if the image differs from the one ${revisionOf(currentArn)} runs` };
     }
     // An image that already exists is checked before anything changes: it must be there, for the tasks' architecture.
-    const image = await resolveExisting(ctx, opts.image.uri);
+    const image = await pinnedUri(ctx.clients, opts.image.uri);
     const check = await checkImageBeforeUp(opts.clients, image, config.cpuArchitecture, { signal: opts.signal, ...(opts.image.registry ? { registry: opts.image.registry } : {}) });
     if (!check.checked) notes.push(`the image's architecture was not checked: ${check.note}`);
     const want = taskDefinitionInput(config, inputsOf(contextOver(opts, config, recorded, { id: 'task-definition' }, image)));

@@ -2,11 +2,20 @@ import { DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { ThreeTierError } from '../errors.js';
 import { isAwsError } from '../aws/errors.js';
 import { CONTAINER_NAME, stackNames } from '../names.js';
+import type { AwsClients } from '../aws/clients.js';
 import type { Identity, NodeContext } from '../engine/kind.js';
 import { checkImageInGraph, describeSource, digestOf, imageExists, parseEcrUri, platformOf, stageSandboxImage, type ImageSource } from '../image.js';
 import { buildAndPush } from '../image-build.js';
 import type { StackResourceKind } from './kind.js';
 import { needOutput } from './common.js';
+
+/** An image reference as the tasks will pull it: by digest when it is in ECR (a tag can move under a running service). */
+export async function pinnedUri(clients: AwsClients, uri: string): Promise<string> {
+  const ref = parseEcrUri(uri);
+  if (!ref) return uri;
+  const digest = await digestOf(clients, ref);
+  return digest ? `${ref.host}/${ref.repository}@${digest}` : uri;
+}
 
 /**
  * The API image as a node of the graph: obtained from its source (an existing reference, a docker build pushed to
@@ -17,13 +26,8 @@ import { needOutput } from './common.js';
  */
 async function obtain(ctx: NodeContext, source: ImageSource): Promise<string> {
   switch (source.kind) {
-    case 'existing': {
-      const ref = parseEcrUri(source.uri);
-      if (!ref) return source.uri;
-      const digest = await digestOf(ctx.clients, ref);
-      // Deploy by digest: a tag can move under a running service.
-      return digest ? `${ref.host}/${ref.repository}@${digest}` : source.uri;
-    }
+    case 'existing':
+      return pinnedUri(ctx.clients, source.uri);
     case 'sandbox-push': {
       const repository = needOutput(ctx, 'ecr-repository', 'name');
       const repositoryUri = needOutput(ctx, 'ecr-repository', 'uri');
