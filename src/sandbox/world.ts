@@ -300,14 +300,17 @@ export class World {
 
   /** Whether a fresh resource is still inside the eventual-consistency window (describe-by-id answers NotFound). */
   hiddenByConsistency(resource: Resource): boolean {
-    const window = this.config.faults.consistencyWindowMs;
-    return window > 0 && Date.now() - resource.createdAt < window;
+    return this.youngerThan(resource, this.config.faults.consistencyWindowMs);
   }
 
   /** Whether a call naming this resource by id (to change it or point at it) still answers NotFound (freshIdWindowMs). */
   hiddenAsFreshId(resource: Resource): boolean {
-    const window = this.config.faults.freshIdWindowMs;
-    return window > 0 && Date.now() - resource.createdAt < window;
+    return this.youngerThan(resource, this.config.faults.freshIdWindowMs);
+  }
+
+  /** Whether the resource was created less than `windowMs` ago in real time (never, for a window of 0). */
+  private youngerThan(resource: Resource, windowMs: number): boolean {
+    return windowMs > 0 && Date.now() - resource.createdAt < windowMs;
   }
 
 

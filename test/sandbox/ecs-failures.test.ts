@@ -24,7 +24,7 @@ import { AttachRolePolicyCommand, DeleteRolePolicyCommand, DetachRolePolicyComma
 import { DeleteLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
 import type { Sandbox } from '../../src/sandbox/server.js';
 import { ResourceType, type RouteTableData } from '../../src/sandbox/model.js';
-import { clientConfig, eventually, sandbox } from './helpers.js';
+import { clientConfig, control, eventually, sandbox } from './helpers.js';
 import { EXECUTION_POLICY, REGISTRY, apiService, apiTaskDefinition, closeIngress, ecsFixture, ecsNetwork, fixtureClients, stageImage, targetsOf, type EcsFixture, type EcsNetwork } from './fixtures-ecs.js';
 
 /**
@@ -202,6 +202,28 @@ describe('sandbox ECS task failures', () => {
     const { name } = await deploy({ td: { executionRoleArn: 'arn:aws:iam::123456789012:role/nobody' } });
     const t = await firstStopped(name);
     assert.match(t.stoppedReason ?? '', /^ResourceInitializationError: unable to pull secrets or registry auth: .*AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role\/nobody\//);
+  });
+
+  it('iamPropagationUses: a role made while IAM has not propagated fails the first task with AccessDenied, ECS starts another that runs', async () => {
+    // docs/sandbox.md, Faults: after a role is created or its policies change, the next that many ECS lookups of it
+    // do not see it; each task start looks the execution role up once before it fails on its first permission.
+    const set = await control(sb, 'POST', '/_sandbox/faults', { iamPropagationUses: 1 });
+    assert.equal(set.status, 200);
+    let name: string;
+    let fx: EcsFixture;
+    try {
+      ({ fx, name } = await deploy());
+    } finally {
+      await control(sb, 'POST', '/_sandbox/faults', { iamPropagationUses: 0 });
+    }
+    const stopped = await firstStopped(name);
+    assert.equal(stopped.stopCode, 'TaskFailedToStart');
+    const reason = stopped.stoppedReason ?? '';
+    assert.ok(reason.startsWith('ResourceInitializationError: unable to pull secrets or registry auth: '), reason);
+    assert.ok(reason.includes(`AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/${fx.execRole}/`), reason);
+    assert.ok(reason.includes('is not authorized to perform: secretsmanager:GetSecretValue'), reason);
+    const t = await running(name);
+    assert.notEqual(t.taskArn, stopped.taskArn);
   });
 
   it('a secret that does not exist (the role may read any secret): ResourceNotFoundException', async () => {

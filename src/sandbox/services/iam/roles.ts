@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { ResourceType, type RoleData } from '../../model.js';
 import type { Resource, World } from '../../world.js';
+import { markUnpropagated } from './policy.js';
 
 function roleId(): string {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -20,7 +21,7 @@ export function createRoleResource(world: World, init: { name: string; path: str
     createDate: world.now(),
   };
   if (init.description !== undefined) data.description = init.description;
-  if (world.config.faults.iamPropagationUses > 0) data.unpropagatedUses = world.config.faults.iamPropagationUses;
+  markUnpropagated(world, data);
   return world.create<RoleData>('iam', ResourceType.iamRole, init.name, { state: 'available', data });
 }
 

@@ -24,14 +24,14 @@ const STORAGE: { type: string; min: number; max: number; iops: boolean; throughp
 /** DescribeOrderableDBInstanceOptions takes MaxRecords 20-1000 (default 100). */
 const orderableLimits: PageLimits = { ...recordLimits, max: 1000, badSize: (n) => invalidValue(`Invalid value ${n} for MaxRecords. Must be between 20 and 1000`) };
 
-function option(world: World, version: string, instanceClass: string, s: (typeof STORAGE)[number]): OrderableDBInstanceOption {
+function option(world: World, version: string, instanceClass: string, zones: string[], s: (typeof STORAGE)[number]): OrderableDBInstanceOption {
   return {
     Engine: 'postgres',
     EngineVersion: version,
     DBInstanceClass: instanceClass,
     LicenseModel: LICENSE,
     AvailabilityZoneGroup: world.config.region,
-    AvailabilityZones: zonesOffering(world, instanceClass).map((Name) => ({ Name })),
+    AvailabilityZones: zones.map((Name) => ({ Name })),
     MultiAZCapable: true,
     ReadReplicaCapable: true,
     Vpc: true,
@@ -59,11 +59,14 @@ const describeOrderable = op<DescribeOrderableDBInstanceOptionsMessage, Orderabl
   const all: OrderableDBInstanceOption[] = [];
   if (engine === 'postgres' && (input.LicenseModel === undefined || input.LicenseModel === LICENSE) && input.Vpc !== false) {
     const classes = [...INSTANCE_CLASSES].sort();
+    // The zones offering a class are the same for every version and storage type: look them up once per class.
+    const zonesOf = new Map(classes.map((c) => [c, zonesOffering(world, c)]));
     for (const v of offered()) {
       if (input.EngineVersion !== undefined && input.EngineVersion !== v.version) continue;
       for (const c of classes) {
         if (input.DBInstanceClass !== undefined && input.DBInstanceClass !== c) continue;
-        for (const s of STORAGE) all.push(option(world, v.version, c, s));
+        const zones = zonesOf.get(c)!;
+        for (const s of STORAGE) all.push(option(world, v.version, c, zones, s));
       }
     }
   }
