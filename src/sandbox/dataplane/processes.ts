@@ -93,6 +93,8 @@ export class TaskProcess {
   /** Checks finished and not yet taken by the load balancer's rules. */
   private results: HealthCheckResult[] = [];
   private answered = false;
+  // When an exited process last failed a check (takeChecks).
+  private deadCheckedAt = 0;
   private lastFailure: HealthCheckResult & { passed: false } = { passed: false, reason: 'Target.FailedHealthChecks', description: 'Health checks failed' };
   private probeTimer: NodeJS.Timeout | undefined;
   private killTimer: NodeJS.Timeout | undefined;
@@ -169,12 +171,17 @@ export class TaskProcess {
 
   /**
    * The checks finished since the last call, each once, for the load balancer's rules to count against the group's
-   * thresholds. A process that has exited fails every check from then on.
+   * thresholds. A process that has exited fails a check each interval from then on.
    */
   takeChecks(): HealthCheckResult[] {
     if (!this.health) return [];
-    if (!this.alive) return [this.lastFailure];
-    return this.results.splice(0);
+    if (this.alive) return this.results.splice(0);
+    // One failure per interval, as the load balancer's checks of a target that no longer answers: however often the
+    // rules ask, the unhealthy threshold takes threshold x interval, as on AWS.
+    const now = Date.now();
+    if (now - this.deadCheckedAt < Math.max(MIN_PROBE_INTERVAL_MS, this.health.intervalMs)) return this.results.splice(0);
+    this.deadCheckedAt = now;
+    return [...this.results.splice(0), this.lastFailure];
   }
 
   /** SIGTERM, then SIGKILL once the stop timeout has passed, as the ECS agent stops a container. */
