@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { CreateClusterCommand, CreateServiceCommand, DescribeTasksCommand, ECSClient, ListTasksCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { CreateDBInstanceCommand, CreateDBSubnetGroupCommand, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
+import { CreateDBInstanceCommand, CreateDBSubnetGroupCommand, DescribeDBInstancesCommand, RDSClient, StartDBInstanceCommand, StopDBInstanceCommand } from '@aws-sdk/client-rds';
 import { CreateCacheSubnetGroupCommand, CreateReplicationGroupCommand, DescribeReplicationGroupsCommand, ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import type { Sandbox } from '../../src/sandbox/server.js';
 import { clientConfig, eventually, sandbox } from './helpers.js';
@@ -134,6 +134,21 @@ describe('sandbox ECS: target health follows the task to its database and cache'
       assert.ok((await cacheLogLines()).some((l) => JSON.parse(l).service === 'database'), 'the API logs why');
     } finally {
       await ec2().send(new AuthorizeSecurityGroupIngressCommand({ GroupId: dbSg, IpPermissions: fromEcs(5432) }));
+    }
+    await targetIn(name, 'healthy');
+  });
+
+  it('the database stopped: it takes no connections, /health answers 503, the target turns unhealthy until it is started', async () => {
+    const name = await deploy();
+    await targetIn(name, 'healthy');
+    const rds = new RDSClient(clientConfig(sb));
+    await rds.send(new StopDBInstanceCommand({ DBInstanceIdentifier: 'deps-db' }));
+    try {
+      const target = await targetIn(name, 'unhealthy');
+      assert.equal(target.description, 'Health checks failed with these codes: [503]');
+    } finally {
+      await eventually(async () => ((await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'deps-db' }))).DBInstances?.[0]?.DBInstanceStatus === 'stopped' ? true : undefined), 10_000, 'the database stopped');
+      await rds.send(new StartDBInstanceCommand({ DBInstanceIdentifier: 'deps-db' }));
     }
     await targetIn(name, 'healthy');
   });

@@ -340,11 +340,16 @@ function apiHealthLog(world: World, service: 'database' | 'cache', reason: strin
 const HEALTH_503: Pick<HealthVerdict, 'reason' | 'description'> = { reason: 'Target.ResponseCodeMismatch', description: 'Health checks failed with these codes: [503]' };
 
 /** The RDS instance a DB_HOST names (its endpoint address), if it is in the world. */
-function databaseAt(world: World, host: string): { peer: Peer; port: number } | undefined {
+function databaseAt(world: World, host: string): { peer: Peer; port: number; accepting: boolean } | undefined {
   const db = world.list<DbInstanceData>(ResourceType.dbInstance).find((d) => d.data.endpointAddress === host);
   if (!db) return undefined;
-  return { peer: { groups: db.data.securityGroupIds, ips: enisOf(world, rdsOwnerRef(db.id)).map((e) => e.data.privateIpAddress) }, port: db.data.port };
+  const peer = { groups: db.data.securityGroupIds, ips: enisOf(world, rdsOwnerRef(db.id)).map((e) => e.data.privateIpAddress) };
+  return { peer, port: db.data.port, accepting: !DB_NOT_ACCEPTING.has(db.state) };
 }
+
+// RDS states in which the instance takes no connections (docs/sandbox/rds.md): a task whose database is in one of
+// them fails its health check like one whose security group is closed.
+const DB_NOT_ACCEPTING = new Set(['creating', 'stopping', 'stopped', 'starting', 'rebooting', 'deleting', 'failed']);
 
 /** The replication group a REDIS_HOST names (its primary, reader or a node endpoint), if it is in the world. */
 function cacheAt(world: World, hostName: string): { peer: Peer; port: number; transitEncryption: boolean; authToken: boolean } | undefined {
@@ -394,7 +399,7 @@ export function healthVerdict(world: World, task: TaskData, td: TaskDefinitionDa
     };
   }
   const db = databaseAt(world, dbHost);
-  if (db && groupsAdmit(world, taskPeer, db.peer, db.port) === false) {
+  if (db && (!db.accepting || groupsAdmit(world, taskPeer, db.peer, db.port) === false)) {
     return { healthy: false, ...HEALTH_503, logLine: apiHealthLog(world, 'database', 'timeout exceeded when trying to connect') };
   }
   const cache = cacheAt(world, env.get('REDIS_HOST') ?? '');
