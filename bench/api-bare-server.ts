@@ -3,7 +3,10 @@
 // - BARE_PROTOCOL=get (the default): GET the cached body bytes on every request and send them;
 // - BARE_PROTOCOL=version: what the API does on a hit (api/src/items/items.cache.ts), with the API's own script: ask
 //   Redis for the list's version and send the copy kept for it (the API's ListCopy, api/src/items/list-copy.ts).
-//   Against this one, what the API costs more is its framework and its request log alone.
+//   Against this one, what the API costs more is its framework and its request log alone;
+// - BARE_PROTOCOL=memory: reads the body from Redis once, at start, and sends those bytes without asking Redis again.
+//   No server that answers from the cache can do less: its figures are this machine's floor (the load generator,
+//   node:http and the scheduler), and show whether a latency goal can be reached here at all.
 // Environment: PORT, REDIS_HOST, REDIS_PORT, CACHE_PREFIX (the API's CACHE_KEY_PREFIX), BARE_PROTOCOL.
 import http from 'node:http';
 import { createRequire } from 'node:module';
@@ -12,7 +15,9 @@ import { Redis } from 'ioredis';
 const port = Number(process.env['PORT']);
 const prefix = process.env['CACHE_PREFIX'] ?? '';
 const protocol = process.env['BARE_PROTOCOL'] ?? 'get';
-if (protocol !== 'get' && protocol !== 'version') throw new Error(`BARE_PROTOCOL ${protocol}: get or version`);
+if (protocol !== 'get' && protocol !== 'version' && protocol !== 'memory') {
+  throw new Error(`BARE_PROTOCOL ${protocol}: get, version or memory`);
+}
 const redis = new Redis({
   host: process.env['REDIS_HOST'] ?? '127.0.0.1',
   port: Number(process.env['REDIS_PORT'] ?? 6379),
@@ -25,8 +30,10 @@ const { ListCopy, listKeys } = createRequire(import.meta.url)('../../api/dist/it
 };
 const listKey = listKeys(prefix).list;
 const copy = protocol === 'version' ? new ListCopy(redis, prefix) : undefined;
+let kept: Buffer | null = null;
 
 async function body(): Promise<Buffer | null | undefined> {
+  if (protocol === 'memory') return kept;
   return copy === undefined ? redis.getBuffer(listKey) : copy.read();
 }
 
@@ -47,7 +54,12 @@ const server = http.createServer((req, res) => {
   );
 });
 
-redis.once('ready', () => server.listen(port, '127.0.0.1'));
+redis.once('ready', () => {
+  void (async () => {
+    if (protocol === 'memory') kept = await redis.getBuffer(listKey);
+    server.listen(port, '127.0.0.1');
+  })();
+});
 process.on('SIGTERM', () => {
   server.close();
   redis.disconnect();
