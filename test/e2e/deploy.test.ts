@@ -211,6 +211,10 @@ describe('three-tier deploy, through the CLI', () => {
       const d = svc.deployments?.find((x) => x.id === ours);
       return d === undefined || d.rolloutState === 'FAILED' ? svc : undefined;
     }, 15_000, 'the circuit breaker to fail the deployment');
+    // status says the breaker ended it (failed, or already replaced by its rollback) and what records the outcome.
+    const st = JSON.parse((await runCli(['status', ...args(), '--json'], { cwd: dir })).stdout) as StackStatus;
+    assert.ok(st.deployment?.rollout === 'failed' || st.deployment?.rollout === 'replaced', JSON.stringify(st.deployment));
+    assert.match(st.deployment.note, /circuit breaker.*records the outcome/);
     const r = await deploy([]);
     assert.equal(r.code, 1, r.stderr.slice(-2000));
     assert.match(r.stderr, /DEPLOY_ROLLED_BACK/);

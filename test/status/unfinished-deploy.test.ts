@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import type { Service } from '@aws-sdk/client-ecs';
 import { paint } from '../../cli/render/color.js';
 import { formatStatus } from '../../cli/render/status.js';
 import { applyDeploy, planDeploy, type DeployOptions, type DeployResult } from '../../src/deploy.js';
@@ -7,6 +8,8 @@ import type { EngineEvent } from '../../src/engine/events.js';
 import { ManifestStore, readManifest } from '../../src/engine/manifest.js';
 import { openStack } from '../../src/provisioner.js';
 import type { StackStatus } from '../../src/status/model.js';
+import { failed, seen } from '../../src/status/read.js';
+import { unfinishedDeploy } from '../../src/status/unfinished-deploy.js';
 import { harness, type Harness } from '../provisioner/harness.js';
 import { threeTierFailure } from '../provisioner/expect.js';
 import { registerVariant } from '../provisioner/task-variant.js';
@@ -121,5 +124,46 @@ describe('status tells of a deploy that did not see its end', () => {
     } finally {
       store.setDeployment(undefined);
     }
+  });
+
+  it('a deployment ECS no longer lists (rolled back or replaced): said so, the verdict what ECS shows', async () => {
+    const m = readManifest(h.manifestPath);
+    const arn = m?.resources['task-definition']?.outputs?.['arn'] ?? '';
+    const store = ManifestStore.open(h.manifestPath, { config: h.config });
+    // A deploy killed after UpdateService answered, whose deployment another one has since replaced.
+    store.setDeployment({ startedAt: new Date().toISOString(), source: IMAGE, image: IMAGE, taskDefinitionArn: arn.replace(/:\d+$/, ':1'), deploymentId: 'ecs-svc/1111111111111111111', previousTaskDefinitionArn: arn });
+    try {
+      const s = await statusOf(h);
+      assert.equal(s.deployment?.rollout, 'replaced');
+      assert.equal(s.verdict, 'healthy', JSON.stringify([s.reasons, s.drift]));
+      assert.match(s.deployment?.note ?? '', /^it is no longer the service's deployment \(the circuit breaker rolled it back, or another deployment replaced it\); .*`three-tier deploy --stack half` records the outcome/);
+    } finally {
+      store.setDeployment(undefined);
+    }
+  });
+});
+
+/**
+ * The states the sandbox shows only for an instant (a failed deployment is gone once the breaker's rollback
+ * completes) or not on demand (a read that fails), read from a service value built by hand as DescribeServices
+ * answers it.
+ */
+describe('what ECS shows of an unfinished deploy, from the service status read', () => {
+  const td = (n: number): string => `arn:aws:ecs:us-east-1:123456789012:task-definition/half-api:${n}`;
+  const record = { startedAt: '2026-01-30T09:12:01.532Z', source: IMAGE, image: IMAGE, taskDefinitionArn: td(3), deploymentId: 'ecs-svc/3', previousTaskDefinitionArn: td(2) };
+
+  it('failed while the circuit breaker rolls back; unknown when the service could not be read', () => {
+    const service: Service = {
+      deployments: [
+        { id: 'ecs-svc/4', status: 'PRIMARY', taskDefinition: td(2), rolloutState: 'IN_PROGRESS' },
+        { id: 'ecs-svc/3', status: 'ACTIVE', taskDefinition: td(3), rolloutState: 'FAILED' },
+      ],
+    };
+    const rollingBack = seen(service);
+    const f = unfinishedDeploy(record, rollingBack, undefined, '--stack half');
+    assert.equal(f?.rollout, 'failed');
+    assert.equal(f?.note, 'the circuit breaker failed it; the deploy that started it did not see its end: `three-tier deploy --stack half` records the outcome (until then up and resume refuse to run)');
+    assert.equal(unfinishedDeploy(record, failed, undefined, '--stack half')?.rollout, 'unknown');
+    assert.equal(unfinishedDeploy(undefined, rollingBack, undefined, '--stack half'), undefined);
   });
 });
