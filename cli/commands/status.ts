@@ -17,8 +17,21 @@ export interface StatusOptions extends CommonOptions {
   interval?: number;
 }
 
-async function observeOnce(t: ReadingTarget, aws: AwsTarget): Promise<StackStatus> {
-  const status = await stackStatus({ clients: aws.clients, stack: t.stack, region: t.region, manifestPath: t.manifestPath, manifest: t.manifest, endpoint: t.endpoint });
+/**
+ * The flags another command needs to reach this stack as status did: the manifest keeps its region and endpoint, so
+ * only what was given to find it (commands/up.ts stackFlags says the same for a stack just made; not imported, so
+ * that status does not load up).
+ */
+function flagsFor(t: ReadingTarget, opts: StatusOptions): string {
+  const parts = [`--stack ${t.stack}`];
+  if (opts.manifest) parts.push(`--manifest ${opts.manifest}`);
+  if (opts.endpointUrl) parts.push(`--endpoint-url ${opts.endpointUrl}`);
+  if (opts.timeScale !== undefined) parts.push(`--time-scale ${opts.timeScale}`);
+  return parts.join(' ');
+}
+
+async function observeOnce(t: ReadingTarget, aws: AwsTarget, opts: StatusOptions): Promise<StackStatus> {
+  const status = await stackStatus({ clients: aws.clients, stack: t.stack, region: t.region, manifestPath: t.manifestPath, manifest: t.manifest, endpoint: t.endpoint, stackFlags: flagsFor(t, opts) });
   // Reads failed: a login or endpoint problem says so precisely (checkCredentials throws it); others stay unknown.
   if (status.errors.length) await checkCredentials(aws);
   if (!t.manifest && !foundAnything(status)) {
@@ -55,7 +68,7 @@ async function watch(t: ReadingTarget, aws: AwsTarget, opts: StatusOptions): Pro
   let last: StackStatus | undefined;
   try {
     while (!stop.signal.aborted) {
-      last = await observeOnce(t, aws);
+      last = await observeOnce(t, aws, opts);
       const frame = render(last, Boolean(opts.json));
       process.stdout.write(tty ? `\x1b[H\x1b[2J${frame}(refreshing every ${opts.interval ?? 5} s; Ctrl-C to stop)\n` : opts.json ? frame : `${frame}\n`);
       await new Promise<void>((resolve) => {
@@ -83,7 +96,7 @@ export async function runStatus(opts: StatusOptions): Promise<void> {
   try {
     if (opts.watch) status = await watch(t, aws, opts);
     else {
-      status = await observeOnce(t, aws);
+      status = await observeOnce(t, aws, opts);
       process.stdout.write(render(status, Boolean(opts.json)));
     }
   } finally {

@@ -4,8 +4,9 @@ import { diagram } from './diagram.js';
 import { formatFindings } from './status-findings.js';
 
 /**
- * `three-tier status` as text: the verdict and why, where the stack is, the diagram, the service with its
- * deployments, stopped tasks and targets, the data tier, every resource, then what is wrong and what it costs.
+ * `three-tier status` as text: the verdict and why, a deploy not seen to its end, where the stack is, the diagram,
+ * the service with its deployments, stopped tasks and targets, the data tier, every resource, then what is wrong and
+ * what it costs.
  */
 const VERDICT_HEALTH: Record<Verdict, Health> = {
   healthy: 'ok',
@@ -87,6 +88,8 @@ export function formatStatus(s: StackStatus, p: Paint): string {
   lines.push(`${p.bold(`Stack ${s.stack}`)}: ${p.health(VERDICT_HEALTH[s.verdict], s.verdict)}  (${where(s)})`);
   if (s.foundBy === 'tags') lines.push(`  No manifest at ${s.manifestPath}: found by its three-tier:stack tag in ${s.region}.`);
   for (const r of s.reasons) lines.push(`  - ${r}`);
+  const d = s.deployment;
+  if (d) lines.push(`  ${p.bold(`Deploy of ${d.revision}`)} (${shortId(d.image)}), started ${d.startedAt}: ${d.note}.`);
   if (s.url) lines.push(`  URL: ${s.url}${s.endpoint ? ' (simulated)' : ''}`);
   lines.push('', ...diagram(s, p).map((l) => `  ${l}`), '');
   const blocks = [serviceLines(s, p), targetLines(s, p), dataLines(s), resourceLines(s, p), formatFindings(s, p)];

@@ -12,6 +12,7 @@ import { burnRate, costState } from './burn.js';
 import { readLock } from './lock.js';
 import { tiers, verdictOf } from './verdict.js';
 import { valueOf } from './read.js';
+import { unfinishedDeploy } from './unfinished-deploy.js';
 
 /**
  * `three-tier status` as a value: observe the stack once (batched, read-only; never the lock), compare it with the
@@ -26,6 +27,8 @@ export interface StatusInput {
   manifest: Manifest | undefined;
   /** `sandbox` or a custom endpoint, as recorded or given. */
   endpoint?: string | undefined;
+  /** The flags that name the stack to another command, for what status tells a user to run (default `--stack NAME`). */
+  stackFlags?: string | undefined;
 }
 
 export type { StackStatus } from './model.js';
@@ -48,7 +51,9 @@ export async function stackStatus(input: StatusInput): Promise<StackStatus> {
   const health = (id: string) => found.resources.find((r) => r.id === id)?.health ?? 'absent';
   const now = { health, databaseState: valueOf(o.data.dbInstance)?.DBInstanceStatus, running: svc.service?.running ?? 0 };
   const cost = burnRate(e.config, costState(input.manifest), now, leaks.reduce((s, l) => s + (l.hourly ?? 0), 0));
-  const { verdict, reasons } = verdictOf({ resources: found.resources, service: svc.service, targets: svc.targets, drift, leaks, errors: o.errors, lock, foreign: o.foreign.length });
+  // A deploy stopped before it saw its rollout end left its record: the manifest says so, no AWS call of its own.
+  const deployment = unfinishedDeploy(input.manifest?.deployment, o.ecs.service, lock, input.stackFlags ?? `--stack ${input.stack}`);
+  const { verdict, reasons } = verdictOf({ resources: found.resources, service: svc.service, targets: svc.targets, drift, leaks, errors: o.errors, lock, deployment, foreign: o.foreign.length });
   if (input.manifest?.paused) reasons.push(pausedReason(input.manifest.paused, now.databaseState));
 
   const status: StackStatus = {
@@ -73,6 +78,7 @@ export async function stackStatus(input: StatusInput): Promise<StackStatus> {
   const lb = valueOf(o.elb.loadBalancer);
   if (lb?.DNSName) status.url = `http://${lb.DNSName}`;
   if (lock) status.lock = lock;
+  if (deployment) status.deployment = deployment;
   if (svc.service) status.service = svc.service;
   const db = valueOf(o.data.dbInstance);
   if (db) {

@@ -176,6 +176,40 @@ export interface LockView {
   since: string;
 }
 
+/**
+ * What ECS shows of the deployment an unfinished `deploy` recorded in the manifest: still rolling out, completed,
+ * failed (the circuit breaker), replaced by another deployment (the breaker's rollback, or someone's deploy), never
+ * started (the deploy stopped before ECS was asked), or unknown (the service could not be read).
+ */
+export type UnfinishedRollout = 'in-progress' | 'completed' | 'failed' | 'replaced' | 'not-started' | 'unknown';
+
+/**
+ * A deployment `three-tier deploy` started and did not see to its end (the manifest's `deployment`, written before
+ * UpdateService and cleared when deploy sees the rollout end): what it rolls out, what ECS shows of it, and what to
+ * run. Only what a reader needs of the record; it never holds a secret.
+ */
+export interface UnfinishedDeployView {
+  /** The revision rolled out. */
+  taskDefinitionArn: string;
+  /** Its family:revision, as the service's deployments name it. */
+  revision: string;
+  image: string;
+  startedAt: string;
+  /** ECS's id of the deployment, once UpdateService answered. */
+  deploymentId?: string;
+  /** Where a rollout that cannot succeed goes back to. */
+  previousTaskDefinitionArn?: string;
+  /** A fresh deployment of the same revision (`deploy --force`). */
+  force?: boolean;
+  rollout: UnfinishedRollout;
+  /** A `three-tier deploy` holds the stack's lock and is watching it now; otherwise the deploy was stopped. */
+  watched: boolean;
+  /** What it means, in words, with what to run. */
+  note: string;
+  /** What sees it to its end (`three-tier deploy` continues it); absent while a deploy is watching it. */
+  command?: string;
+}
+
 export type Verdict = 'healthy' | 'changing' | 'partial' | 'paused' | 'drifted' | 'degraded' | 'unknown';
 
 export type Tier = 'alb' | 'ecs' | 'rds' | 'redis';
@@ -202,6 +236,8 @@ export interface StackStatus {
   reasons: string[];
   url?: string;
   lock?: LockView;
+  /** A deployment a `three-tier deploy` started and has not seen to its end (recorded in the manifest). */
+  deployment?: UnfinishedDeployView;
   resources: ResourceView[];
   service?: ServiceView;
   targets: TargetView[];

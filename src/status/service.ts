@@ -133,7 +133,10 @@ export function serviceFindings(e: Expected, o: Observation, sgEcs: string | und
   const groupCheck = valueOf(o.elb.targetGroup) ? diagnoseTargetGroup(recordedOf(e, 'target-group')?.outputs?.['targetType'], targets.length, running) : undefined;
   const diagnoses = (current: boolean): Diagnosis[] => dedupe([...(current ? stopped.map((s) => s.diagnosis) : []), ...targets.map((t) => t.diagnosis), groupCheck]);
   if (!svc) return { targets, diagnoses: diagnoses(true), drift: [] };
-  const expectedTd = recordedIdentity(e, 'task-definition')?.['arn'];
+  const primary = svc.deployments?.find((d) => d.status === 'PRIMARY')?.taskDefinition;
+  // A deploy that did not see its end (the manifest's record) rolled out its revision: what the stack deployed, not drift.
+  const deploying = e.manifest?.deployment?.taskDefinitionArn;
+  const expectedTd = deploying !== undefined && primary === deploying ? deploying : recordedIdentity(e, 'task-definition')?.['arn'];
   const rolledBack = rolledBackFrom(svc, expectedTd);
   const events = (svc.events ?? []).filter((ev) => EVENT_PATTERN.test(ev.message ?? '')).slice(0, 5);
   const view: ServiceView = {
@@ -147,7 +150,6 @@ export function serviceFindings(e: Expected, o: Observation, sgEcs: string | und
     stoppedTasks: stopped,
     health: health(svc, svc.desiredCount ?? e.desiredCount, targets, rolledBack, e.paused.has('ecs-service')),
   };
-  const primary = svc.deployments?.find((d) => d.status === 'PRIMARY')?.taskDefinition;
   if (primary) view.taskDefinition = short(primary);
   if (rolledBack) view.rolledBackFrom = short(expectedTd);
   // Stopped tasks are kept for an hour: once the service is healthy again, their causes are history, not advice.

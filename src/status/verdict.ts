@@ -1,10 +1,13 @@
-import { worst, type Health, type LockView, type ResourceView, type ServiceView, type StackStatus, type Tier, type Verdict } from './model.js';
+import { worst, type Health, type LockView, type ResourceView, type ServiceView, type StackStatus, type Tier, type UnfinishedDeployView, type Verdict } from './model.js';
 
 /**
  * One word for the whole stack and the reasons behind it. The order matters: what could not be read makes the
  * status unknown; what is broken (a failed deployment, unhealthy targets, a failed resource, something deleted)
  * makes it degraded; changes made outside three-tier and leaks make it drifted; resources not created yet make it
- * partial, or changing while a command holds the lock; paused when pause took it down on purpose.
+ * partial, or changing while a command holds the lock or ECS rolls out a deployment a deploy started (recorded in the
+ * manifest; a deploy stopped by Ctrl-C leaves it rolling out); paused when pause took it down on purpose. A deploy's
+ * record whose rollout ECS has ended (completed, failed, replaced) or never started changes no verdict: what ECS
+ * shows decides, and the record only waits for the next deploy to record the outcome.
  */
 const TIERS: Record<Tier, string[]> = {
   alb: ['internet-gateway', 'route-table-public', 'sg-alb', 'load-balancer', 'listener', 'target-group'],
@@ -20,7 +23,7 @@ export function tiers(resources: readonly ResourceView[], service: ServiceView |
   return out;
 }
 
-type Parts = Pick<StackStatus, 'resources' | 'service' | 'targets' | 'drift' | 'leaks' | 'errors'> & { lock: LockView | undefined; foreign: number };
+type Parts = Pick<StackStatus, 'resources' | 'service' | 'targets' | 'drift' | 'leaks' | 'errors'> & { lock: LockView | undefined; deployment: UnfinishedDeployView | undefined; foreign: number };
 
 export function verdictOf(p: Parts): { verdict: Verdict; reasons: string[] } {
   const reasons: string[] = [];
@@ -44,8 +47,10 @@ export function verdictOf(p: Parts): { verdict: Verdict; reasons: string[] } {
   const absent = count('absent');
   if (pending.length) reasons.push(`on its way: ${pending.map((r) => `${r.id} (${r.state})`).join(', ')}`);
   if (absent.length) reasons.push(`${absent.length} resource(s) not created yet`);
-  const changing = p.lock !== undefined;
+  const rollingOut = p.deployment?.rollout === 'in-progress';
+  const changing = p.lock !== undefined || rollingOut;
   if (p.lock) reasons.push(`a three-tier ${p.lock.command} is changing the stack (pid ${p.lock.pid} on ${p.lock.host}, since ${p.lock.since})`);
+  if (rollingOut && !p.deployment?.watched) reasons.push(`ECS is rolling out ${p.deployment?.revision ?? ''}, which a three-tier deploy started ${p.deployment?.startedAt ?? ''} and did not see to its end`);
 
   let verdict: Verdict;
   if (p.errors.length) verdict = 'unknown';

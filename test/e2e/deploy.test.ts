@@ -8,6 +8,7 @@ import { GetRolePolicyCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/
 import { RESOURCE_TAG, STACK_TAG } from '../../src/engine/kind.js';
 import { readManifest } from '../../src/engine/manifest.js';
 import type { Sandbox } from '../../src/sandbox/server.js';
+import type { StackStatus } from '../../src/status/model.js';
 import { clientConfig, eventually, sandbox } from '../sandbox/helpers.js';
 import { calls, mutatingCalls, resourceEventOf, runCli, scratchDir, stackArgs, TIME_SCALE } from './cli.js';
 
@@ -165,17 +166,38 @@ describe('three-tier deploy, through the CLI', () => {
       },
     });
     assert.equal(stopped.code, 130, stopped.stderr.slice(-1500));
-    assert.ok(readManifest(manifest)?.deployment, 'the deployment in flight is recorded');
+    const record = readManifest(manifest)?.deployment;
+    assert.ok(record, 'the deployment in flight is recorded');
     const notUp = await up();
     assert.equal(notUp.code, 2, notUp.stderr.slice(-1500));
     assert.match(notUp.stderr, /DEPLOY_IN_FLIGHT[^\n]*up would undo it/);
-    const r = await deploy([]);
+
+    // status names the deploy not seen to its end, and the command that continues it (the flags status was given).
+    const command = `three-tier deploy --stack ${STACK} --manifest ${manifest} --endpoint-url ${suite.sb.endpoint} --time-scale ${TIME_SCALE}`;
+    const json = await runCli(['status', ...args(), '--json'], { cwd: dir });
+    const s = JSON.parse(json.stdout) as StackStatus;
+    assert.equal(json.code, s.verdict === 'healthy' ? 0 : 3, json.stderr);
+    assert.equal(s.verdict, s.deployment?.rollout === 'in-progress' ? 'changing' : 'healthy', JSON.stringify([s.reasons, s.deployment]));
+    assert.deepEqual(
+      [s.deployment?.taskDefinitionArn, s.deployment?.image, s.deployment?.startedAt, s.deployment?.command],
+      [record.taskDefinitionArn, image('1.30'), record.startedAt, command],
+    );
+    const human = await runCli(['status', ...args()], { cwd: dir });
+    const line = human.stdout.split('\n').find((l) => l.startsWith('  Deploy of '));
+    assert.ok(line, human.stdout.slice(0, 1500));
+    assert.ok(line.startsWith(`  Deploy of ${record.taskDefinitionArn.split('/').pop() ?? ''} (${image('1.30')}), started ${record.startedAt}: `), line);
+    assert.ok(line.includes(`\`${command}\``), line);
+
+    // What status says to run continues it, as it promises (no --yes needed: nothing new is asked).
+    const r = await runCli(command.split(' ').slice(1), { cwd: dir });
     assert.equal(r.code, 0, r.stderr.slice(-2000));
     assert.match(r.stderr, /continue:/);
     assert.equal(await imageOf((await service()).taskDefinition), image('1.30'));
     const m = readManifest(manifest);
     assert.equal(m?.deployment, undefined);
     assert.equal(m?.config.image, image('1.30'));
+    const later = await runCli(['status', ...args(), '--json'], { cwd: dir });
+    assert.equal((JSON.parse(later.stdout) as StackStatus).deployment, undefined, 'seen to its end: status says nothing of it');
   });
 
   it('a circuit breaker rollback while deploy was not watching is reported as a failure (exit 1)', async () => {
@@ -189,6 +211,10 @@ describe('three-tier deploy, through the CLI', () => {
       const d = svc.deployments?.find((x) => x.id === ours);
       return d === undefined || d.rolloutState === 'FAILED' ? svc : undefined;
     }, 15_000, 'the circuit breaker to fail the deployment');
+    // status says the breaker ended it (failed, or already replaced by its rollback) and what records the outcome.
+    const st = JSON.parse((await runCli(['status', ...args(), '--json'], { cwd: dir })).stdout) as StackStatus;
+    assert.ok(st.deployment?.rollout === 'failed' || st.deployment?.rollout === 'replaced', JSON.stringify(st.deployment));
+    assert.match(st.deployment.note, /circuit breaker.*records the outcome/);
     const r = await deploy([]);
     assert.equal(r.code, 1, r.stderr.slice(-2000));
     assert.match(r.stderr, /DEPLOY_ROLLED_BACK/);
