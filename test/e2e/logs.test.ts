@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { CloudWatchLogsClient, DeleteLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { ListTasksCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { appendLogEvent, logGroup } from '../../src/sandbox/services/logs/store.js';
 import { clientConfig, eventually } from '../sandbox/helpers.js';
@@ -12,7 +13,8 @@ const GROUP = `/three-tier/${STACK}/api`;
 /**
  * `three-tier logs` end to end against the sandbox's CloudWatch Logs. The sandbox's tasks write the line they start
  * with; the API's own JSON lines are appended to the task's stream the way the awslogs driver would (a stand-in for
- * the API process, which only the sandbox's data plane runs).
+ * the API process, which only the sandbox's data plane runs). A log group that is not there (a stack never made,
+ * or its group deleted) exits 2 naming the group and what to do.
  */
 describe('three-tier logs, through the CLI', () => {
   const suite = e2eSuite('logs');
@@ -96,5 +98,27 @@ describe('three-tier logs, through the CLI', () => {
     assert.doesNotMatch(r.stderr, /Error/);
     const ids = out.trim().split('\n').map((l) => (JSON.parse(l) as { eventId: string }).eventId);
     assert.equal(new Set(ids).size, ids.length);
+  });
+
+  it('a stack never made has no log group yet: exit 2, NO_LOG_GROUP naming the group and what to do', async () => {
+    const r = await runCli(['logs', '--stack', 'nolg', '--endpoint-url', suite.sb.endpoint, '--manifest', join(dir, 'nolg.json')], { cwd: dir });
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /NO_LOG_GROUP/);
+    assert.match(r.stderr, /the log group \/three-tier\/nolg\/api does not exist: the stack's service has nowhere to write its lines/);
+    assert.match(r.stderr, /Try: .*three-tier up/);
+  });
+
+  it('a log group deleted under the stack: exit 2, NO_LOG_GROUP, also with --json and --follow', async () => {
+    await new CloudWatchLogsClient(clientConfig(suite.sb)).send(new DeleteLogGroupCommand({ logGroupName: GROUP }));
+    for (const extra of [[], ['--json'], ['--follow']]) {
+      const r = await logs(extra, { timeoutMs: 30_000 });
+      assert.equal(r.code, 2, `${extra.join(' ')}: ${r.stderr}${r.stdout}`);
+      const json = extra.includes('--json');
+      const text = json ? r.stdout : r.stderr;
+      assert.match(text, /NO_LOG_GROUP/);
+      assert.match(text, new RegExp(`the log group ${GROUP.replaceAll('/', '\\/')} does not exist`));
+      if (json) assert.equal((JSON.parse(r.stdout) as { error: { code: string } }).error.code, 'NO_LOG_GROUP');
+    }
   });
 });

@@ -15,6 +15,7 @@ import { harness, type Harness } from './harness.js';
 import { mutatingCalls, threeTierFailure } from './expect.js';
 import { registerVariant } from './task-variant.js';
 import { fakeDocker } from './fake-docker.js';
+import { freePort } from '../../src/sandbox/dataplane/processes.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -97,6 +98,27 @@ describe('deploy: plan, apply and the rollout watcher against the sandbox', () =
     const err = await threeTierFailure(deploy({ image: { kind: 'existing', uri }, imageAsked: true }));
     assert.equal(err.code, 'IMAGE_ARCH_MISMATCH');
     assert.equal(err.kind, 'usage');
+    assert.deepEqual(mutatingCalls(before, await h.calls()), {});
+  });
+
+  it('an --image whose registry cannot be read: the plan says its architecture is unchecked, and why, and goes on to deploy it', async () => {
+    const uri = 'ghcr.io/acme/api:unreadable';
+    // Nothing listens at the registry's address: it cannot be read.
+    const port = await freePort();
+    const registry = { baseUrl: () => `http://127.0.0.1:${port}`, timeoutMs: 5_000 };
+    const before = await h.calls();
+    const session = openStack(h.manifestPath, 'deploy');
+    try {
+      const plan = await planDeploy(session, { ...h.options(), image: { kind: 'existing', uri, registry }, imageAsked: true } as DeployOptions);
+      assert.equal(plan.action, 'deploy', plan.reason);
+      assert.equal(plan.image, uri);
+      const unchecked = plan.notes.filter((n) => /architecture was not checked/.test(n));
+      assert.equal(unchecked.length, 1, plan.notes.join('\n'));
+      assert.match(unchecked[0] ?? '', /ghcr\.io could not be reached \(ECONNREFUSED\)/);
+      assert.ok(unchecked[0]?.includes(uri), 'names the image');
+    } finally {
+      session.close();
+    }
     assert.deepEqual(mutatingCalls(before, await h.calls()), {});
   });
 

@@ -10,7 +10,7 @@ import { chooseAvailabilityZones } from '../../src/zones.js';
 import { formatPlan } from '../../cli/render/plan.js';
 import { control, sandbox } from '../sandbox/helpers.js';
 import { harness, type Harness } from './harness.js';
-import { mutatingOps, type Calls } from './expect.js';
+import { mutatingCalls, mutatingOps, type Calls } from './expect.js';
 
 /**
  * The stack's two zones offer what it needs: a zone whose RDS lacks the DB class is skipped (and the plan says so),
@@ -89,6 +89,23 @@ describe('availability zones that offer what the stack needs', () => {
       await control(h.sb, 'POST', '/_sandbox/offerings', {});
     }
     assert.deepEqual((await h.destroy()).leftovers, []);
+  });
+
+  it('a PostgreSQL major the region does not offer is refused (usage), naming the region, the version and how to list what it offers', async () => {
+    const config = { ...resolveConfig({ stack: 'zones', region: 'us-east-1' }), dbEngineVersion: '10' };
+    const before = (await h.calls()) as Calls;
+    await assert.rejects(chooseAvailabilityZones(h.clients, config), (err: unknown) => {
+      assert.ok(err instanceof ThreeTierError);
+      assert.equal(err.code, 'DB_VERSION_NOT_OFFERED');
+      assert.equal(err.kind, 'usage');
+      assert.equal(err.message, 'RDS in us-east-1 offers no PostgreSQL 10');
+      assert.ok(err.hints.some((x) => x.includes('aws rds describe-db-engine-versions --engine postgres --region us-east-1')), err.hints.join(' | '));
+      return true;
+    });
+    assert.deepEqual(mutatingCalls(before, (await h.calls()) as Calls), {});
+    // A major it offers resolves to that major's default minor, as DescribeDBEngineVersions names it.
+    const offered = await chooseAvailabilityZones(h.clients, { ...config, dbEngineVersion: '15' });
+    assert.equal(offered.names.length, 2);
   });
 
   it("in a region where Fargate runs only in some zone ids, the zones are chosen from those (ECS guide's table)", async () => {
