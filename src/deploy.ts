@@ -6,7 +6,7 @@ import type { NodeContext, Outputs } from './engine/kind.js';
 import { ManifestStore, type DeploymentRecord, type Manifest } from './engine/manifest.js';
 import { checkImageBeforeUp, describeSource, digestOf, parseEcrUri, type ImageSource } from './image.js';
 import { ecsTags } from './resources/common.js';
-import { describeService } from './resources/ecs-service.js';
+import { describeService, primaryOf } from './resources/ecs-service.js';
 import { imageKind, pinnedUri } from './resources/image.js';
 import { describeTaskDefinition, inputsOf, matches, taskDefinitionInput } from './resources/task-definition.js';
 import { revisionOf, watchRollout, type RolloutOutcome, type StoppedTask } from './rollout.js';
@@ -136,7 +136,7 @@ export async function planDeploy(session: StackSession, opts: DeployOptions): Pr
         `make the stack whole again: three-tier up --stack ${recorded.stack}`,
       ]);
     }
-    const primary = svc.deployments?.find((d) => d.status === 'PRIMARY');
+    const primary = primaryOf(svc);
     const currentArn = svc.taskDefinition ?? primary?.taskDefinition ?? '';
     const currentTd = await describeTaskDefinition(ctx, currentArn);
     const current = { taskDefinitionArn: currentArn, ...(currentTd?.containerDefinitions?.[0]?.image ? { image: currentTd.containerDefinitions[0].image } : {}), ...(primary?.rolloutState ? { rolloutState: primary.rolloutState } : {}) };
@@ -210,7 +210,7 @@ export async function applyDeploy(session: StackSession, plan: DeployPlan, opts:
   const { cluster, name } = plan.service;
   const updateService = async (taskDefinition: string, force: boolean): Promise<string | undefined> => {
     const out = await opts.clients.ecs.send(new UpdateServiceCommand({ cluster, service: name, taskDefinition, ...(force ? { forceNewDeployment: true } : {}) }));
-    return out.service?.deployments?.find((d) => d.status === 'PRIMARY')?.id;
+    return out.service ? primaryOf(out.service)?.id : undefined;
   };
 
   let record: DeploymentRecord;
