@@ -15,7 +15,7 @@ import { GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { ThreeTierError } from '../errors.js';
 import { errorMessage, isAwsError, isNotFound } from '../aws/errors.js';
 import type { Identity, NodeContext, Outputs } from '../engine/kind.js';
-import { CONTAINER_NAME, stackNames } from '../names.js';
+import { CONTAINER_NAME, logStreamOf, stackNames } from '../names.js';
 import { diagnoseStoppedTask, diagnoseTargetGroup, diagnoseTargetHealth, hintsFrom, type Diagnosis } from '../diagnose.js';
 import { firstOf, type StackResourceKind } from './kind.js';
 import { explainServiceTimeout, type LastSeen } from './ecs-timeout.js';
@@ -148,7 +148,7 @@ export async function lastLogLines(ctx: NodeContext, task: Task): Promise<string
   if (!group || !taskId) return [];
   try {
     const out = await ctx.clients.logs.send(
-      new GetLogEventsCommand({ logGroupName: group, logStreamName: `${CONTAINER_NAME}/${CONTAINER_NAME}/${taskId}`, limit: 20, startFromHead: false }),
+      new GetLogEventsCommand({ logGroupName: group, logStreamName: logStreamOf(taskId), limit: 20, startFromHead: false }),
     );
     return (out.events ?? []).map((e) => e.message ?? '').filter(Boolean);
   } catch (err) {
