@@ -32,9 +32,19 @@ import { deniedDespiteGrant } from './execution-role.js';
  * repeated stopped tasks end the wait early with the stopped-task reasons and what they mean (src/diagnose.ts).
  */
 export const HEALTH_CHECK_GRACE_SECONDS = 60;
-/** Stopped tasks of our deployment after which the wait stops (the circuit breaker's own threshold is 3 for small services). */
+/**
+ * Stopped tasks of our deployment after which the wait stops (the circuit breaker's own threshold is 3 for small services).
+ *
+ * Not the rule of deploy's rollout watch (FAIL_FAST_AFTER in src/diagnose.ts), on purpose. This one is up's: it ends
+ * up's wait with an error and changes nothing (there is no earlier revision of a new stack to go back to), so it
+ * counts tasks stopped for any cause, IAM still propagating aside: 3 of them, or 2 that all have a cause the rules of
+ * src/diagnose.ts name from the stop reasons alone (failing health checks and a role ECS cannot assume too). The
+ * rollout watch rolls a working service back to its previous revision, so it cuts the wait short only for causes
+ * retries cannot fix, per cause (1 or 2 tasks agreeing, the container's last log lines read too), and leaves every
+ * other cause to the circuit breaker.
+ */
 const STOPPED_LIMIT = 3;
-/** ...or fewer when every one of them has a recognised, non-transient cause. */
+/** ...or fewer when every one of them has a cause src/diagnose.ts recognises. */
 const DIAGNOSED_STOPPED_LIMIT = 2;
 
 export async function describeService(ctx: NodeContext, cluster: string, name: string): Promise<Service | undefined> {
