@@ -1,4 +1,4 @@
-import { RegisterTaskDefinitionCommand, UpdateServiceCommand, type RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
+import { RegisterTaskDefinitionCommand, UpdateServiceCommand, type RegisterTaskDefinitionCommandInput, type TaskDefinition } from '@aws-sdk/client-ecs';
 import type { StackConfig } from './config.js';
 import { hintsFrom, type Diagnosis } from './diagnose.js';
 import { ThreeTierError, usageError } from './errors.js';
@@ -6,7 +6,7 @@ import type { NodeContext, Outputs } from './engine/kind.js';
 import { ManifestStore, type DeploymentRecord, type Manifest } from './engine/manifest.js';
 import { checkImageBeforeUp, describeSource, digestOf, parseEcrUri, type ImageSource } from './image.js';
 import { ecsTags } from './resources/common.js';
-import { describeService } from './resources/ecs-service.js';
+import { describeService, primaryOf } from './resources/ecs-service.js';
 import { imageKind, pinnedUri } from './resources/image.js';
 import { describeTaskDefinition, inputsOf, matches, taskDefinitionInput } from './resources/task-definition.js';
 import { revisionOf, watchRollout, type RolloutOutcome, type StoppedTask } from './rollout.js';
@@ -49,6 +49,24 @@ export interface DeployPlan {
   /** The deployment a rerun continues. */
   inFlight?: DeploymentRecord;
   notes: string[];
+  /** The task definitions the plan described: apply goes on with them rather than describing them again. Not shown. */
+  described: Described;
+}
+
+/**
+ * The task definitions described in one run (plan, then apply), by the reference they were described by (a revision's
+ * ARN, or a family for its latest ACTIVE revision); undefined: there was none. Each is described once per run: a
+ * revision does not change, and the plan's answers are what apply acts on (as it acts on the plan's `reuse`).
+ */
+export type Described = Map<string, TaskDefinition | undefined>;
+
+async function describeOnce(ctx: NodeContext, described: Described, ref: string): Promise<TaskDefinition | undefined> {
+  if (described.has(ref)) return described.get(ref);
+  const td = await describeTaskDefinition(ctx, ref);
+  described.set(ref, td);
+  // A family's latest revision is known by its ARN too.
+  if (td?.taskDefinitionArn) described.set(td.taskDefinitionArn, td);
+  return td;
 }
 
 export interface DeployOptions extends ProvisionerOptions {
@@ -111,9 +129,9 @@ function contextOver(opts: ProvisionerOptions, config: StackConfig, recorded: Ma
 }
 
 /** An ACTIVE revision that is what `want` describes: the service's, else the family's latest. */
-async function revisionMatching(ctx: NodeContext, want: RegisterTaskDefinitionCommandInput, currentArn: string): Promise<string | undefined> {
+async function revisionMatching(ctx: NodeContext, want: RegisterTaskDefinitionCommandInput, currentArn: string, described: Described): Promise<string | undefined> {
   for (const ref of [currentArn, want.family ?? '']) {
-    const td = await describeTaskDefinition(ctx, ref);
+    const td = await describeOnce(ctx, described, ref);
     if (td?.status === 'ACTIVE' && matches(td, want)) return td.taskDefinitionArn;
   }
   return undefined;
@@ -136,9 +154,10 @@ export async function planDeploy(session: StackSession, opts: DeployOptions): Pr
         `make the stack whole again: three-tier up --stack ${recorded.stack}`,
       ]);
     }
-    const primary = svc.deployments?.find((d) => d.status === 'PRIMARY');
+    const primary = primaryOf(svc);
     const currentArn = svc.taskDefinition ?? primary?.taskDefinition ?? '';
-    const currentTd = await describeTaskDefinition(ctx, currentArn);
+    const described: Described = new Map();
+    const currentTd = await describeOnce(ctx, described, currentArn);
     const current = { taskDefinitionArn: currentArn, ...(currentTd?.containerDefinitions?.[0]?.image ? { image: currentTd.containerDefinitions[0].image } : {}), ...(primary?.rolloutState ? { rolloutState: primary.rolloutState } : {}) };
     const inFlight = recorded.deployment;
     const completed = primary?.rolloutState === 'COMPLETED' ? primary.taskDefinition : undefined;
@@ -146,7 +165,7 @@ export async function planDeploy(session: StackSession, opts: DeployOptions): Pr
     // The manifest's revision counts only when up saw the service ready with it.
     const upCompleted = svcRecord?.status === 'ready' ? recorded.resources['task-definition']?.outputs?.['arn'] : undefined;
     const previous = completed ?? inFlight?.previousTaskDefinitionArn ?? otherCompleted ?? upCompleted;
-    const base = { command: 'deploy' as const, stack: recorded.stack, region: recorded.region, config, service, current, source, notes, ...(previous ? { previous } : {}) };
+    const base = { command: 'deploy' as const, stack: recorded.stack, region: recorded.region, config, service, current, source, notes, described, ...(previous ? { previous } : {}) };
 
     if (inFlight && opts.force !== true && (opts.imageAsked !== true || inFlight.source === source)) {
       return { ...base, action: 'continue', reason: `a deployment of ${revisionOf(inFlight.taskDefinitionArn)} (${inFlight.image}) started ${inFlight.startedAt} and was not seen to its end: it is watched again`, image: inFlight.image, inFlight, ...(inFlight.previousTaskDefinitionArn ? { previous: inFlight.previousTaskDefinitionArn } : {}) };
@@ -164,7 +183,7 @@ export async function planDeploy(session: StackSession, opts: DeployOptions): Pr
     const check = await checkImageBeforeUp(opts.clients, image, config.cpuArchitecture, { signal: opts.signal, ...(opts.image.registry ? { registry: opts.image.registry } : {}) });
     if (!check.checked) notes.push(`the image's architecture was not checked: ${check.note}`);
     const want = taskDefinitionInput(config, inputsOf(contextOver(opts, config, recorded, { id: 'task-definition' }, image)));
-    const reuse = await revisionMatching(ctx, want, currentArn);
+    const reuse = await revisionMatching(ctx, want, currentArn, described);
     if (reuse !== undefined && reuse === currentArn && primary?.taskDefinition === currentArn && primary.rolloutState === 'COMPLETED') {
       return { ...base, action: 'none', reason: `the service already runs ${image} (${revisionOf(currentArn)}, rollout completed)`, image, reuse };
     }
@@ -206,11 +225,12 @@ export async function applyDeploy(session: StackSession, plan: DeployPlan, opts:
   const result: DeployResult = { stack: plan.stack, changed: false, action: plan.action, taskDefinitionArn: plan.current.taskDefinitionArn, image: plan.image ?? plan.current.image ?? '', polls: 0, url, elapsedMs: 0 };
   if (plan.action === 'none') return result;
   const since = Date.now();
+  const described: Described = new Map(plan.described);
   const svcCtx = contextOver(opts, plan.config, recorded, svcNode);
   const { cluster, name } = plan.service;
   const updateService = async (taskDefinition: string, force: boolean): Promise<string | undefined> => {
     const out = await opts.clients.ecs.send(new UpdateServiceCommand({ cluster, service: name, taskDefinition, ...(force ? { forceNewDeployment: true } : {}) }));
-    return out.service?.deployments?.find((d) => d.status === 'PRIMARY')?.id;
+    return out.service ? primaryOf(out.service)?.id : undefined;
   };
 
   let record: DeploymentRecord;
@@ -244,7 +264,7 @@ export async function applyDeploy(session: StackSession, plan: DeployPlan, opts:
     // The revision: the one --force redeploys, one already registered that is what is wanted, or a new one.
     const tdCtx = { ...run.context(tdNode, since), outputsOf: contextOver(opts, plan.config, recorded, tdNode, image).outputsOf, record: () => undefined };
     const want = taskDefinitionInput(plan.config, inputsOf(tdCtx));
-    let taskDefinition = plan.action === 'force' ? plan.reuse : (plan.reuse ?? (await revisionMatching(tdCtx, want, plan.current.taskDefinitionArn)));
+    let taskDefinition = plan.action === 'force' ? plan.reuse : (plan.reuse ?? (await revisionMatching(tdCtx, want, plan.current.taskDefinitionArn, described)));
     if (plan.action === 'deploy' && taskDefinition === plan.current.taskDefinitionArn && plan.current.rolloutState === 'COMPLETED') {
       // A build that gave the image the service already runs: nothing new.
       run.emit(tdNode, 'unchanged', { detail: `${revisionOf(taskDefinition)} already runs ${image}`, awsId: revisionOf(taskDefinition) });
@@ -259,6 +279,7 @@ export async function applyDeploy(session: StackSession, plan: DeployPlan, opts:
         throw asThreeTierError(tdNode, 'create', err);
       });
       taskDefinition = out.taskDefinition?.taskDefinitionArn ?? '';
+      if (out.taskDefinition) described.set(taskDefinition, out.taskDefinition);
     }
     run.emit(tdNode, 'ready', { detail: plan.action === 'force' ? 'the current revision, redeployed' : image, awsId: revisionOf(taskDefinition), since });
 
@@ -306,7 +327,7 @@ export async function applyDeploy(session: StackSession, plan: DeployPlan, opts:
 
   if (outcome.kind === 'completed') {
     // What runs now is what the manifest says: the settings, the image, the revision.
-    const td = await describeTaskDefinition(svcCtx, record.taskDefinitionArn);
+    const td = await describeOnce(svcCtx, described, record.taskDefinitionArn);
     if (record.configImage !== undefined) store.setConfig({ ...store.manifest.config, image: record.configImage });
     store.update('image', 'image', { status: 'ready', identity: { uri: record.image, source: record.source, arch: plan.config.cpuArchitecture }, outputs: { uri: record.image } });
     store.update('task-definition', 'task-definition', {

@@ -282,6 +282,11 @@ export function hintsFrom(diagnoses: readonly (Diagnosis | undefined)[]): string
  * same image, the same role, the same route give the same answer again); a crash on start-up or a pull that failed
  * for an unnamed reason can be a passing dependency, so they need a second task to agree. Causes not listed here
  * (a role still propagating, failing health checks) are left to the breaker.
+ *
+ * Not the rule of up's wait for the service (STOPPED_LIMIT in src/resources/ecs-service.ts), on purpose: that wait
+ * only ends with an error (a new stack has no earlier revision to go back to), so it gives up after 3 stopped tasks of
+ * any cause, or 2 that all have a recognised one; this one rolls a working service back at once, so it acts only on
+ * a cause retries cannot fix, and leaves a cause that may pass to the breaker.
  */
 const FAIL_FAST_AFTER: Readonly<Record<string, number>> = {
   ARCH_MISMATCH: 1,

@@ -3,7 +3,7 @@ import type { AwsClients } from './aws/clients.js';
 import { isAwsError } from './aws/errors.js';
 import { interrupted, sleep } from './aws/wait.js';
 import { ThreeTierError, usageError } from './errors.js';
-import { CONTAINER_NAME } from './names.js';
+import { logStreamOf } from './names.js';
 
 /**
  * The service's log lines: what the API's containers wrote, read from the stack's log group with FilterLogEvents
@@ -51,8 +51,6 @@ export function checkTaskId(value: string): string {
   return id;
 }
 
-const STREAM_PREFIX = `${CONTAINER_NAME}/${CONTAINER_NAME}/`;
-
 function lineOf(e: FilteredLogEvent): LogLine {
   const logStream = e.logStreamName ?? '';
   return { timestamp: e.timestamp ?? 0, taskId: logStream.split('/').pop() ?? logStream, logStream, message: (e.message ?? '').replace(/\n$/, ''), eventId: e.eventId ?? `${e.timestamp ?? 0}:${logStream}` };
@@ -69,7 +67,7 @@ export async function readLogLines(clients: AwsClients, q: LogQuery): Promise<Lo
       out = await clients.logs.send(
         new FilterLogEventsCommand({
           logGroupName: q.group,
-          logStreamNamePrefix: `${STREAM_PREFIX}${q.task ?? ''}`,
+          logStreamNamePrefix: logStreamOf(q.task ?? ''),
           startTime: q.startTime,
           ...(nextToken ? { nextToken } : {}),
         }),

@@ -108,6 +108,16 @@ export const REGION_TAG = 'three-tier:region';
 
 /** What the container is called in the task definition and the service's load balancer mapping. */
 export const CONTAINER_NAME = 'api';
+/** The awslogs-stream-prefix of the task definition. */
+export const LOG_STREAM_PREFIX = CONTAINER_NAME;
+
+/**
+ * The CloudWatch Logs stream a task's container writes to: the awslogs driver names it `<prefix>/<container>/<task id>`.
+ * Given the start of a task id (or ''), the start of the stream names of the tasks whose id starts so.
+ */
+export function logStreamOf(taskId: string): string {
+  return `${LOG_STREAM_PREFIX}/${CONTAINER_NAME}/${taskId}`;
+}
 /** The database the RDS instance creates and its master user (the password is managed by RDS in Secrets Manager). */
 export const DB_NAME = 'app';
 export const DB_MASTER_USERNAME = 'app_admin';

@@ -1,11 +1,10 @@
-import { DescribeTasksCommand, ListTasksCommand, type Deployment, type Service, type Task } from '@aws-sdk/client-ecs';
-import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { Deployment, Service, Task } from '@aws-sdk/client-ecs';
 import { pollUntil } from './aws/wait.js';
 import { diagnoseStoppedTask, failFastAfter, type Diagnosis } from './diagnose.js';
 import { ThreeTierError } from './errors.js';
 import type { NodeContext } from './engine/kind.js';
 import { waitBudgetMs } from './resources/budgets.js';
-import { describeService, lastLogLines, reasonsOf } from './resources/ecs-service.js';
+import { describeService, lastLogLines, primaryOf, reasonsOf, stoppedTasks, targetHealth } from './resources/ecs-service.js';
 
 /**
  * Watching one ECS deployment until it ends, and telling how (src/deploy.ts acts on it). Every poll reads the
@@ -55,10 +54,6 @@ export interface WatchOptions {
 /** A task definition ARN's family:revision, for people. */
 export const revisionOf = (arn: string | undefined): string => arn?.split('/').pop() ?? '?';
 
-function primaryOf(svc: Service): Deployment | undefined {
-  return svc.deployments?.find((d) => d.status === 'PRIMARY');
-}
-
 /** Ours: by id; without one, the PRIMARY when it runs our revision. */
 function oursOf(svc: Service, target: RolloutTarget, knownId: string | undefined): Deployment | undefined {
   if (knownId !== undefined) return svc.deployments?.find((d) => d.id === knownId);
@@ -73,22 +68,17 @@ function isBreakerRollback(d: Deployment | undefined, svc: Service, ourId: strin
 }
 
 async function stoppedOf(ctx: NodeContext, target: RolloutTarget, deploymentId: string): Promise<Task[]> {
-  const list = await ctx.clients.ecs.send(new ListTasksCommand({ cluster: target.cluster, serviceName: target.service, desiredStatus: 'STOPPED' }));
-  const arns = (list.taskArns ?? []).slice(0, 100);
-  if (arns.length === 0) return [];
-  const out = await ctx.clients.ecs.send(new DescribeTasksCommand({ cluster: target.cluster, tasks: arns }));
-  // Only tasks of our deployment, and only those that failed: not the ones a scale-down or a rollback stopped. A task
-  // has its stoppedReason from the moment ECS decides to stop it, long before it reaches STOPPED (deprovisioning),
-  // and the replacement ECS starts meanwhile is the breaker's next count: read it at once.
-  return (out.tasks ?? []).filter((t) => t.startedBy === deploymentId && (t.stoppedReason ?? '') !== '' && !/Scaling activity initiated|Task stopped by user/i.test(t.stoppedReason ?? ''));
+  // Only tasks of our deployment, and only those that failed: not the ones a scale-down, a rollback or someone's
+  // StopTask stopped. A task has its stoppedReason from the moment ECS decides to stop it, long before it reaches
+  // STOPPED (deprovisioning), and the replacement ECS starts meanwhile is the breaker's next count: read it at once.
+  return stoppedTasks(ctx, target.cluster, target.service, { of: { startedBy: deploymentId }, reasonedNotByUser: true, newestFirst: false });
 }
 
 /** "1 healthy, 1 initial, 1 draining target(s)": the load balancer's view of the tasks (new ones passing or failing their checks, old ones draining). */
 async function targetsState(ctx: NodeContext, targetGroupArn: string | undefined): Promise<string | undefined> {
   if (!targetGroupArn) return undefined;
-  const out = await ctx.clients.elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }));
   const counts = new Map<string, number>();
-  for (const t of out.TargetHealthDescriptions ?? []) counts.set(t.TargetHealth?.State ?? 'unknown', (counts.get(t.TargetHealth?.State ?? 'unknown') ?? 0) + 1);
+  for (const t of await targetHealth(ctx, targetGroupArn)) counts.set(t.TargetHealth?.State ?? 'unknown', (counts.get(t.TargetHealth?.State ?? 'unknown') ?? 0) + 1);
   if (counts.size === 0) return 'no target registered yet';
   return `${[...counts].map(([state, n]) => `${n} ${state}`).join(', ')} target(s)`;
 }

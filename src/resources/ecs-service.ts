@@ -15,7 +15,7 @@ import { GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { ThreeTierError } from '../errors.js';
 import { errorMessage, isAwsError, isNotFound } from '../aws/errors.js';
 import type { Identity, NodeContext, Outputs } from '../engine/kind.js';
-import { CONTAINER_NAME, stackNames } from '../names.js';
+import { CONTAINER_NAME, logStreamOf, stackNames } from '../names.js';
 import { diagnoseStoppedTask, diagnoseTargetGroup, diagnoseTargetHealth, hintsFrom, type Diagnosis } from '../diagnose.js';
 import { firstOf, type StackResourceKind } from './kind.js';
 import { explainServiceTimeout, type LastSeen } from './ecs-timeout.js';
@@ -32,9 +32,19 @@ import { deniedDespiteGrant } from './execution-role.js';
  * repeated stopped tasks end the wait early with the stopped-task reasons and what they mean (src/diagnose.ts).
  */
 export const HEALTH_CHECK_GRACE_SECONDS = 60;
-/** Stopped tasks of our deployment after which the wait stops (the circuit breaker's own threshold is 3 for small services). */
+/**
+ * Stopped tasks of our deployment after which the wait stops (the circuit breaker's own threshold is 3 for small services).
+ *
+ * Not the rule of deploy's rollout watch (FAIL_FAST_AFTER in src/diagnose.ts), on purpose. This one is up's: it ends
+ * up's wait with an error and changes nothing (there is no earlier revision of a new stack to go back to), so it
+ * counts tasks stopped for any cause, IAM still propagating aside: 3 of them, or 2 that all have a cause the rules of
+ * src/diagnose.ts name from the stop reasons alone (failing health checks and a role ECS cannot assume too). The
+ * rollout watch rolls a working service back to its previous revision, so it cuts the wait short only for causes
+ * retries cannot fix, per cause (1 or 2 tasks agreeing, the container's last log lines read too), and leaves every
+ * other cause to the circuit breaker.
+ */
 const STOPPED_LIMIT = 3;
-/** ...or fewer when every one of them has a recognised, non-transient cause. */
+/** ...or fewer when every one of them has a cause src/diagnose.ts recognises. */
 const DIAGNOSED_STOPPED_LIMIT = 2;
 
 export async function describeService(ctx: NodeContext, cluster: string, name: string): Promise<Service | undefined> {
@@ -48,7 +58,8 @@ export async function describeService(ctx: NodeContext, cluster: string, name: s
   }
 }
 
-function primaryOf(svc: Service): Deployment | undefined {
+/** The service's PRIMARY deployment: the one ECS is moving the service to. */
+export function primaryOf(svc: Service): Deployment | undefined {
   return (svc.deployments ?? []).find((d) => d.status === 'PRIMARY');
 }
 
@@ -59,7 +70,8 @@ function oursOf(svc: Service, taskDefinitionArn: string | undefined): Deployment
     .sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0))[0];
 }
 
-async function targetHealth(ctx: NodeContext, targetGroupArn: string | undefined): Promise<TargetHealthDescription[]> {
+/** The target group's targets and their health (DescribeTargetHealth); none without a target group. */
+export async function targetHealth(ctx: NodeContext, targetGroupArn: string | undefined): Promise<TargetHealthDescription[]> {
   if (!targetGroupArn) return [];
   const out = await ctx.clients.elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }));
   return out.TargetHealthDescriptions ?? [];
@@ -90,18 +102,32 @@ function outputsOf(svc: Service): Outputs {
 }
 
 /**
- * Stopped tasks of a deployment (its task definition) that were started since `since`, newest first. Scaling
- * down an older deployment is not a failure.
+ * Which of a service's stopped tasks count as a deployment's failures. `up`'s waitReady and `deploy`'s rollout watch
+ * (src/rollout.ts) ask differently, each on purpose, and say so with every field:
+ * - `of`: waitReady takes the tasks of the deployment's revision created since a time (see countFrom); the rollout
+ *   watch the tasks ECS started for its deployment id (`startedBy`).
+ * - `reasonedNotByUser`: the rollout watch also leaves out a task ECS has not given a reason yet and one a StopTask by
+ *   someone stopped (not the deployment's failure); waitReady counts those. Both leave out a scale-in.
+ * - `newestFirst`: waitReady's error quotes the latest stops; the rollout watch keeps ListTasks' order.
  */
-async function stoppedTasks(ctx: NodeContext, cluster: string, name: string, deployment: Deployment, since: number): Promise<Task[]> {
+export interface StoppedQuery {
+  of: { taskDefinition: string | undefined; createdSince: number } | { startedBy: string };
+  reasonedNotByUser: boolean;
+  newestFirst: boolean;
+}
+
+/** A service's stopped tasks (ListTasks STOPPED, the first 100 described) that `q` counts as a deployment's failures. */
+export async function stoppedTasks(ctx: NodeContext, cluster: string, name: string, q: StoppedQuery): Promise<Task[]> {
   const list = await ctx.clients.ecs.send(new ListTasksCommand({ cluster, serviceName: name, desiredStatus: 'STOPPED' }));
   const arns = (list.taskArns ?? []).slice(0, 100);
   if (arns.length === 0) return [];
   const out = await ctx.clients.ecs.send(new DescribeTasksCommand({ cluster, tasks: arns }));
-  return (out.tasks ?? [])
-    .filter((t) => t.taskDefinitionArn === deployment.taskDefinition && (t.createdAt?.getTime() ?? since) >= since)
-    .filter((t) => !/Scaling activity initiated/i.test(t.stoppedReason ?? ''))
-    .sort((a, b) => (b.stoppedAt?.getTime() ?? 0) - (a.stoppedAt?.getTime() ?? 0));
+  const { of } = q;
+  const ours = (t: Task): boolean =>
+    'startedBy' in of ? t.startedBy === of.startedBy : t.taskDefinitionArn === of.taskDefinition && (t.createdAt?.getTime() ?? of.createdSince) >= of.createdSince;
+  const routine = q.reasonedNotByUser ? /Scaling activity initiated|Task stopped by user/i : /Scaling activity initiated/i;
+  const kept = (out.tasks ?? []).filter((t) => ours(t) && !(q.reasonedNotByUser && (t.stoppedReason ?? '') === '') && !routine.test(t.stoppedReason ?? ''));
+  return q.newestFirst ? kept.sort((a, b) => (b.stoppedAt?.getTime() ?? 0) - (a.stoppedAt?.getTime() ?? 0)) : kept;
 }
 
 /**
@@ -132,7 +158,7 @@ export async function lastLogLines(ctx: NodeContext, task: Task): Promise<string
   if (!group || !taskId) return [];
   try {
     const out = await ctx.clients.logs.send(
-      new GetLogEventsCommand({ logGroupName: group, logStreamName: `${CONTAINER_NAME}/${CONTAINER_NAME}/${taskId}`, limit: 20, startFromHead: false }),
+      new GetLogEventsCommand({ logGroupName: group, logStreamName: logStreamOf(taskId), limit: 20, startFromHead: false }),
     );
     return (out.events ?? []).map((e) => e.message ?? '').filter(Boolean);
   } catch (err) {
@@ -284,11 +310,15 @@ export const ecsServiceKind: StackResourceKind = firstOf({
       if (h.ready) return { done: true, value: outputsOf(svc) };
       const ours = oursOf(svc, ourTaskDef);
       if (ours?.rolloutState === 'FAILED') {
-        const tasks = await stoppedTasks(ctx, cluster, name, ours, ours.createdAt?.getTime() ?? 0);
+        const tasks = await stoppedTasks(ctx, cluster, name, { of: { taskDefinition: ours.taskDefinition, createdSince: ours.createdAt?.getTime() ?? 0 }, reasonedNotByUser: false, newestFirst: true });
         throw await failure(ctx, name, `deployment failed (circuit breaker${primaryOf(svc)?.taskDefinition !== ourTaskDef ? ', rolled back' : ''})`, tasks, h.targets, svc.runningCount ?? 0);
       }
       if (ours && (polls % 3 === 1 || (ours.failedTasks ?? 0) > 0)) {
-        const stopped = await stoppedTasks(ctx, cluster, name, ours, countFrom(ours, waitStarted, ctx.timing.scale));
+        const stopped = await stoppedTasks(ctx, cluster, name, {
+          of: { taskDefinition: ours.taskDefinition, createdSince: countFrom(ours, waitStarted, ctx.timing.scale) },
+          reasonedNotByUser: false,
+          newestFirst: true,
+        });
         const tasks = await withoutIamPropagation(ctx, stopped, propagation);
         const diagnosed = tasks.filter((t) => diagnoseStoppedTask(t.stoppedReason, ...(t.containers ?? []).map((c) => c.reason)) !== undefined);
         if (tasks.length >= STOPPED_LIMIT || (diagnosed.length >= DIAGNOSED_STOPPED_LIMIT && diagnosed.length === tasks.length)) {

@@ -10,7 +10,7 @@ import {
 import { isAwsError } from '../aws/errors.js';
 import type { Identity, NodeContext, Outputs } from '../engine/kind.js';
 import type { StackConfig } from '../config.js';
-import { CONTAINER_NAME, stackNames } from '../names.js';
+import { CONTAINER_NAME, LOG_STREAM_PREFIX, stackNames } from '../names.js';
 import { ownedOnly } from './ownership.js';
 import { firstOf, type StackResourceKind } from './kind.js';
 import { ecsTags, needOutput, waitFor } from './common.js';
@@ -79,7 +79,7 @@ export function taskDefinitionInput(config: StackConfig, inputs: TaskInputs): Re
         ],
         logConfiguration: {
           logDriver: 'awslogs',
-          options: { 'awslogs-group': inputs.logGroup, 'awslogs-region': config.region, 'awslogs-stream-prefix': CONTAINER_NAME },
+          options: { 'awslogs-group': inputs.logGroup, 'awslogs-region': config.region, 'awslogs-stream-prefix': LOG_STREAM_PREFIX },
         },
       },
     ],

@@ -2,7 +2,7 @@ import { DescribeServicesCommand, DescribeTasksCommand, ListTasksCommand, type S
 import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import type { AwsClients } from '../aws/clients.js';
 import { isAwsError, isNotFound } from '../aws/errors.js';
-import { CONTAINER_NAME, type StackNames } from '../names.js';
+import { logStreamOf, type StackNames } from '../names.js';
 import { gone, seen, valueOf, type Reads, type Seen } from './read.js';
 
 /**
@@ -56,7 +56,7 @@ async function logLines(reads: Reads, clients: AwsClients, logGroup: string, tas
   const out = new Map<string, string[]>();
   const ids = tasks.filter((t) => !routineStop(t)).slice(0, LOGS_READ).map(taskIdOf).filter(Boolean);
   if (ids.length === 0) return out;
-  const streams = new Map(ids.map((id) => [`${CONTAINER_NAME}/${CONTAINER_NAME}/${id}`, id]));
+  const streams = new Map(ids.map((id) => [logStreamOf(id), id]));
   const events = await reads.read('logs', 'FilterLogEvents', async () =>
     (await clients.logs.send(new FilterLogEventsCommand({ logGroupName: logGroup, logStreamNames: [...streams.keys()], limit: 500 }))).events ?? [],
   );

@@ -58,6 +58,9 @@ describe('deploy: plan, apply and the rollout watcher against the sandbox', () =
       session.close();
     }
   };
+  type Calls = Awaited<ReturnType<Harness['calls']>>;
+  const describedTaskDefinitions = (before: Calls, after: Calls): number =>
+    (after.operations['ecs:DescribeTaskDefinition'] ?? 0) - (before.operations['ecs:DescribeTaskDefinition'] ?? 0);
   /** The breaker's own verdict never came: no deployment failed event, no breaker rollback. */
   const assertBreakerNeverTripped = (svc: Service): void => {
     const events = (svc.events ?? []).map((e) => e.message ?? '');
@@ -162,9 +165,14 @@ describe('deploy: plan, apply and the rollout watcher against the sandbox', () =
 
   it('a new image completes: a new revision, recorded as the stack image once the rollout completed', async () => {
     const uri = await stage('v2', 'arm64');
+    const calls = await h.calls();
     const { plan, result } = await deploy({ image: { kind: 'existing', uri }, imageAsked: true });
     assert.equal(plan.action, 'deploy');
     assert.equal(result.changed, true);
+    // Each task definition is described once in the run: the service's and the family's latest (neither matches, so
+    // a revision is registered, whose family and revision come with RegisterTaskDefinition's answer). It was 6: plan
+    // and apply each described both again, and the new revision was described once the rollout completed.
+    assert.equal(describedTaskDefinitions(calls, await h.calls()), 2);
     const svc = await service();
     assert.equal(svc.taskDefinition, result.taskDefinitionArn);
     assert.notEqual(result.taskDefinitionArn, plan.current.taskDefinitionArn);
@@ -194,8 +202,11 @@ describe('deploy: plan, apply and the rollout watcher against the sandbox', () =
   it('without --image: api/ is built for the tasks and pushed to the stack repository, then rolled out', async () => {
     const docker = fakeDocker(h.dir, h.sb.endpoint);
     const before = await service();
+    const calls = await h.calls();
     const { plan, result } = await deploy({ image: { kind: 'build', contextDir: ROOT, docker: docker.path } });
     assert.equal(plan.action, 'deploy');
+    // The service's revision (described by the plan, used again by apply) and, once built, the family's latest. It was 4.
+    assert.equal(describedTaskDefinitions(calls, await h.calls()), 2);
     const build = docker.calls().find((c) => c.args[0] === 'buildx' && c.args[1] === 'build');
     assert.ok(build, 'docker buildx build ran');
     assert.equal(build.args[build.args.indexOf('--platform') + 1], 'linux/arm64');
