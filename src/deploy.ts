@@ -181,7 +181,7 @@ export async function planDeploy(session: StackSession, opts: DeployOptions): Pr
     // An image that already exists is checked before anything changes: it must be there, for the tasks' architecture.
     const image = await pinnedUri(ctx.clients, opts.image.uri);
     const check = await checkImageBeforeUp(opts.clients, image, config.cpuArchitecture, { signal: opts.signal, ...(opts.image.registry ? { registry: opts.image.registry } : {}) });
-    if (!check.checked) notes.push(`the image's architecture was not checked: ${check.note}`);
+    if (!check.checked) notes.push(check.note);
     const want = taskDefinitionInput(config, inputsOf(contextOver(opts, config, recorded, { id: 'task-definition' }, image)));
     const reuse = await revisionMatching(ctx, want, currentArn, described);
     if (reuse !== undefined && reuse === currentArn && primary?.taskDefinition === currentArn && primary.rolloutState === 'COMPLETED') {

@@ -186,7 +186,7 @@ function judge(check: ArchitectureCheck, uri: string, want: StackConfig['cpuArch
     return { checked: true, architectures: check.architectures };
   }
   if (check.missing) throw imageNotFound(uri, check.reason, kind);
-  return { checked: false, note: `image architecture not checked: ${check.reason} (${uri})` };
+  return { checked: false, note: `the image's architecture was not checked: ${check.reason} (${uri})` };
 }
 
 /**

@@ -242,7 +242,7 @@ export async function planUp(session: StackSession, opts: PlanUpOptions, mode: P
   // the tasks' architecture (a build, or the sandbox's stand-in push, makes one of the right architecture).
   if (opts.image.kind === 'existing' && steps.some((s) => s.id === 'image' && s.action !== 'none')) {
     const check = await checkImageBeforeUp(opts.clients, opts.image.uri, config.cpuArchitecture, { signal: opts.signal });
-    if (!check.checked) notes.push(`the image's architecture was not checked: ${check.note}`);
+    if (!check.checked) notes.push(check.note);
   }
 
   const remaining = new Map(steps.map((s) => [s.id, s.action === 'none' ? 0 : s.estimateMs]));

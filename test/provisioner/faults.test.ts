@@ -34,7 +34,7 @@ describe('up and destroy under faults', () => {
     assert.ok(Object.entries(UP_CHANGES).some(([op, n]) => (changes[op] ?? 0) > n), 'some change was answered with a fault and retried');
     const td = await h.clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: result.outputs['task-definition']?.['arn'] }));
     assert.equal(td.taskDefinition?.containerDefinitions?.[0]?.image, image);
-    const warned = h.sink.events.find((e) => e.type === 'message' && /architecture not checked: the image is not in ECR/.test(e.text));
+    const warned = h.sink.events.find((e) => e.type === 'message' && /architecture was not checked: the image is not in ECR/.test(e.text));
     assert.ok(warned, 'says the architecture of an image outside ECR was not checked');
     await h.faults({ throttleRate: 0.1, errorRate: 0.05 });
   });

@@ -150,7 +150,7 @@ describe('registries outside ECR', () => {
     h.sink.events.length = 0;
     const result = await h.up({ image: { kind: 'existing', uri: 'ghcr.io/acme/api:1', registry: { baseUrl: () => `http://127.0.0.1:${closedPort}`, timeoutMs: 5_000 } } });
     assert.ok(result.url);
-    const warned = h.sink.events.find((e) => e.type === 'message' && e.level === 'warn' && /image architecture not checked: ghcr\.io could not be reached/.test(e.text));
+    const warned = h.sink.events.find((e) => e.type === 'message' && e.level === 'warn' && /image.s architecture was not checked: ghcr\.io could not be reached/.test(e.text));
     assert.ok(warned, 'the warning says what was not checked and why');
   });
 });
