@@ -1,5 +1,5 @@
 // The baselines for bench/api.ts: the least a server can do to answer GET /items from the cache, node:http plus
-// ioredis, no framework, no logging, no fallback. Two protocols:
+// ioredis, no framework, no logging, no fallback. Three protocols:
 // - BARE_PROTOCOL=get (the default): GET the cached body bytes on every request and send them;
 // - BARE_PROTOCOL=version: what the API does on a hit (api/src/items/items.cache.ts), with the API's own script: ask
 //   Redis for the list's version and send the copy kept for it (the API's ListCopy, api/src/items/list-copy.ts).

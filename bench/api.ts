@@ -1,5 +1,5 @@
-// Benchmark of the API's cache-hit path: GET /items answered from the cache, NestJS (Fastify) against two bare
-// node:http + ioredis servers sending the same cached bytes: one GETs the body from Redis on every request (the goal's
+// Benchmark of the API's cache-hit path: GET /items answered from the cache, NestJS (Fastify) against three bare
+// node:http servers sending the same cached bytes: one GETs the body from Redis on every request (the goal's
 // baseline), one runs the API's own version check and keeps a copy (bench/api-bare-server.ts), so that what the
 // framework and the request log cost shows on its own, and one sends bytes it read once and never asks Redis (the
 // floor: what the load generator, node:http and the machine allow). Not a timed test: it prints figures.

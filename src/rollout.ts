@@ -4,7 +4,8 @@ import { diagnoseStoppedTask, failFastAfter, type Diagnosis } from './diagnose.j
 import { ThreeTierError } from './errors.js';
 import type { NodeContext } from './engine/kind.js';
 import { waitBudgetMs } from './resources/budgets.js';
-import { describeService, lastLogLines, primaryOf, reasonsOf, stoppedTasks, targetHealth } from './resources/ecs-service.js';
+import { deploymentOf, primaryOf, revisionOf } from './ecs-deployments.js';
+import { describeService, lastLogLines, reasonsOf, stoppedTasks, targetHealth } from './resources/ecs-service.js';
 
 /**
  * Watching one ECS deployment until it ends, and telling how (src/deploy.ts acts on it). Every poll reads the
@@ -51,14 +52,9 @@ export interface WatchOptions {
   onDeployment?: (id: string) => void;
 }
 
-/** A task definition ARN's family:revision, for people. */
-export const revisionOf = (arn: string | undefined): string => arn?.split('/').pop() ?? '?';
-
 /** Ours: by id; without one, the PRIMARY when it runs our revision. */
 function oursOf(svc: Service, target: RolloutTarget, knownId: string | undefined): Deployment | undefined {
-  if (knownId !== undefined) return svc.deployments?.find((d) => d.id === knownId);
-  const primary = primaryOf(svc);
-  return primary?.taskDefinition === target.taskDefinitionArn ? primary : undefined;
+  return deploymentOf(svc, target.taskDefinitionArn, knownId);
 }
 
 /** The breaker's rollback says so in the new deployment's reason (and the service's events). */

@@ -7,7 +7,7 @@ import type { CommonOptions } from '../aws-context.js';
 import { askConfirm, isInteractive } from '../prompts.js';
 import { withRecordedStack } from '../recorded-stack.js';
 import { outputMode, withProgress } from '../render/progress.js';
-import { revisionOf } from '../../src/rollout.js';
+import { revisionOf } from '../../src/ecs-deployments.js';
 import { readDataPlane } from '../../src/sandbox-data-plane.js';
 import { formatVerdict } from './verify.js';
 import { imageSourceFor, verifyAtEnd, verifyJson, type Checked } from './up.js';

@@ -16,6 +16,7 @@ import { ThreeTierError } from '../errors.js';
 import { errorMessage, isAwsError, isNotFound } from '../aws/errors.js';
 import type { Identity, NodeContext, Outputs } from '../engine/kind.js';
 import { CONTAINER_NAME, logStreamOf, stackNames } from '../names.js';
+import { primaryOf } from '../ecs-deployments.js';
 import { diagnoseStoppedTask, diagnoseTargetGroup, diagnoseTargetHealth, hintsFrom, type Diagnosis } from '../diagnose.js';
 import { firstOf, type StackResourceKind } from './kind.js';
 import { explainServiceTimeout, type LastSeen } from './ecs-timeout.js';
@@ -58,10 +59,6 @@ export async function describeService(ctx: NodeContext, cluster: string, name: s
   }
 }
 
-/** The service's PRIMARY deployment: the one ECS is moving the service to. */
-export function primaryOf(svc: Service): Deployment | undefined {
-  return (svc.deployments ?? []).find((d) => d.status === 'PRIMARY');
-}
 
 /** The newest deployment of our task definition. */
 function oursOf(svc: Service, taskDefinitionArn: string | undefined): Deployment | undefined {

@@ -1,5 +1,6 @@
 import type { Listener } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { DriftItem, Health } from './model.js';
+import { primaryOf } from '../ecs-deployments.js';
 import { stackNames } from '../names.js';
 import type { Expected } from './expected.js';
 import { recordedIdentity } from './expected.js';
@@ -132,7 +133,8 @@ function pausedDatabase(paused: boolean, state: string | undefined): Health {
  */
 function recordedOnly(e: Expected, o: Observation, nodeId: string, kind: string): NodeOutcome {
   const identity = recordedIdentity(e, nodeId);
-  const primary = valueOf(o.ecs.service)?.deployments?.find((d) => d.status === 'PRIMARY')?.taskDefinition;
+  const service = valueOf(o.ecs.service);
+  const primary = service ? primaryOf(service)?.taskDefinition : undefined;
   if (kind === 'image') {
     const uri = identity?.['uri'];
     if (uri) return { live: seen({ awsId: uri, state: 'recorded', health: 'ok' }), drift: [] };

@@ -1,5 +1,6 @@
 import type { Deployment, Service, Task } from '@aws-sdk/client-ecs';
 import type { TargetHealthDescription } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { primaryOf } from '../ecs-deployments.js';
 import { diagnoseStoppedTask, diagnoseTargetGroup, diagnoseTargetHealth, type Diagnosis } from '../diagnose.js';
 import type { DeploymentView, DriftItem, Health, ServiceView, StoppedTaskView, TargetView } from './model.js';
 import type { Expected } from './expected.js';
@@ -73,7 +74,7 @@ export interface ServiceFindings {
 function health(svc: Service, desired: number, targets: TargetView[], rolledBack: boolean, paused: boolean): Health {
   if (svc.status !== 'ACTIVE') return 'missing';
   if (paused && desired === 0 && (svc.runningCount ?? 0) === 0) return 'paused';
-  const primary = svc.deployments?.find((d) => d.status === 'PRIMARY');
+  const primary = primaryOf(svc);
   // A failed rollout, current or rolled back (the service then runs an older revision than the stack deployed).
   if (rolledBack || (svc.deployments ?? []).some((d) => d.rolloutState === 'FAILED')) return 'failed';
   if (targets.some((t) => t.state === 'unhealthy')) return 'failed';
@@ -89,7 +90,7 @@ function health(svc: Service, desired: number, targets: TargetView[], rolledBack
  * (Once rolled back, the failed deployment leaves `deployments`; the service's events keep the story.)
  */
 function rolledBackFrom(svc: Service, expectedTd: string | undefined): boolean {
-  const primary = svc.deployments?.find((d) => d.status === 'PRIMARY')?.taskDefinition;
+  const primary = primaryOf(svc)?.taskDefinition;
   const failedOurs = (svc.deployments ?? []).some((d) => d.taskDefinition === expectedTd && d.rolloutState === 'FAILED');
   return !!expectedTd && primary !== expectedTd && (failedOurs || (svc.events ?? []).some((ev) => /rolling back/i.test(ev.message ?? '')));
 }
@@ -104,7 +105,7 @@ function serviceDrift(e: Expected, svc: Service, expectedTd: string | undefined,
     if (e.desiredCount === 0) item(`the service's desired count is ${svc.desiredCount} while the stack is paused`, 'run `three-tier resume` to bring the stack back, or scale the service to 0 again');
     else item(`the service's desired count is ${svc.desiredCount}; the stack says ${e.desiredCount}`, `run \`three-tier up --tasks ${e.desiredCount}\` to set it back, or \`three-tier up --tasks ${svc.desiredCount}\` to keep ${svc.desiredCount}`);
   }
-  const primary = svc.deployments?.find((d) => d.status === 'PRIMARY')?.taskDefinition;
+  const primary = primaryOf(svc)?.taskDefinition;
   if (expectedTd && primary && primary !== expectedTd && !rolledBack) {
     item(`the service runs task definition ${short(primary)}; the stack deployed ${short(expectedTd)}`, 'run `three-tier up`: it deploys the stack\'s task definition again');
   }
@@ -133,7 +134,7 @@ export function serviceFindings(e: Expected, o: Observation, sgEcs: string | und
   const groupCheck = valueOf(o.elb.targetGroup) ? diagnoseTargetGroup(recordedOf(e, 'target-group')?.outputs?.['targetType'], targets.length, running) : undefined;
   const diagnoses = (current: boolean): Diagnosis[] => dedupe([...(current ? stopped.map((s) => s.diagnosis) : []), ...targets.map((t) => t.diagnosis), groupCheck]);
   if (!svc) return { targets, diagnoses: diagnoses(true), drift: [] };
-  const primary = svc.deployments?.find((d) => d.status === 'PRIMARY')?.taskDefinition;
+  const primary = primaryOf(svc)?.taskDefinition;
   // A deploy that did not see its end (the manifest's record) rolled out its revision: what the stack deployed, not drift.
   const deploying = e.manifest?.deployment?.taskDefinitionArn;
   const expectedTd = deploying !== undefined && primary === deploying ? deploying : recordedIdentity(e, 'task-definition')?.['arn'];

@@ -1,26 +1,18 @@
-import type { Deployment, Service } from '@aws-sdk/client-ecs';
+import type { Service } from '@aws-sdk/client-ecs';
+import { deploymentOf, revisionOf } from '../ecs-deployments.js';
 import type { DeploymentRecord } from '../engine/manifest.js';
 import type { LockView, UnfinishedDeployView, UnfinishedRollout } from './model.js';
 import type { Seen } from './read.js';
 
-/** family:revision, as src/rollout.ts says it (not imported: status does not load the watcher). */
-const revisionOf = (arn: string): string => arn.split('/').pop() ?? arn;
-
 /**
  * The deployment a `deploy` recorded in the manifest and did not see to its end (Ctrl-C, a crash, a closed laptop),
- * read against the service as status observed it anyway: no AWS call of its own. It finds "ours" the way the rollout
- * watcher does (src/rollout.ts): by the recorded deployment id, or without one the PRIMARY when it runs the recorded
+ * read against the service as status observed it anyway: no AWS call of its own. It finds "ours" as the rollout
+ * watcher does (deploymentOf): by the recorded deployment id, or without one the PRIMARY when it runs the recorded
  * revision; without either, deploy stopped before ECS answered UpdateService, and its rerun asks again.
  */
-function ours(svc: Service, record: DeploymentRecord): Deployment | undefined {
-  if (record.deploymentId !== undefined) return svc.deployments?.find((d) => d.id === record.deploymentId);
-  const primary = svc.deployments?.find((d) => d.status === 'PRIMARY');
-  return primary?.taskDefinition === record.taskDefinitionArn ? primary : undefined;
-}
-
 function rolloutOf(service: Seen<Service>, record: DeploymentRecord): UnfinishedRollout {
   if (service.state !== 'seen') return 'unknown';
-  const d = ours(service.value, record);
+  const d = deploymentOf(service.value, record.taskDefinitionArn, record.deploymentId);
   if (!d) return record.deploymentId === undefined ? 'not-started' : 'replaced';
   if (d.rolloutState === 'FAILED') return 'failed';
   if (d.status !== 'PRIMARY') return 'replaced';

@@ -47,10 +47,10 @@ export function verdictOf(p: Parts): { verdict: Verdict; reasons: string[] } {
   const absent = count('absent');
   if (pending.length) reasons.push(`on its way: ${pending.map((r) => `${r.id} (${r.state})`).join(', ')}`);
   if (absent.length) reasons.push(`${absent.length} resource(s) not created yet`);
-  const rollingOut = p.deployment?.rollout === 'in-progress';
-  const changing = p.lock !== undefined || rollingOut;
+  const rolling = p.deployment?.rollout === 'in-progress' ? p.deployment : undefined;
+  const changing = p.lock !== undefined || rolling !== undefined;
   if (p.lock) reasons.push(`a three-tier ${p.lock.command} is changing the stack (pid ${p.lock.pid} on ${p.lock.host}, since ${p.lock.since})`);
-  if (rollingOut && !p.deployment?.watched) reasons.push(`ECS is rolling out ${p.deployment?.revision ?? ''}, which a three-tier deploy started ${p.deployment?.startedAt ?? ''} and did not see to its end`);
+  if (rolling && !rolling.watched) reasons.push(`ECS is rolling out ${rolling.revision}, which a three-tier deploy started ${rolling.startedAt} and did not see to its end`);
 
   let verdict: Verdict;
   if (p.errors.length) verdict = 'unknown';
