@@ -241,7 +241,7 @@ export async function planUp(session: StackSession, opts: PlanUpOptions, mode: P
   // An image that already exists is checked before anything is created or changed: it must be there, and offer
   // the tasks' architecture (a build, or the sandbox's stand-in push, makes one of the right architecture).
   if (opts.image.kind === 'existing' && steps.some((s) => s.id === 'image' && s.action !== 'none')) {
-    const check = await checkImageBeforeUp(opts.clients, opts.image.uri, config.cpuArchitecture, { signal: opts.signal });
+    const check = await checkImageBeforeUp(opts.clients, opts.image.uri, config.cpuArchitecture, { signal: opts.signal, ...(opts.image.registry ? { registry: opts.image.registry } : {}) });
     if (!check.checked) notes.push(check.note);
   }
 

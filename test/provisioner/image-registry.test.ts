@@ -2,11 +2,12 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { checkArchitecture, checkImageBeforeUp } from '../../src/image.js';
+import { checkArchitecture, checkImageBeforeUp, checkImageInGraph } from '../../src/image.js';
 import { parseImageReference, type RegistryAccess } from '../../src/image-registry.js';
 import { fakeRegistry, type FakeRegistry } from './fake-registry.js';
-import { threeTierFailure } from './expect.js';
+import { mutatingCalls, threeTierFailure } from './expect.js';
 import { harness, type Harness } from './harness.js';
+import { openStack, planUp } from '../../src/provisioner.js';
 
 /**
  * Images outside ECR: their platforms are read through the registry's v2 API, anonymously as the tasks pull, and
@@ -140,15 +141,34 @@ describe('registries outside ECR', () => {
 
   it('up stops at the image, before the service exists, when an outside image is built for another architecture', async () => {
     h.sink.events.length = 0;
+    const before = await h.calls();
+    // The plan reads the registry as apply does (the same access): refused before anything changes, exit 2.
     const err = await threeTierFailure(h.up({ image: { kind: 'existing', uri: 'acme/armonly:1', registry: access } }));
     assert.equal(err.code, 'IMAGE_ARCH_MISMATCH');
-    assert.equal(err.kind, 'failure', 'the stack was already partly made: exit 1');
+    assert.equal(err.kind, 'usage', 'the plan refuses it: exit 2');
+    assert.deepEqual(mutatingCalls(before, await h.calls()), {}, 'not one call that changes anything');
     assert.ok(!h.resourceEvents().some((e) => e.id === 'ecs-service' && e.phase === 'creating'));
+    // Inside the graph (the plan could not read the registry, apply can), the same check is a failure: by then the
+    // stack is partly made, exit 1.
+    const inGraph = await threeTierFailure(checkImageInGraph(h.clients, 'acme/armonly:1', 'X86_64', { registry: access }));
+    assert.equal(inGraph.code, 'IMAGE_ARCH_MISMATCH');
+    assert.equal(inGraph.kind, 'failure', 'the stack was already partly made: exit 1');
   });
 
   it('up warns that an image whose registry cannot be reached was not checked, and deploys it', async () => {
     h.sink.events.length = 0;
-    const result = await h.up({ image: { kind: 'existing', uri: 'ghcr.io/acme/api:1', registry: { baseUrl: () => `http://127.0.0.1:${closedPort}`, timeoutMs: 5_000 } } });
+    const image = { kind: 'existing', uri: 'ghcr.io/acme/api:1', registry: { baseUrl: () => `http://127.0.0.1:${closedPort}`, timeoutMs: 5_000 } } as const;
+    // The plan a person confirms says it once, before anything changes.
+    const session = openStack(h.manifestPath, 'up');
+    try {
+      const plan = await planUp(session, h.options({ image }));
+      const unchecked = plan.notes.filter((n) => /architecture was not checked: ghcr\.io could not be reached/.test(n));
+      assert.equal(unchecked.length, 1, plan.notes.join('\n'));
+      assert.doesNotMatch(unchecked[0] ?? '', /not checked.*not checked/, 'says it once');
+    } finally {
+      session.close();
+    }
+    const result = await h.up({ image });
     assert.ok(result.url);
     const warned = h.sink.events.find((e) => e.type === 'message' && e.level === 'warn' && /image.s architecture was not checked: ghcr\.io could not be reached/.test(e.text));
     assert.ok(warned, 'the warning says what was not checked and why');
