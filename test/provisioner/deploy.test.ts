@@ -48,16 +48,7 @@ describe('deploy: plan, apply and the rollout watcher against the sandbox', () =
     assert.equal(r.status, 201);
     return `${repositoryUri}:${tag}`;
   };
-  const deploy = async (extra: Partial<DeployOptions>) => {
-    const opts: DeployOptions = { ...h.options(), ...extra } as DeployOptions;
-    const session = openStack(h.manifestPath, 'deploy');
-    try {
-      const plan = await planDeploy(session, opts);
-      return { plan, result: await applyDeploy(session, plan, opts) };
-    } finally {
-      session.close();
-    }
-  };
+  const deploy = (extra: Partial<DeployOptions>) => h.deploy(extra);
   type Calls = Awaited<ReturnType<Harness['calls']>>;
   const describedTaskDefinitions = (before: Calls, after: Calls): number =>
     (after.operations['ecs:DescribeTaskDefinition'] ?? 0) - (before.operations['ecs:DescribeTaskDefinition'] ?? 0);
@@ -246,15 +237,7 @@ describe('deploy after a first deployment the circuit breaker failed', () => {
   });
   after(async () => h.close());
 
-  const run = async (extra: Partial<DeployOptions>) => {
-    const opts: DeployOptions = { ...h.options(), ...extra } as DeployOptions;
-    const session = openStack(h.manifestPath, 'deploy');
-    try {
-      return await applyDeploy(session, await planDeploy(session, opts), opts);
-    } finally {
-      session.close();
-    }
-  };
+  const run = async (extra: Partial<DeployOptions>) => (await h.deploy(extra)).result;
 
   it('--force of the broken revision fails fast, with nothing to roll back to', async () => {
     const err = await threeTierFailure(run({ image: { kind: 'existing', uri: AMD64_OUTSIDE }, force: true }));

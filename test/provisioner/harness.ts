@@ -7,7 +7,8 @@ import { recordingSink, type EngineEvent, type ResourceEvent } from '../../src/e
 import type { Timing } from '../../src/aws/wait.js';
 import type { ImageSource } from '../../src/image.js';
 import type { DestroyOptions, DestroyResult, UpOptions, UpResult } from '../../src/provisioner.js';
-import { destroy, up } from '../../src/provisioner.js';
+import { destroy, openStack, up } from '../../src/provisioner.js';
+import { applyDeploy, planDeploy, type DeployOptions, type DeployPlan, type DeployResult } from '../../src/deploy.js';
 import { STACK_TAG } from '../../src/engine/kind.js';
 import type { Sandbox } from '../../src/sandbox/server.js';
 import { control, resources, sandbox, type ListedResource } from '../sandbox/helpers.js';
@@ -28,6 +29,8 @@ export interface Harness {
   options(extra?: Partial<UpOptions>): UpOptions;
   up(extra?: Partial<UpOptions>): Promise<UpResult>;
   destroy(extra?: Partial<DestroyOptions>): Promise<DestroyResult>;
+  /** `three-tier deploy` as the CLI runs it: the plan, then its apply, in one session. */
+  deploy(extra?: Partial<DeployOptions>): Promise<{ plan: DeployPlan; result: DeployResult }>;
   /** Resources tagged with the stack. */
   tagged(): Promise<ListedResource[]>;
   calls(): Promise<{ total: number; operations: Record<string, number> }>;
@@ -60,6 +63,16 @@ export async function harness(options: { stack?: string; timeScale?: number; inp
     options: (extra = {}) => ({ config, clients, manifestPath, events: sink, signal: new AbortController().signal, timing, image, endpoint: sb.endpoint, ...extra }),
     up: (extra = {}) => up(h.options(extra)),
     destroy: (extra = {}) => destroy(h.options(extra)),
+    deploy: async (extra = {}) => {
+      const opts = { ...h.options(), ...extra } as DeployOptions;
+      const session = openStack(manifestPath, 'deploy');
+      try {
+        const plan = await planDeploy(session, opts);
+        return { plan, result: await applyDeploy(session, plan, opts) };
+      } finally {
+        session.close();
+      }
+    },
     tagged: async () => (await resources(sb)).filter((r) => r.tags[STACK_TAG] === stack),
     calls: async () => (await control<{ total: number; operations: Record<string, number> }>(sb, 'GET', '/_sandbox/calls')).body,
     faults: async (f) => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Service } from '@aws-sdk/client-ecs';
 import { paint } from '../../cli/render/color.js';
 import { formatStatus } from '../../cli/render/status.js';
-import { applyDeploy, planDeploy, type DeployOptions, type DeployResult } from '../../src/deploy.js';
+import type { DeployOptions, DeployResult } from '../../src/deploy.js';
 import type { EngineEvent } from '../../src/engine/events.js';
 import { ManifestStore, readManifest } from '../../src/engine/manifest.js';
 import { openStack } from '../../src/provisioner.js';
@@ -37,15 +37,7 @@ describe('status tells of a deploy that did not see its end', () => {
   after(async () => h.close());
 
   const text = (s: StackStatus): string => formatStatus(s, paint(false));
-  const deploy = async (extra: Partial<DeployOptions>): Promise<DeployResult> => {
-    const opts = { ...h.options(), ...extra } as DeployOptions;
-    const session = openStack(h.manifestPath, 'deploy');
-    try {
-      return await applyDeploy(session, await planDeploy(session, opts), opts);
-    } finally {
-      session.close();
-    }
-  };
+  const deploy = async (extra: Partial<DeployOptions>): Promise<DeployResult> => (await h.deploy(extra)).result;
 
   it('says nothing of a deploy when the manifest records none', async () => {
     const s = await statusWhen(h, (x) => x.verdict === 'healthy', 'the new stack healthy');
