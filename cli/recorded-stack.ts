@@ -4,7 +4,7 @@ import type { Manifest } from '../src/engine/manifest.js';
 import { openStack, type StackSession } from '../src/provisioner.js';
 import { recordedStack } from '../src/session.js';
 import { checkCredentials, checkTargetOptions, connect, manifestPathFor, stackLocation, type AwsTarget, type CommonOptions } from './aws-context.js';
-import { stackFlags } from './commands/up.js';
+import { stackFlags } from './stacks.js';
 import { interruptOnSignals } from './interrupt.js';
 import { chooseStack, knownStacks } from './stacks.js';
 

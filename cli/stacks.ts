@@ -108,3 +108,14 @@ export async function readingTarget(chosen: ChosenStack, opts: CommonOptions): P
   const envEndpoint = process.env['AWS_ENDPOINT_URL'] || undefined;
   return { ...chosen, manifest, region, sandbox, endpointUrl, endpoint: sandbox ? 'sandbox' : (endpointUrl ?? envEndpoint) };
 }
+
+/** The flags a later command on this stack needs to reach it. */
+export function stackFlags(stack: string, opts: CommonOptions, where: { sandbox: boolean; endpoint: string | undefined; region: string }): string {
+  const parts = [`--stack ${stack}`];
+  if (opts.manifest) parts.push(`--manifest ${opts.manifest}`);
+  if (where.sandbox) parts.push('--sandbox');
+  else if (where.endpoint) parts.push(`--endpoint-url ${where.endpoint}`);
+  else parts.push(`--region ${where.region}`);
+  if (opts.timeScale !== undefined) parts.push(`--time-scale ${opts.timeScale}`);
+  return parts.join(' ');
+}

@@ -13,7 +13,7 @@ import { manifestFiles, stacksDir } from '../stack-files.js';
 import { chooseStack, knownStacks, type ChosenStack } from '../stacks.js';
 import { formatDestroyPlan, money } from '../render/plan.js';
 import { outputMode, withProgress } from '../render/progress.js';
-import { stackFlags } from './up.js';
+import { stackFlags } from '../stacks.js';
 
 export interface DestroyCliOptions extends CommonOptions {
   skipFinalSnapshot?: boolean;

@@ -5,7 +5,7 @@ import { checkCredentials, connect, type AwsTarget, type CommonOptions } from '.
 import { ExitCode, exitWith } from '../exit-codes.js';
 import { paint, wantsColor } from '../render/color.js';
 import { formatStatus } from '../render/status.js';
-import { chooseStack, describeStacks, knownStacks, readingTarget, type ReadingTarget } from '../stacks.js';
+import { chooseStack, describeStacks, knownStacks, readingTarget, stackFlags, type ReadingTarget } from '../stacks.js';
 
 /**
  * `three-tier status`: the live state of a stack, read-only (never the lock, never a change). Exit 0 when healthy,
@@ -17,17 +17,9 @@ export interface StatusOptions extends CommonOptions {
   interval?: number;
 }
 
-/**
- * The flags another command needs to reach this stack as status did: the manifest keeps its region and endpoint, so
- * only what was given to find it (commands/up.ts stackFlags says the same for a stack just made; not imported, so
- * that status does not load up).
- */
+/** The flags another command needs to reach this stack, as every command's hints say them. */
 function flagsFor(t: ReadingTarget, opts: StatusOptions): string {
-  const parts = [`--stack ${t.stack}`];
-  if (opts.manifest) parts.push(`--manifest ${opts.manifest}`);
-  if (opts.endpointUrl) parts.push(`--endpoint-url ${opts.endpointUrl}`);
-  if (opts.timeScale !== undefined) parts.push(`--time-scale ${opts.timeScale}`);
-  return parts.join(' ');
+  return stackFlags(t.stack, opts, { sandbox: t.sandbox, endpoint: t.sandbox ? undefined : t.endpointUrl, region: t.region });
 }
 
 async function observeOnce(t: ReadingTarget, aws: AwsTarget, opts: StatusOptions): Promise<StackStatus> {

@@ -15,6 +15,7 @@ import { interruptOnSignals } from '../interrupt.js';
 import { askChoice, askConfirm, askValue, isInteractive } from '../prompts.js';
 import { askRegion, stackNameQuestion } from '../questions.js';
 import { stackNames } from '../stack-files.js';
+import { stackFlags } from '../stacks.js';
 import { formatPlan, planSummary } from '../render/plan.js';
 import { outputMode, withProgress } from '../render/progress.js';
 
@@ -81,17 +82,6 @@ function inputOf(opts: UpOptions): Omit<StackInput, 'stack' | 'region'> {
     cacheNodeType: opts.cacheNodeType,
     dbSnapshot: opts.fromSnapshot,
   };
-}
-
-/** The flags a later command on this stack needs to reach it. */
-export function stackFlags(stack: string, opts: CommonOptions, where: { sandbox: boolean; endpoint: string | undefined; region: string }): string {
-  const parts = [`--stack ${stack}`];
-  if (opts.manifest) parts.push(`--manifest ${opts.manifest}`);
-  if (where.sandbox) parts.push('--sandbox');
-  else if (where.endpoint) parts.push(`--endpoint-url ${where.endpoint}`);
-  else parts.push(`--region ${where.region}`);
-  if (opts.timeScale !== undefined) parts.push(`--time-scale ${opts.timeScale}`);
-  return parts.join(' ');
 }
 
 export async function runUp(opts: UpOptions): Promise<void> {
